@@ -1,0 +1,181 @@
+// Package bot is espbot's platform-neutral conversation core: it turns a
+// chat Message into a Reply (an answer, suggestions, a no-match, help, a
+// notice, or nothing). Adapters in bot/discord and bot/slack only translate
+// platform events into Messages and render Replies.
+package bot
+
+import (
+	"time"
+
+	"github.com/espbot/espbot/knowledge"
+)
+
+// Platform names where a message came from.
+type Platform string
+
+// Platforms.
+const (
+	Discord  Platform = "discord"
+	Slack    Platform = "slack"
+	HTTP     Platform = "http"
+	Terminal Platform = "terminal"
+)
+
+// Message is one incoming chat message, already translated by an adapter.
+type Message struct {
+	Platform Platform
+	// EventID identifies the platform event; a redelivered event carries the
+	// same ID and is handled once. Empty disables de-duplication.
+	EventID string
+	// Guild is the Discord guild or Slack team, if any.
+	Guild   string
+	Channel string
+	// Thread identifies the thread or conversation within Channel ("" when
+	// the message is not in a thread). Auto replies happen at most once per
+	// Channel+Thread.
+	Thread string
+	User   string
+	Text   string
+	// IsDM is true for a direct message to the bot.
+	IsDM bool
+	// MentionsBot is true when the bot is mentioned (or addressed by name).
+	MentionsBot bool
+	// AuthorIsBot is true for messages written by any bot, espbot included.
+	AuthorIsBot bool
+	// AuthorIsSelf is true for espbot's own messages.
+	AuthorIsSelf bool
+	// Command is true when the user explicitly asked (a slash command such as
+	// /faq): it is answered like a DM whatever the channel's policy.
+	Command bool
+}
+
+// Kind is what a Reply is.
+type Kind int
+
+// Reply kinds.
+const (
+	// KindIgnore: send nothing.
+	KindIgnore Kind = iota
+	// KindAnswer: Entry answers the question.
+	KindAnswer
+	// KindSuggestions: no confident answer, but Alternatives are worth offering.
+	KindSuggestions
+	// KindNoMatch: nothing to offer; Body holds a short kind message.
+	KindNoMatch
+	// KindHelp: Body holds help text (help, list, search output).
+	KindHelp
+	// KindNotice: Body holds a short notice (e.g. rate limited, unknown ID).
+	KindNotice
+)
+
+// String returns the kind's name, used in metrics and logs.
+func (k Kind) String() string {
+	switch k {
+	case KindIgnore:
+		return "ignore"
+	case KindAnswer:
+		return "answer"
+	case KindSuggestions:
+		return "suggestions"
+	case KindNoMatch:
+		return "no_match"
+	case KindHelp:
+		return "help"
+	case KindNotice:
+		return "notice"
+	}
+	return "unknown"
+}
+
+// Alternative is an entry worth suggesting.
+type Alternative struct {
+	ID         string
+	Title      string
+	Confidence float64
+}
+
+// Reply is what the core decided to say, in a platform-neutral form.
+type Reply struct {
+	Kind Kind
+	// Query is the cleaned question. It is user text: renderers must escape
+	// it and never let it ping anyone.
+	Query string
+	// Entry is the answer (KindAnswer).
+	Entry *knowledge.Entry
+	// Confidence of Entry, or of the best candidate.
+	Confidence float64
+	// Alternatives are up to three related entries (answer) or the closest
+	// suggestions (suggestions, no-match).
+	Alternatives []Alternative
+	// Title is a short heading for help, notice and no-match replies.
+	Title string
+	// Body is the text of help, notice and no-match replies.
+	Body knowledge.Doc
+	// Ephemeral asks the adapter to show the reply only to the asker, where
+	// the platform can.
+	Ephemeral bool
+}
+
+// FeedbackKind is what a user said about an answer.
+type FeedbackKind int
+
+// Feedback kinds.
+const (
+	ThumbsUp FeedbackKind = iota
+	ThumbsDown
+	// OtherAnswer: the user picked EntryID among the alternatives.
+	OtherAnswer
+	// Dismiss: the asker dismissed the answer.
+	Dismiss
+)
+
+// String returns the kind's name, used in metrics.
+func (k FeedbackKind) String() string {
+	switch k {
+	case ThumbsUp:
+		return "up"
+	case ThumbsDown:
+		return "down"
+	case OtherAnswer:
+		return "other_answer"
+	case Dismiss:
+		return "dismiss"
+	}
+	return "unknown"
+}
+
+// Feedback is a reaction to an answer, from a button or menu.
+type Feedback struct {
+	Platform Platform
+	Channel  string
+	User     string
+	Kind     FeedbackKind
+	// EntryID is the answer the feedback is about (for OtherAnswer, the
+	// entry picked).
+	EntryID string
+	// Query is the original question, when the adapter knows it.
+	Query string
+}
+
+// Metrics receives counts from the core and the adapters. Implementations
+// must be safe for concurrent use; NopMetrics discards everything.
+type Metrics interface {
+	Question(p Platform)
+	Replied(p Platform, k Kind, confidence float64, latency time.Duration)
+	Feedback(p Platform, k FeedbackKind)
+	Reconnect(p Platform)
+	Error(p Platform, where string)
+	Reload(ok bool)
+}
+
+// NopMetrics is a Metrics that records nothing.
+type NopMetrics struct{}
+
+func (NopMetrics) Question(Platform)                              {}
+func (NopMetrics) Replied(Platform, Kind, float64, time.Duration) {}
+func (NopMetrics) Feedback(Platform, FeedbackKind)                {}
+func (NopMetrics) Reconnect(Platform)                             {}
+func (NopMetrics) Error(Platform, string)                         {}
+func (NopMetrics) Reload(bool)                                    {}
+
+var _ Metrics = NopMetrics{}

@@ -1,0 +1,104 @@
+// Command espbot answers ESP32/ESP8266 networking questions from
+// Espressif's FAQ, in a terminal, over HTTP, on Discord and on Slack.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// env carries the OS values every subcommand may use, so that tests can run
+// them with buffers and a fake environment.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// command is one subcommand. The table drives dispatch and the usage text.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"chat", "chat with espbot in the terminal (the default)", runChat},
+		{"ask", "answer questions given as arguments or one per line on stdin", runAsk},
+		{"check", "parse and lint FAQ pages", runCheck},
+		{"eval", "score a question set (JSONL) against the knowledge base", runEval},
+		{"serve", "run the bot: HTTP API, Discord, Slack", runServe},
+		{"config", "validate a configuration file (config check FILE)", runConfig},
+	}
+}
+
+// run is espbot's whole program; main only wires the OS into it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		return runChat(ctx, e, nil)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "espbot: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return errUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: espbot [command] [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `Run "espbot COMMAND -h" for a command's flags.`)
+}
+
+// errUsage means the usage has already been printed; the exit status is 2.
+var errUsage = errors.New("usage error")
+
+// exitError carries a specific exit status whose message, if any, has
+// already been printed.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// exitCode maps run's error to the process exit status, printing errors
+// that have not been printed yet.
+func exitCode(err error, stderr io.Writer) int {
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "espbot: %v\n", err)
+	return 1
+}

@@ -1,0 +1,51 @@
+// Package matcher ranks FAQ entries against a chat message and decides
+// whether the best one really answers it.
+package matcher
+
+import (
+	"github.com/espbot/espbot/knowledge"
+)
+
+// Options tune an Index. The zero value is usable: zero thresholds take the
+// defaults chosen on the development question sets.
+type Options struct {
+	// AnswerThreshold is the confidence at or above which Search answers.
+	AnswerThreshold float64
+	// Lexicon adds equivalences to the built-in domain lexicon; each line is
+	// a group of terms separated by "/", e.g. "lag / latency / delay".
+	Lexicon []string
+}
+
+// Hit is one ranked entry.
+type Hit struct {
+	Entry      *knowledge.Entry
+	Score      float64
+	Confidence float64 // in [0, 1]
+}
+
+// Result is the outcome of a Search.
+type Result struct {
+	// Query is the question as given.
+	Query string
+	// Answered is the decision: true when Best is good enough to give.
+	Answered bool
+	// Confidence of Best, in [0, 1]; 0 when there is no Best.
+	Confidence float64
+	// Best is the top-ranked entry, or nil when nothing matched at all. It
+	// is set even when Answered is false, so callers can offer it as a
+	// suggestion.
+	Best *Hit
+	// Alternatives are up to three further entries worth suggesting.
+	Alternatives []Hit
+	// Explanation is filled only by Explain.
+	Explanation *Explanation
+}
+
+// Explanation says why Search ranked and decided as it did.
+type Explanation struct {
+	Terms       []string          // analysed query terms
+	Expansions  map[string]string // lexicon expansions: term -> added terms
+	Corrections map[string]string // typo corrections: typed -> corrected
+	Chips       []string          // chips named by the query
+	Details     []string          // human-readable lines: per-field contributions, bonuses, decision
+}
