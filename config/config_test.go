@@ -1,0 +1,340 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(kv ...string) Env {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return Env{
+		Getenv: func(k string) string { return m[k] },
+		ReadFile: func(name string) ([]byte, error) {
+			if v, ok := m["file:"+name]; ok {
+				return []byte(v), nil
+			}
+			return nil, os.ErrNotExist
+		},
+	}
+}
+
+// problems returns the problems of err as strings, failing when err is not
+// a *Error.
+func problems(tb testing.TB, err error) []string {
+	tb.Helper()
+	var ce *Error
+	if !errors.As(err, &ce) {
+		tb.Fatalf("error %v is not a *config.Error", err)
+	}
+	var out []string
+	for _, p := range ce.Problems {
+		out = append(out, p.String())
+	}
+	return out
+}
+
+func TestParse_Defaults(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("", nil, env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTP.Listen != "127.0.0.1:8080" || c.Policy.Default != "mention" || c.Slack.Mode != "socket" || c.Log.Format != "text" {
+		t.Errorf("defaults: %+v", c)
+	}
+	if !c.Slack.Ephemeral || c.Discord.Ephemeral {
+		t.Errorf("ephemeral defaults: slack %v discord %v", c.Slack.Ephemeral, c.Discord.Ephemeral)
+	}
+}
+
+func TestParse_Values(t *testing.T) {
+	t.Parallel()
+	const file = `
+http:
+  listen: 127.0.0.1:0
+knowledge:
+  paths: [faq, /abs/faq.rst]
+  watch: true
+  debounce: 2s
+matcher:
+  answer_threshold: 0.4
+  auto_threshold: 0.8
+  lexicon: ["lag / latency"]
+log: {level: debug, format: json}
+policy: {default: off}
+cooldown:
+  user: {per_minute: 2, burst: 1}
+discord:
+  enabled: true
+  token_file: secrets/discord
+  guilds: ["1"]
+  channels: {"42": auto}
+  message_content: true
+slack:
+  enabled: true
+  mode: http
+  channels: {C1: off}
+store:
+  driver: sqlite
+  retention: 30d
+`
+	c, err := Parse("/etc/espbot/espbot.yaml", []byte(file), env(
+		"file:/etc/espbot/secrets/discord", "disc-token\n",
+		EnvSlackBotToken, "xoxb-1",
+		EnvSlackSigningSecret, "sign",
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"listen", c.HTTP.Listen, "127.0.0.1:0"},
+		{"paths", fmt.Sprint(c.Knowledge.Paths), "[/etc/espbot/faq /abs/faq.rst]"},
+		{"watch", c.Knowledge.Watch, true},
+		{"debounce", c.Knowledge.Debounce.D(), 2 * time.Second},
+		{"answer", c.Matcher.AnswerThreshold, 0.4},
+		{"lexicon", fmt.Sprint(c.Matcher.Lexicon), "[lag / latency]"},
+		{"log", c.Log, Log{Level: "debug", Format: "json"}},
+		{"policy", c.Policy.Default, "off"},
+		{"user burst", c.Cooldown.User, Rate{PerMinute: 2, Burst: 1}},
+		{"channel default kept", c.Cooldown.Channel, Default().Cooldown.Channel},
+		{"discord token", c.Discord.Token.Reveal(), "disc-token"},
+		{"discord channels", c.Discord.Channels["42"], "auto"},
+		{"slack signing", c.Slack.SigningSecret.Reveal(), "sign"},
+		{"slack channels", c.Slack.Channels["C1"], "off"},
+		{"store path", c.Store.Path, "/etc/espbot/espbot.db"},
+		{"retention", c.Store.Retention.D(), 30 * 24 * time.Hour},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestParse_Errors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		file string
+		env  Env
+		want []string // every problem, in order
+	}{
+		{
+			name: "unknown key names key and line",
+			file: "http:\n  listen: 127.0.0.1:1\ndiscord:\n  chanels: {}\n",
+			want: []string{`f.yaml:4: discord.chanels: unknown key (did you mean "channels"?)`},
+		},
+		{
+			name: "unknown top-level key",
+			file: "log:\n  level: info\nbogus: 1\n",
+			want: []string{`f.yaml:3: bogus: unknown key`},
+		},
+		{
+			name: "bad type",
+			file: "matcher:\n  auto_threshold: high\n",
+			want: []string{`f.yaml:2: cannot use "high" here: want a number`},
+		},
+		{
+			name: "bad duration",
+			file: "knowledge:\n  debounce: soon\n",
+			want: []string{`f.yaml:2: invalid duration "soon" (use e.g. 500ms, 10s, 12h or 30d)`},
+		},
+		{
+			name: "bad values all reported with lines",
+			file: "log:\n  format: xml\n  level: loud\npolicy:\n  default: always\nslack:\n  mode: rtm\n  channels:\n    C1: sometimes\n",
+			want: []string{
+				`f.yaml:3: log.level: "loud" is not one of [debug info warn error]`,
+				`f.yaml:2: log.format: "xml" is not one of [text json]`,
+				`f.yaml:5: policy.default: "always" is not one of [mention auto off]`,
+				`f.yaml:7: slack.mode: "rtm" is not one of [socket http]`,
+				`f.yaml:9: slack.channels.C1: "sometimes" is not one of [mention auto off]`,
+			},
+		},
+		{
+			name: "thresholds",
+			file: "matcher:\n  answer_threshold: 0.6\n  auto_threshold: 0.5\n",
+			want: []string{`f.yaml:3: matcher.auto_threshold: 0.5 is below answer_threshold 0.6: auto replies need more confidence, not less`},
+		},
+		{
+			name: "listen",
+			file: "http:\n  listen: localhost\n",
+			want: []string{`f.yaml:2: http.listen: "localhost" is not host:port`},
+		},
+		{
+			name: "missing secrets for enabled adapters",
+			file: "discord:\n  enabled: true\nslack:\n  enabled: true\n",
+			want: []string{
+				"f.yaml:2: discord.enabled: Discord is enabled but has no token: set ESPBOT_DISCORD_TOKEN or discord.token_file",
+				"f.yaml:4: slack.enabled: Slack is enabled but has no bot token: set ESPBOT_SLACK_BOT_TOKEN or slack.bot_token_file",
+				"f.yaml: slack.mode: Slack socket mode needs an app-level token: set ESPBOT_SLACK_APP_TOKEN or slack.app_token_file",
+			},
+		},
+		{
+			name: "http mode needs the signing secret",
+			file: "slack:\n  enabled: true\n  mode: http\n",
+			env:  env(EnvSlackBotToken, "xoxb"),
+			want: []string{"f.yaml:3: slack.mode: Slack http mode needs the signing secret: set ESPBOT_SLACK_SIGNING_SECRET or slack.signing_secret_file"},
+		},
+		{
+			name: "unreadable secret file",
+			file: "discord:\n  token_file: nope\n",
+			want: []string{"f.yaml:2: discord.token_file: cannot read secret file: file does not exist"},
+		},
+		{
+			name: "bad environment value",
+			file: "",
+			env:  env("ESPBOT_DISCORD_ENABLED", "yes please", "ESPBOT_LOG_FORMAT", "xml"),
+			want: []string{
+				`ESPBOT_DISCORD_ENABLED: want true or false, got "yes please"`,
+				`f.yaml: log.format: "xml" is not one of [text json]`,
+			},
+		},
+		{
+			name: "syntax error",
+			file: "http:\n  listen: [\n",
+			want: []string{"f.yaml:2: invalid YAML: did not find expected node content"},
+		},
+		{
+			name: "not a mapping",
+			file: "- a\n- b\n",
+			want: []string{"f.yaml:1: the configuration must be a mapping of keys"},
+		},
+		{
+			name: "postgres without dsn",
+			file: "store:\n  driver: postgres\n",
+			want: []string{"f.yaml:2: store.driver: postgres needs a connection string: set store.dsn or ESPBOT_STORE_DSN"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := tt.env
+			if e.Getenv == nil {
+				e = env()
+			}
+			_, err := Parse("f.yaml", []byte(tt.file), e)
+			got := problems(t, err)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestParse_EnvOverrides(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("dir/f.yaml", []byte("http:\n  listen: 127.0.0.1:1\ndiscord:\n  enabled: false\n  token_file: tok\n"), env(
+		"ESPBOT_HTTP_LISTEN", "127.0.0.1:2",
+		"ESPBOT_DISCORD_ENABLED", "true",
+		EnvDiscordToken, "from-env",
+		"file:dir/tok", "from-file",
+		"ESPBOT_KNOWLEDGE_PATHS", "a"+string(filepath.ListSeparator)+"b",
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTP.Listen != "127.0.0.1:2" || !c.Discord.Enabled {
+		t.Errorf("overrides not applied: %s %v", c.HTTP.Listen, c.Discord.Enabled)
+	}
+	if c.Discord.Token.Reveal() != "from-env" {
+		t.Errorf("the environment must win over token_file, got %q", c.Discord.Token.Reveal())
+	}
+	if fmt.Sprint(c.Knowledge.Paths) != "[a b]" {
+		t.Errorf("paths from the environment stay relative to the working folder: %v", c.Knowledge.Paths)
+	}
+}
+
+func TestConfig_SecretsNeverPrinted(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("f.yaml", []byte("slack:\n  enabled: true\nstore:\n  driver: postgres\n"), env(
+		EnvSlackBotToken, "xoxb-SECRET1", EnvSlackAppToken, "xapp-SECRET2", EnvStoreDSN, "postgres://u:SECRET3@h/db",
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("config", "config", c, "slack", c.Slack, "token", c.Slack.BotToken)
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("config", "config", c, "slack", c.Slack)
+	for _, out := range []string{c.String(), fmt.Sprintf("%v %+v %#v", c, *c, *c), logged.String()} {
+		if strings.Contains(out, "SECRET") {
+			t.Errorf("secret printed:\n%s", out)
+		}
+	}
+	if !strings.Contains(c.String(), "dsn: '[redacted]'") {
+		t.Errorf("String should show the DSN is set but redacted:\n%s", c)
+	}
+}
+
+func TestLoad_ExampleConfig(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join("..", "espbot.example.yaml")
+	c, err := Load(path, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("the example configuration must load and validate: %v", err)
+	}
+	// The example documents the defaults: apart from the illustrative
+	// channels, lexicon and retention it must agree with Default().
+	d := Default()
+	d.Path = c.Path
+	d.Discord.Channels, d.Slack.Channels = c.Discord.Channels, c.Slack.Channels
+	d.Matcher.Lexicon = c.Matcher.Lexicon
+	d.Store.Retention = c.Store.Retention
+	d.Knowledge.Paths = c.Knowledge.Paths
+	d.Discord.Guilds, d.Discord.CommandGuilds = c.Discord.Guilds, c.Discord.CommandGuilds
+	if c.String() != d.String() {
+		t.Errorf("example and defaults differ:\nexample:\n%s\ndefaults:\n%s", c, d)
+	}
+	// Every key the configuration knows is documented in the example.
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"token_file", "bot_token_file", "app_token_file", "signing_secret_file", "dsn"} {
+		if !strings.Contains(string(data), key+":") {
+			t.Errorf("example does not mention %s", key)
+		}
+	}
+}
+
+func TestLoad_MissingFile(t *testing.T) {
+	t.Parallel()
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), nil)
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("err = %v, want not exist", err)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"500ms", 500 * time.Millisecond, true},
+		{"12h", 12 * time.Hour, true},
+		{"30d", 30 * 24 * time.Hour, true},
+		{"0", 0, true},
+		{"-1d", 0, false},
+		{"xd", 0, false},
+		{"soon", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseDuration(tt.in)
+		if (err == nil) != tt.ok || got.D() != tt.want {
+			t.Errorf("ParseDuration(%q) = %v, %v", tt.in, got, err)
+		}
+	}
+}

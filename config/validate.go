@@ -1,0 +1,140 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+)
+
+// validate reports every problem of c at once.
+func (c *Config) validate() []Problem {
+	var v validator
+	v.listen("http.listen", c.HTTP.Listen)
+	v.check(c.HTTP.MaxBodyBytes > 0, "http.max_body_bytes", "must be positive")
+	v.check(c.HTTP.ShutdownTimeout > 0, "http.shutdown_timeout", "must be positive")
+	for i, p := range c.Knowledge.Paths {
+		v.check(p != "", fmt.Sprintf("knowledge.paths[%d]", i), "must not be empty")
+	}
+	v.check(c.Knowledge.Debounce >= 0, "knowledge.debounce", "must not be negative")
+	v.fraction("matcher.answer_threshold", c.Matcher.AnswerThreshold)
+	v.fraction("matcher.auto_threshold", c.Matcher.AutoThreshold)
+	if c.Matcher.AnswerThreshold > 0 && c.Matcher.AutoThreshold < c.Matcher.AnswerThreshold {
+		v.add("matcher.auto_threshold", fmt.Sprintf("%g is below answer_threshold %g: auto replies need more confidence, not less",
+			c.Matcher.AutoThreshold, c.Matcher.AnswerThreshold))
+	}
+	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	v.oneOf("log.format", c.Log.Format, "text", "json")
+	v.oneOf("policy.default", c.Policy.Default, "mention", "auto", "off")
+	v.rate("cooldown.user", c.Cooldown.User)
+	v.rate("cooldown.channel", c.Cooldown.Channel)
+	c.validateDiscord(&v)
+	c.validateSlack(&v)
+	c.validateStore(&v)
+	return v.probs
+}
+
+func (c *Config) validateDiscord(v *validator) {
+	d := c.Discord
+	v.url("discord.api_url", d.APIURL, "http", "https")
+	if d.Policy != "" {
+		v.oneOf("discord.policy", d.Policy, "mention", "auto", "off")
+	}
+	v.channels("discord.channels", d.Channels)
+	if d.Enabled && !d.Token.IsSet() {
+		v.add("discord.enabled", "Discord is enabled but has no token: set "+EnvDiscordToken+" or discord.token_file")
+	}
+}
+
+func (c *Config) validateSlack(v *validator) {
+	s := c.Slack
+	v.oneOf("slack.mode", s.Mode, SlackSocket, SlackHTTP)
+	v.url("slack.api_url", s.APIURL, "http", "https")
+	if s.Policy != "" {
+		v.oneOf("slack.policy", s.Policy, "mention", "auto", "off")
+	}
+	v.channels("slack.channels", s.Channels)
+	if !s.Enabled {
+		return
+	}
+	if !s.BotToken.IsSet() {
+		v.add("slack.enabled", "Slack is enabled but has no bot token: set "+EnvSlackBotToken+" or slack.bot_token_file")
+	}
+	if s.Mode == SlackSocket && !s.AppToken.IsSet() {
+		v.add("slack.mode", "Slack socket mode needs an app-level token: set "+EnvSlackAppToken+" or slack.app_token_file")
+	}
+	if s.Mode == SlackHTTP && !s.SigningSecret.IsSet() {
+		v.add("slack.mode", "Slack http mode needs the signing secret: set "+EnvSlackSigningSecret+" or slack.signing_secret_file")
+	}
+}
+
+func (c *Config) validateStore(v *validator) {
+	s := c.Store
+	if s.Driver != "" {
+		v.oneOf("store.driver", s.Driver, StoreSQLite, StorePostgres)
+	}
+	if s.Driver == StorePostgres && !s.DSN.IsSet() {
+		v.add("store.driver", "postgres needs a connection string: set store.dsn or "+EnvStoreDSN)
+	}
+	v.check(s.Retention >= 0, "store.retention", "must not be negative")
+}
+
+// validator collects problems.
+type validator struct{ probs []Problem }
+
+func (v *validator) add(key, msg string) {
+	v.probs = append(v.probs, Problem{Key: key, Message: msg})
+}
+
+func (v *validator) check(ok bool, key, msg string) {
+	if !ok {
+		v.add(key, msg)
+	}
+}
+
+func (v *validator) oneOf(key, val string, allowed ...string) {
+	if !slices.Contains(allowed, val) {
+		v.add(key, fmt.Sprintf("%q is not one of %v", val, allowed))
+	}
+}
+
+func (v *validator) fraction(key string, f float64) {
+	v.check(f >= 0 && f <= 1, key, fmt.Sprintf("%g is not between 0 and 1", f))
+}
+
+func (v *validator) rate(key string, r Rate) {
+	v.check(r.PerMinute >= 0, key+".per_minute", "must not be negative")
+	if r.PerMinute > 0 {
+		v.check(r.Burst >= 1, key+".burst", "must be at least 1 when per_minute is set")
+	}
+}
+
+func (v *validator) listen(key, addr string) {
+	// Any host is accepted, "" included (all interfaces).
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		v.add(key, fmt.Sprintf("%q is not host:port", addr))
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		v.add(key, fmt.Sprintf("%q has an invalid port", addr))
+	}
+}
+
+func (v *validator) url(key, raw string, schemes ...string) {
+	u, err := url.Parse(raw)
+	if err != nil || !slices.Contains(schemes, u.Scheme) || u.Host == "" {
+		v.add(key, fmt.Sprintf("%q is not an absolute %v URL", raw, schemes))
+	}
+}
+
+func (v *validator) channels(key string, ch map[string]string) {
+	for _, id := range slices.Sorted(maps.Keys(ch)) {
+		if id == "" {
+			v.add(key, "a channel ID is empty")
+		}
+		v.oneOf(key+"."+id, ch[id], "mention", "auto", "off")
+	}
+}
