@@ -1,0 +1,344 @@
+// Package slack connects espbot's core to Slack with github.com/slack-go/slack,
+// either over Socket Mode (no public URL needed) or as a signed Events API
+// endpoint mounted on serve's HTTP server. It only translates Slack events into
+// bot.Messages and renders bot.Replies as Block Kit; what to say is the core's
+// business.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/espbot/espbot/bot"
+)
+
+// Mode is how Slack delivers events.
+type Mode string
+
+// Modes.
+const (
+	// ModeSocket receives events over a Socket Mode websocket (the default).
+	ModeSocket Mode = "socket"
+	// ModeHTTP receives signed requests on /slack/events, /slack/commands and
+	// /slack/interactions.
+	ModeHTTP Mode = "http"
+)
+
+// DefaultAPIURL is Slack's Web API.
+const DefaultAPIURL = "https://slack.com/api/"
+
+// Defaults for the zero values of Config.
+const (
+	DefaultStartTimeout    = 15 * time.Second
+	DefaultShutdownTimeout = 5 * time.Second
+	DefaultRetries         = 3
+)
+
+// Config configures the adapter.
+type Config struct {
+	// Mode is ModeSocket ("" means socket) or ModeHTTP.
+	Mode Mode
+	// BotToken (xoxb-) calls the Web API.
+	BotToken string
+	// AppToken (xapp-) opens Socket Mode connections; socket mode only.
+	AppToken string
+	// SigningSecret verifies HTTP requests; HTTP mode only.
+	SigningSecret string
+	// APIURL is the Web API base ("" = DefaultAPIURL), for Slack-compatible
+	// endpoints and tests. A missing trailing slash is added.
+	APIURL string
+	// Ephemeral shows /faq answers only to the asker, with a "Share in
+	// channel" button.
+	Ephemeral bool
+	// StartTimeout bounds start-up: auth.test and the first Socket Mode
+	// connection. A bot with a wrong token fails instead of retrying forever.
+	StartTimeout time.Duration
+	// ShutdownTimeout bounds how long replies in flight may finish after the
+	// context is cancelled.
+	ShutdownTimeout time.Duration
+	// Retries is how often a call answered 429 is retried after its
+	// Retry-After (0 = DefaultRetries, negative = never).
+	Retries int
+	// HTTPClient calls the Web API (nil: a private client).
+	HTTPClient *http.Client
+}
+
+// Validate reports configuration errors, naming the missing setting.
+func (c Config) Validate() error {
+	var errs []error
+	if c.BotToken == "" {
+		errs = append(errs, errors.New("bot token missing (ESPBOT_SLACK_BOT_TOKEN)"))
+	}
+	switch c.mode() {
+	case ModeSocket:
+		if c.AppToken == "" {
+			errs = append(errs, errors.New("app token missing for socket mode (ESPBOT_SLACK_APP_TOKEN)"))
+		}
+	case ModeHTTP:
+		if c.SigningSecret == "" {
+			errs = append(errs, errors.New("signing secret missing for http mode (ESPBOT_SLACK_SIGNING_SECRET)"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("unknown mode %q (want socket or http)", c.Mode))
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) mode() Mode {
+	if c.Mode == "" {
+		return ModeSocket
+	}
+	return c.Mode
+}
+
+func (c Config) apiURL() string {
+	u := c.APIURL
+	if u == "" {
+		u = DefaultAPIURL
+	}
+	if u[len(u)-1] != '/' {
+		u += "/"
+	}
+	return u
+}
+
+func (c Config) startTimeout() time.Duration {
+	if c.StartTimeout > 0 {
+		return c.StartTimeout
+	}
+	return DefaultStartTimeout
+}
+
+func (c Config) shutdownTimeout() time.Duration {
+	if c.ShutdownTimeout > 0 {
+		return c.ShutdownTimeout
+	}
+	return DefaultShutdownTimeout
+}
+
+// webAPI lists the slack-go Web API methods the adapter calls.
+type webAPI interface {
+	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	// SendMessageContext posts to response URLs (slash commands, buttons).
+	SendMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, string, error)
+}
+
+// socketClient lists the socketmode.Client methods the adapter calls; its
+// Events channel is passed alongside.
+type socketClient interface {
+	RunContext(ctx context.Context) error
+	AckCtx(ctx context.Context, reqID string, payload any) error
+}
+
+var (
+	_ webAPI       = (*slack.Client)(nil)
+	_ socketClient = (*socketmode.Client)(nil)
+)
+
+// core is the part of *bot.Bot the adapter uses.
+type core interface {
+	Handle(ctx context.Context, m bot.Message) bot.Reply
+	Show(id string) bot.Reply
+	RecordFeedback(ctx context.Context, f bot.Feedback)
+	PolicyFor(p bot.Platform, channel string) bot.Policy
+	Metrics() bot.Metrics
+}
+
+var _ core = (*bot.Bot)(nil)
+
+// identity is who the bot is in the workspace, from auth.test.
+type identity struct {
+	userID, botID, teamID string
+}
+
+// Adapter is a running connection between Slack and the core. Create it with
+// New; Run serves until its context is cancelled.
+type Adapter struct {
+	cfg     Config
+	bot     core
+	log     *slog.Logger
+	api     webAPI
+	sock    socketClient
+	events  <-chan socketmode.Event
+	closeFn func() // releases idle HTTP connections after Run
+
+	self    atomic.Pointer[identity]
+	ready   atomic.Bool
+	seen    *seenSet
+	handled atomic.Int64 // events fully handled, for tests
+
+	// work is the context of replies in flight; it outlives Run's context by
+	// at most ShutdownTimeout.
+	work       context.Context
+	stopWork   context.CancelFunc
+	inflight   sync.WaitGroup
+	inflightMu sync.Mutex
+	closed     bool
+}
+
+// New builds an adapter on the real slack-go clients. It fails on an
+// incomplete configuration; tokens are checked by Run.
+func New(cfg Config, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("slack: %w", err)
+	}
+	hc := cfg.HTTPClient
+	closeFn := func() {}
+	if hc == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		hc = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+		closeFn = tr.CloseIdleConnections
+	}
+	opts := []slack.Option{
+		slack.OptionAPIURL(cfg.apiURL()),
+		slack.OptionHTTPClient(hc),
+		slack.OptionLog(logBridge{log: logger(log)}),
+	}
+	if cfg.AppToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
+	}
+	if n := retries(cfg.Retries); n > 0 {
+		// After OptionHTTPClient, which would otherwise replace the retrying client.
+		opts = append(opts, slack.OptionRetryConfig(slack.RetryConfig{
+			MaxRetries:         n,
+			RetryAfterDuration: 30 * time.Second,
+		}))
+	}
+	api := slack.New(cfg.BotToken, opts...)
+	a := newAdapter(cfg, b, log, api, nil, nil)
+	a.closeFn = closeFn
+	if cfg.mode() == ModeSocket {
+		sm := socketmode.New(api, socketmode.OptionLog(logBridge{log: logger(log)}))
+		a.sock, a.events = sm, sm.Events
+	}
+	return a, nil
+}
+
+func retries(n int) int {
+	switch {
+	case n == 0:
+		return DefaultRetries
+	case n < 0:
+		return 0
+	}
+	return n
+}
+
+// newAdapter wires an adapter to any implementation of the SDK boundary;
+// unit tests pass hand-written fakes.
+func newAdapter(cfg Config, b core, log *slog.Logger, api webAPI, sock socketClient, events <-chan socketmode.Event) *Adapter {
+	work, stop := context.WithCancel(context.Background())
+	return &Adapter{
+		cfg: cfg, bot: b, log: logger(log), api: api, sock: sock, events: events,
+		closeFn: func() {}, seen: newSeenSet(4096), work: work, stopWork: stop,
+	}
+}
+
+func logger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
+}
+
+// Ready reports whether the adapter is connected and serving.
+func (a *Adapter) Ready() bool { return a.ready.Load() }
+
+// Run checks the bot token, connects (socket mode) and serves until ctx is
+// cancelled. Start-up fails within Config.StartTimeout on a wrong token or
+// an unreachable Slack. Replies in flight get Config.ShutdownTimeout to
+// finish after ctx is cancelled.
+func (a *Adapter) Run(ctx context.Context) error {
+	defer a.closeFn()
+	defer a.drain()
+	if err := a.authenticate(ctx); err != nil {
+		return err
+	}
+	if a.cfg.mode() == ModeHTTP {
+		a.ready.Store(true)
+		a.log.Info("slack: serving the events API", "team", a.identity().teamID)
+		<-ctx.Done()
+		a.ready.Store(false)
+		return nil
+	}
+	return a.runSocket(ctx)
+}
+
+// authenticate calls auth.test to learn the bot's own IDs (to ignore its own
+// messages and strip its mention) and to fail early on a bad token.
+func (a *Adapter) authenticate(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.startTimeout())
+	defer cancel()
+	res, err := a.api.AuthTestContext(ctx)
+	if err != nil {
+		return fmt.Errorf("slack: auth.test with the bot token: %w", err)
+	}
+	a.self.Store(&identity{userID: res.UserID, botID: res.BotID, teamID: res.TeamID})
+	return nil
+}
+
+func (a *Adapter) identity() identity {
+	if id := a.self.Load(); id != nil {
+		return *id
+	}
+	return identity{}
+}
+
+// spawn runs f after the ack, as a reply in flight that shutdown waits for.
+// It returns false once shutdown has begun.
+func (a *Adapter) spawn(f func(ctx context.Context)) bool {
+	a.inflightMu.Lock()
+	defer a.inflightMu.Unlock()
+	if a.closed {
+		return false
+	}
+	a.inflight.Add(1)
+	go func() {
+		defer a.inflight.Done()
+		defer a.handled.Add(1)
+		f(a.work)
+	}()
+	return true
+}
+
+// drain stops accepting work, lets replies in flight finish for up to
+// ShutdownTimeout, then cancels them and waits.
+func (a *Adapter) drain() {
+	a.inflightMu.Lock()
+	a.closed = true
+	a.inflightMu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		a.inflight.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(a.cfg.shutdownTimeout())
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		a.log.Warn("slack: abandoning replies in flight at shutdown")
+	}
+	a.stopWork()
+	<-done
+}
+
+// logBridge sends slack-go's log lines to slog at debug level.
+type logBridge struct{ log *slog.Logger }
+
+// Output implements slack-go's logger interface.
+func (l logBridge) Output(_ int, s string) error {
+	l.log.Debug("slack-go: " + s)
+	return nil
+}

@@ -1,0 +1,310 @@
+package slack
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/bot/slack/slacktest"
+)
+
+func TestSocket_AppMentionAnsweredInThread(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	q := testEntries[0].Title
+	h.sendEvent(t, "Ev1", mention("C1", "100.000001", q+" <!here> <@U2>"))
+
+	c := h.next(t)
+	if c.Method != "chat.postMessage" {
+		t.Fatalf("method = %s, want chat.postMessage", c.Method)
+	}
+	if got := c.Form.Get("channel"); got != "C1" {
+		t.Errorf("channel = %q, want C1", got)
+	}
+	if got := c.Form.Get("thread_ts"); got != "100.000001" {
+		t.Errorf("thread_ts = %q, want the mention's ts", got)
+	}
+	if got := headerText(c.Blocks()); got != q {
+		t.Errorf("header = %q, want %q", got, q)
+	}
+	if c.Text() == "" {
+		t.Error("no fallback text")
+	}
+	for _, id := range []string{actionUp, actionDown} {
+		if !hasAction(c.Blocks(), id) {
+			t.Errorf("no %s button", id)
+		}
+	}
+	assertNoPings(t, c)
+}
+
+func TestSocket_AppMentionInThreadRepliesInThatThread(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	ev := mention("C1", "200.000002", testEntries[1].Title)
+	ev["thread_ts"] = "199.000001"
+	h.sendEvent(t, "Ev1", ev)
+	if got := h.next(t).Form.Get("thread_ts"); got != "199.000001" {
+		t.Errorf("thread_ts = %q, want the thread's", got)
+	}
+}
+
+func TestSocket_DirectMessage(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	h.sendEvent(t, "Ev1", dm("300.000001", testEntries[2].Title))
+	c := h.next(t)
+	if c.Method != "chat.postMessage" || c.Form.Get("channel") != "D1" {
+		t.Fatalf("got %s to %q, want chat.postMessage to D1", c.Method, c.Form.Get("channel"))
+	}
+	if c.Form.Get("thread_ts") != "" {
+		t.Errorf("DM answered in a thread (%q); want the conversation", c.Form.Get("thread_ts"))
+	}
+	if got := headerText(c.Blocks()); got != testEntries[2].Title {
+		t.Errorf("header = %q", got)
+	}
+}
+
+func TestSocket_IgnoredMessages(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	q := testEntries[0].Title
+	cases := map[string]map[string]any{
+		"other bot":        {"type": "message", "channel_type": "im", "channel": "D1", "ts": "1.1", "text": q, "bot_id": "B999", "user": "U9"},
+		"bot_message":      {"type": "message", "subtype": "bot_message", "channel_type": "im", "channel": "D1", "ts": "1.2", "text": q, "bot_id": "B999"},
+		"espbot itself":    {"type": "message", "channel_type": "im", "channel": "D1", "ts": "1.3", "text": q, "user": slacktest.BotUserID, "bot_id": slacktest.BotID},
+		"edit":             {"type": "message", "subtype": "message_changed", "channel_type": "im", "channel": "D1", "ts": "1.4", "message": map[string]any{"type": "message", "text": q, "user": "U1", "ts": "1.0"}},
+		"join":             {"type": "message", "subtype": "channel_join", "channel_type": "channel", "channel": "CAUTO", "ts": "1.5", "text": "<@U1> has joined the channel", "user": "U1"},
+		"bot mention":      {"type": "app_mention", "channel": "C1", "ts": "1.6", "text": "<@" + slacktest.BotUserID + "> " + q, "bot_id": "B999", "user": "U9"},
+		"mention channel":  {"type": "message", "channel_type": "channel", "channel": "C1", "ts": "1.7", "text": q, "user": "U1"},
+		"mention-only msg": {"type": "message", "channel_type": "channel", "channel": "CAUTO", "ts": "1.8", "text": "<@" + slacktest.BotUserID + "> " + q, "user": "U1"},
+	}
+	n := int64(0)
+	for name, ev := range cases {
+		h.sendEvent(t, "Ev-"+name, ev)
+		n++
+	}
+	h.waitHandled(t, n)
+	if calls := h.fake.Calls(); len(calls) != 0 {
+		t.Errorf("bot replied %d times to messages it must ignore: %+v", len(calls), calls)
+	}
+}
+
+func TestSocket_DuplicateEnvelopeHandledOnce(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	ev := mention("C1", "400.000001", testEntries[0].Title)
+	h.sendEvent(t, "EvDup", ev) // Slack resends the same event in a new envelope
+	h.sendEvent(t, "EvDup", ev)
+	h.waitHandled(t, 2)
+	if n := len(h.fake.Calls()); n != 1 {
+		t.Errorf("%d replies to one event delivered twice, want 1", n)
+	}
+}
+
+func TestSocket_AutoChannel(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	msg := func(ts, text string) map[string]any {
+		return map[string]any{"type": "message", "channel_type": "channel", "channel": "CAUTO", "user": "U1", "ts": ts, "text": text}
+	}
+	h.sendEvent(t, "Ev1", msg("500.000001", offTopic)) // silence, not "no match"
+	h.waitHandled(t, 1)
+	h.sendEvent(t, "Ev2", msg("500.000002", testEntries[1].Title))
+	c := h.next(t)
+	if c.Form.Get("channel") != "CAUTO" || c.Form.Get("thread_ts") != "500.000002" {
+		t.Errorf("auto answer to %q thread %q, want CAUTO thread 500.000002", c.Form.Get("channel"), c.Form.Get("thread_ts"))
+	}
+	h.waitHandled(t, 2)
+	if n := len(h.fake.Calls()); n != 1 {
+		t.Errorf("%d replies in the auto channel, want 1 (off-topic is silent)", n)
+	}
+	// Un-mentioned questions in a mention-only channel are not answered.
+	h.sendEvent(t, "Ev3", map[string]any{"type": "message", "channel_type": "channel", "channel": "C1", "user": "U1", "ts": "500.3", "text": testEntries[1].Title})
+	h.waitHandled(t, 3)
+	if n := len(h.fake.Calls()); n != 1 {
+		t.Errorf("answered in a mention-only channel without a mention")
+	}
+}
+
+func TestSocket_SlashCommandEphemeralThenShare(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	ctx := h.ctx(t)
+	rurl := h.fake.ResponseURL()
+	env, err := h.fake.SendSlash(ctx, map[string]any{"command": "/faq", "text": testEntries[0].Title, "team_id": slacktest.TeamID,
+		"channel_id": "C1", "user_id": "U1", "response_url": rurl, "trigger_id": "trig1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.expectAck(t, env)
+	c := h.next(t)
+	if c.Method != "response_url" || c.JSON["response_type"] != "ephemeral" {
+		t.Fatalf("got %s %v, want an ephemeral response_url post", c.Method, c.JSON["response_type"])
+	}
+	if headerText(c.Blocks()) != testEntries[0].Title || !hasAction(c.Blocks(), actionShare) {
+		t.Fatalf("slash answer lacks header or Share button: %v", c.Blocks())
+	}
+
+	env, err = h.fake.SendInteractive(ctx, blockAction(rurl, actionShare, testEntries[0].ID, true, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.expectAck(t, env)
+	shared, deleted := h.next(t), h.next(t)
+	if shared.JSON["response_type"] != "in_channel" || headerText(shared.Blocks()) != testEntries[0].Title {
+		t.Errorf("share posted %v %q, want the answer in_channel", shared.JSON["response_type"], headerText(shared.Blocks()))
+	}
+	if hasAction(shared.Blocks(), actionShare) {
+		t.Error("shared answer still has a Share button")
+	}
+	if deleted.JSON["delete_original"] != true {
+		t.Errorf("second call %v, want delete_original of the ephemeral answer", deleted.JSON)
+	}
+}
+
+func TestSocket_ThumbsAndOtherAnswers(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	ctx := h.ctx(t)
+	rurl := h.fake.ResponseURL()
+
+	for i, id := range []string{actionUp, actionDown} {
+		env, err := h.fake.SendInteractive(ctx, blockAction(rurl, id, testEntries[0].ID, false, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.expectAck(t, env)
+		c := h.next(t)
+		if c.Method != "response_url" || !strings.Contains(c.Text(), "Thanks") {
+			t.Errorf("%s: got %s %q, want a thank-you", id, c.Method, c.Text())
+		}
+		h.waitHandled(t, int64(i+1))
+	}
+	if up, down := h.metrics.count(func(m *testMetrics) int { return m.feedback[bot.ThumbsUp] }), h.metrics.count(func(m *testMetrics) int { return m.feedback[bot.ThumbsDown] }); up != 1 || down != 1 {
+		t.Errorf("feedback up=%d down=%d, want 1 and 1", up, down)
+	}
+
+	// The original message, as Slack sends it back: its menu lists entry 2.
+	orig := render(bot.Reply{Kind: bot.KindAnswer, Entry: &testEntries[0], Confidence: 0.9,
+		Alternatives: []bot.Alternative{{ID: testEntries[1].ID, Title: testEntries[1].Title}}}, renderOpts{})
+	env, err := h.fake.SendInteractive(ctx, blockAction(rurl, actionOther, testEntries[1].ID, false, map[string]any{
+		"type": "message", "ts": "5.5", "text": orig.Text, "blocks": orig.Blocks}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.expectAck(t, env)
+	c := h.next(t)
+	if c.JSON["replace_original"] != true || headerText(c.Blocks()) != testEntries[1].Title {
+		t.Fatalf("select gave replace=%v header %q, want the chosen entry replacing the message", c.JSON["replace_original"], headerText(c.Blocks()))
+	}
+	if !strings.Contains(strings.Join(optionValues(c.Blocks()), ","), testEntries[0].ID) {
+		t.Errorf("the replaced answer should stay in the Other answers menu, got %v", optionValues(c.Blocks()))
+	}
+	if n := h.metrics.count(func(m *testMetrics) int { return m.feedback[bot.OtherAnswer] }); n != 1 {
+		t.Errorf("other-answer feedback = %d, want 1", n)
+	}
+}
+
+func optionValues(blocks []map[string]any) []string {
+	var out []string
+	for _, e := range actionElements(blocks) {
+		opts, _ := e["options"].([]any)
+		for _, o := range opts {
+			if m, ok := o.(map[string]any); ok {
+				s, _ := m["value"].(string)
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func TestSocket_NoMatchSuggestions(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	h.sendEvent(t, "Ev1", dm("600.000001", offTopic+" <!channel>"))
+	c := h.next(t)
+	if headerText(c.Blocks()) != "" {
+		t.Fatalf("off-topic question got an answer %q", headerText(c.Blocks()))
+	}
+	if c.Text() == "" || len(c.Blocks()) == 0 {
+		t.Fatal("no-match reply is empty")
+	}
+	if n := len(actionElements(c.Blocks())); n > maxSuggestions {
+		t.Errorf("%d suggestion buttons, want at most %d", n, maxSuggestions)
+	}
+	assertNoPings(t, c)
+
+	// Clicking a suggestion replaces the reply with that answer.
+	rurl := h.fake.ResponseURL()
+	env, err := h.fake.SendInteractive(h.ctx(t), blockAction(rurl, actionPick+"0", testEntries[2].ID, false, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.expectAck(t, env)
+	c = h.next(t)
+	if c.JSON["replace_original"] != true || headerText(c.Blocks()) != testEntries[2].Title {
+		t.Errorf("suggestion click gave %v %q", c.JSON["replace_original"], headerText(c.Blocks()))
+	}
+}
+
+func TestSocket_ReconnectAfterDropAndDisconnect(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	ctx := h.ctx(t)
+	if err := h.fake.WaitConnection(ctx); err != nil { // the first one
+		t.Fatal(err)
+	}
+	for i, cut := range []func() error{
+		func() error { return h.fake.Drop(ctx) },
+		func() error { return h.fake.Disconnect(ctx) },
+	} {
+		if err := cut(); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.fake.WaitConnection(ctx); err != nil {
+			t.Fatalf("no reconnection after cut %d: %v", i, err)
+		}
+		h.waitReady(t)
+		h.sendEvent(t, "Ev-after-"+string(rune('a'+i)), mention("C1", "700.00000"+string(rune('1'+i)), testEntries[0].Title))
+		if c := h.next(t); c.Method != "chat.postMessage" {
+			t.Fatalf("after cut %d got %s", i, c.Method)
+		}
+	}
+	if n := h.metrics.count(func(m *testMetrics) int { return m.reconnects }); n < 2 {
+		t.Errorf("reconnects counted = %d, want at least 2", n)
+	}
+}
+
+// TestSocket_RateLimitedThenSuccess is the one test that costs a second:
+// the fake's Retry-After.
+func TestSocket_RateLimitedThenSuccess(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	h.fake.RateLimit("chat.postMessage", 1, 1)
+	h.sendEvent(t, "Ev1", mention("C1", "800.000001", testEntries[0].Title))
+	c := h.next(t)
+	if c.Method != "chat.postMessage" || headerText(c.Blocks()) != testEntries[0].Title {
+		t.Fatalf("got %s %q after a 429, want the answer", c.Method, headerText(c.Blocks()))
+	}
+	h.waitHandled(t, 1)
+	if n := h.metrics.count(func(m *testMetrics) int { return len(m.errors) }); n != 0 {
+		t.Errorf("errors counted after a retried 429: %v", h.metrics.errors)
+	}
+}
+
+func TestSocket_ServerErrorKeepsBotUp(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	h.fake.Fail("chat.postMessage", 1)
+	h.sendEvent(t, "Ev1", mention("C1", "900.000001", testEntries[0].Title))
+	h.waitHandled(t, 1)
+	if n := h.metrics.count(func(m *testMetrics) int { return m.errors["post"] }); n != 1 {
+		t.Errorf("post errors = %d, want 1", n)
+	}
+	h.sendEvent(t, "Ev2", mention("C1", "900.000002", testEntries[0].Title))
+	if c := h.next(t); c.Method != "chat.postMessage" {
+		t.Errorf("after a 500 got %s, want an answer", c.Method)
+	}
+}
