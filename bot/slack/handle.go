@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"regexp"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -44,7 +43,7 @@ func (a *Adapter) handleMention(ctx context.Context, team, eventID string, ev *s
 		Channel:      ev.Channel,
 		Thread:       thread,
 		User:         ev.User,
-		Text:         cleanText(ev.Text, self.userID),
+		Text:         ev.Text,
 		MentionsBot:  true,
 		AuthorIsBot:  ev.BotID != "",
 		AuthorIsSelf: isSelf(self, ev.User, ev.BotID),
@@ -73,7 +72,7 @@ func (a *Adapter) handleMessage(ctx context.Context, team, eventID string, ev *s
 		Channel:      ev.Channel,
 		Thread:       thread,
 		User:         ev.User,
-		Text:         cleanText(ev.Text, self.userID),
+		Text:         ev.Text,
 		IsDM:         dm,
 		MentionsBot:  mentioned,
 		AuthorIsBot:  ev.BotID != "",
@@ -133,37 +132,6 @@ func (a *Adapter) fail(where string, err error) {
 // options are the message options posting msg.
 func (msg message) options() []slack.MsgOption {
 	return []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)}
-}
-
-var (
-	// slackLink is Slack's "<target|label>" markup in incoming text.
-	slackLink = regexp.MustCompile(`<([^<>|]*)(?:\|([^<>]*))?>`)
-	spaces    = regexp.MustCompile(`\s+`)
-)
-
-// cleanText turns Slack's incoming markup into the plain question: the
-// bot's mention is dropped, as are other mentions and @here-style broadcasts
-// (the reply must never ping anyone because of the question); links keep
-// their label or URL; entities are decoded.
-func cleanText(s, botUserID string) string {
-	s = slackLink.ReplaceAllStringFunc(s, func(tok string) string {
-		sub := slackLink.FindStringSubmatch(tok)
-		target, label := sub[1], sub[2]
-		switch {
-		case strings.HasPrefix(target, "@"), strings.HasPrefix(target, "!"):
-			return " "
-		case strings.HasPrefix(target, "#"):
-			if label != "" {
-				return "#" + label
-			}
-			return " "
-		case label != "":
-			return label
-		}
-		return target
-	})
-	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
-	return strings.TrimSpace(spaces.ReplaceAllString(s, " "))
 }
 
 func firstNonEmpty(s ...string) string {

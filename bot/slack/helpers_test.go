@@ -313,7 +313,7 @@ func blockAction(responseURL, actionID, value string, ephemeral bool, message ma
 		"type": "block_actions", "user": map[string]any{"id": "U1"}, "team": map[string]any{"id": slacktest.TeamID},
 		"channel": map[string]any{"id": "C1"}, "response_url": responseURL, "trigger_id": "trig",
 		"container": map[string]any{"type": "message", "channel_id": "C1", "is_ephemeral": ephemeral, "message_ts": "5.5"},
-		"actions": []any{act},
+		"actions":   []any{act},
 	}
 	if message != nil {
 		p["message"] = message

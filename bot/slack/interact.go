@@ -19,7 +19,7 @@ func (a *Adapter) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 		Guild:    cmd.TeamID,
 		Channel:  cmd.ChannelID,
 		User:     cmd.UserID,
-		Text:     cleanText(cmd.Text, a.identity().userID),
+		Text:     cmd.Text,
 		IsDM:     strings.HasPrefix(cmd.ChannelID, "D"),
 		Command:  true,
 	}
@@ -27,7 +27,9 @@ func (a *Adapter) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 	if r.Kind == bot.KindIgnore {
 		return
 	}
-	ephemeral := a.cfg.Ephemeral || r.Ephemeral
+	// Answers follow the configuration; the core may still ask for
+	// notices (such as "slow down") to be private.
+	ephemeral := a.cfg.Ephemeral || (r.Ephemeral && r.Kind != bot.KindAnswer)
 	msg := render(r, renderOpts{share: ephemeral && r.Kind == bot.KindAnswer})
 	if len(msg.Blocks) == 0 {
 		return
