@@ -2,8 +2,11 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync/atomic"
+	"time"
 
 	"github.com/espbot/espbot/matcher"
 )
@@ -22,15 +25,46 @@ const (
 	PolicyOff Policy = "off"
 )
 
-// Config is the core's configuration. SKELETON: extended by the core issue.
+// Defaults for zero Config fields.
+const (
+	// DefaultAutoThreshold is the confidence needed for un-mentioned answers
+	// in auto channels when Config.AutoThreshold is zero.
+	DefaultAutoThreshold = 0.75
+	// DefaultSuggestThreshold is the confidence a candidate needs to be
+	// offered as a suggestion when Config.SuggestThreshold is zero.
+	DefaultSuggestThreshold = 0.2
+	// maxSuggestions is how many suggestions a reply offers.
+	maxSuggestions = 3
+)
+
+// Config is the core's configuration. The zero value is usable.
 type Config struct {
 	// DefaultPolicy applies to channels without an override ("" = mention).
 	DefaultPolicy Policy
-	// Channels overrides the policy per channel ID.
+	// Channels overrides the policy per channel ID, on every platform.
 	Channels map[string]Policy
+	// PlatformPolicy overrides DefaultPolicy for one platform's channels.
+	PlatformPolicy map[Platform]Policy
+	// PlatformChannels overrides the policy per platform and channel ID; it
+	// wins over Channels.
+	PlatformChannels map[Platform]map[string]Policy
 	// AutoThreshold is the confidence needed to answer un-mentioned
-	// questions in auto channels.
+	// questions in auto channels (0: DefaultAutoThreshold). The matcher must
+	// also have decided to answer.
 	AutoThreshold float64
+	// SuggestThreshold is the confidence a candidate needs to be suggested
+	// when there is no answer (0: DefaultSuggestThreshold).
+	SuggestThreshold float64
+	// UserCooldown and ChannelCooldown limit replies per user and per
+	// channel (zero: unlimited).
+	UserCooldown    Cooldown
+	ChannelCooldown Cooldown
+	// Now is the clock of cooldowns and de-duplication (nil: time.Now).
+	Now func() time.Time
+	// DedupTTL is how long a handled event ID is remembered (0: one hour);
+	// DedupSize bounds how many are (0: 10,000).
+	DedupTTL  time.Duration
+	DedupSize int
 }
 
 // Bot is the conversation core. It is safe for concurrent use.
@@ -39,6 +73,11 @@ type Bot struct {
 	index   atomic.Pointer[matcher.Index]
 	log     *slog.Logger
 	metrics Metrics
+	now     func() time.Time
+
+	seen      *recentSet // handled event IDs
+	threads   *recentSet // channel+thread keys where the bot has spoken
+	cooldowns *cooldowns
 }
 
 // New returns a Bot answering from ix. A nil logger discards logs; nil
@@ -50,7 +89,30 @@ func New(cfg Config, ix *matcher.Index, log *slog.Logger, m Metrics) *Bot {
 	if m == nil {
 		m = NopMetrics{}
 	}
-	b := &Bot{cfg: cfg, log: log, metrics: m}
+	if cfg.AutoThreshold == 0 {
+		cfg.AutoThreshold = DefaultAutoThreshold
+	}
+	if cfg.SuggestThreshold == 0 {
+		cfg.SuggestThreshold = DefaultSuggestThreshold
+	}
+	if cfg.DedupTTL == 0 {
+		cfg.DedupTTL = time.Hour
+	}
+	if cfg.DedupSize == 0 {
+		cfg.DedupSize = 10000
+	}
+	b := &Bot{
+		cfg:       cfg,
+		log:       log,
+		metrics:   m,
+		now:       cfg.Now,
+		seen:      newRecentSet(cfg.DedupSize, cfg.DedupTTL),
+		threads:   newRecentSet(50000, 7*24*time.Hour),
+		cooldowns: newCooldowns(cfg.UserCooldown, cfg.ChannelCooldown),
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
 	b.index.Store(ix)
 	return b
 }
@@ -65,9 +127,17 @@ func (b *Bot) SetIndex(ix *matcher.Index) { b.index.Store(ix) }
 // Metrics returns the metrics sink, for adapters to count reconnects and errors.
 func (b *Bot) Metrics() Metrics { return b.metrics }
 
-// PolicyFor returns the policy of a channel.
+// PolicyFor returns the policy of a channel: the platform's override for
+// the channel, then the cross-platform one, then the platform's default,
+// then the default.
 func (b *Bot) PolicyFor(p Platform, channel string) Policy {
+	if pol, ok := b.cfg.PlatformChannels[p][channel]; ok {
+		return pol
+	}
 	if pol, ok := b.cfg.Channels[channel]; ok {
+		return pol
+	}
+	if pol := b.cfg.PlatformPolicy[p]; pol != "" {
 		return pol
 	}
 	if b.cfg.DefaultPolicy != "" {
@@ -79,56 +149,241 @@ func (b *Bot) PolicyFor(p Platform, channel string) Policy {
 // UsesAuto reports whether any channel of platform p uses PolicyAuto, so an
 // adapter can ask for the permissions that needs (Discord's message content).
 func (b *Bot) UsesAuto(p Platform) bool {
-	if b.cfg.DefaultPolicy == PolicyAuto {
+	if b.PolicyFor(p, "") == PolicyAuto {
 		return true
 	}
-	for _, pol := range b.cfg.Channels {
-		if pol == PolicyAuto {
-			return true
+	for _, chans := range []map[string]Policy{b.cfg.PlatformChannels[p], b.cfg.Channels} {
+		for _, pol := range chans {
+			if pol == PolicyAuto {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// Handle decides the reply to one message. SKELETON: policy, commands,
-// cooldowns and de-duplication are filled in by the core issue; the
-// signature is stable.
-func (b *Bot) Handle(ctx context.Context, m Message) Reply {
-	if m.AuthorIsSelf || m.AuthorIsBot {
-		return Reply{Kind: KindIgnore}
+// AutoThreshold is the confidence needed for un-mentioned answers.
+func (b *Bot) AutoThreshold() float64 { return b.cfg.AutoThreshold }
+
+// mode is how the core treats a message.
+type mode int
+
+const (
+	ignore mode = iota
+	// addressed: the user spoke to the bot (mention, DM, slash command).
+	addressed
+	// overheard: an un-mentioned message in an auto channel.
+	overheard
+)
+
+// modeOf applies the reply policy. Own and bots' messages are always
+// ignored, so two bots can never talk to each other in a loop.
+func (b *Bot) modeOf(m Message) mode {
+	switch {
+	case m.AuthorIsSelf || m.AuthorIsBot:
+		return ignore
+	case m.IsDM || m.Command:
+		return addressed
 	}
-	if !m.IsDM && !m.Command && !m.MentionsBot && b.PolicyFor(m.Platform, m.Channel) != PolicyAuto {
-		return Reply{Kind: KindIgnore}
+	switch b.PolicyFor(m.Platform, m.Channel) {
+	case PolicyOff:
+		return ignore
+	case PolicyAuto:
+		if m.MentionsBot {
+			return addressed
+		}
+		return overheard
 	}
-	return b.answer(m.Text)
+	if m.MentionsBot {
+		return addressed
+	}
+	return ignore
 }
 
-func (b *Bot) answer(q string) Reply {
-	res := b.Index().Search(q)
-	r := Reply{Query: q, Confidence: res.Confidence}
-	for _, h := range res.Alternatives {
-		r.Alternatives = append(r.Alternatives, Alternative{ID: h.Entry.ID, Title: h.Entry.Title, Confidence: h.Confidence})
+// Handle decides the reply to one message. It never panics: a panic while
+// handling is recovered, logged without the user's text, counted, and
+// answered with a short apology (or nothing, for overheard messages).
+func (b *Bot) Handle(ctx context.Context, m Message) (r Reply) {
+	start := time.Now()
+	md := b.modeOf(m)
+	if md == ignore || ctx.Err() != nil {
+		return Reply{Kind: KindIgnore}
 	}
-	switch {
-	case res.Answered:
-		r.Kind, r.Entry = KindAnswer, res.Best.Entry
-	case res.Best != nil:
-		r.Kind = KindSuggestions
-		r.Alternatives = append([]Alternative{{ID: res.Best.Entry.ID, Title: res.Best.Entry.Title, Confidence: res.Best.Confidence}}, r.Alternatives...)
-	default:
-		r.Kind = KindNoMatch
+	defer func() {
+		if v := recover(); v != nil {
+			r = b.recovered(m, md, v)
+		}
+		if r.Kind != KindIgnore {
+			b.metrics.Replied(m.Platform, r.Kind, r.Confidence, time.Since(start))
+		}
+	}()
+	// Redelivered events are handled once; the key is only spent on events
+	// the policy lets through, so chatter does not crowd the memory.
+	if m.EventID != "" && !b.seen.Add(string(m.Platform)+"\x00"+m.EventID, b.now()) {
+		return Reply{Kind: KindIgnore}
+	}
+	b.metrics.Question(m.Platform)
+	if md == overheard {
+		return b.overheard(m)
+	}
+	return b.addressed(m)
+}
+
+// recovered turns a panic into a logged, counted error. The log carries
+// where it happened and the text's length, never the text or any token.
+func (b *Bot) recovered(m Message, md mode, v any) Reply {
+	b.metrics.Error(m.Platform, "panic")
+	b.log.Error("panic while handling a message",
+		"platform", m.Platform, "channel", m.Channel, "event", m.EventID,
+		"text_bytes", len(m.Text), "panic", truncate(fmt.Sprint(v), 200), "stack", string(debug.Stack()))
+	if md != addressed {
+		return Reply{Kind: KindIgnore}
+	}
+	r := notice("Sorry", docOf(para(text("Sorry, something went wrong on my side. Please try again later."))))
+	r.Ephemeral = m.Command
+	return r
+}
+
+// addressed answers a message spoken to the bot: a command, a question, or
+// an empty mention (which gets help).
+func (b *Bot) addressed(m Message) Reply {
+	ix := b.Index()
+	q := Clean(m.Platform, m.Text)
+	if v, wait := b.cooldowns.take(m, b.now()); v != allowed {
+		if v == limitedSilent {
+			return Reply{Kind: KindIgnore}
+		}
+		return b.slowDown(m, wait)
+	}
+	var r Reply
+	if cmd, args, _, ok := parseCommand(q); ok {
+		r = b.runCommand(ix, cmd, args)
+	} else if q == "" {
+		r = b.help(ix, nil)
+	} else {
+		r = b.answer(ix, q)
+	}
+	if r.Kind == KindNotice {
+		r.Ephemeral = m.Command
+	}
+	b.spokeIn(m)
+	return r
+}
+
+// overheard answers an un-mentioned message of an auto channel only when
+// the answer is confident and the bot has not spoken in that thread yet.
+// Everything else (commands, suggestions, notices) stays silent.
+func (b *Bot) overheard(m Message) Reply {
+	key, ok := threadKey(m)
+	if !ok || b.threads.Contains(key, b.now()) {
+		return Reply{Kind: KindIgnore}
+	}
+	q := Clean(m.Platform, m.Text)
+	if q == "" {
+		return Reply{Kind: KindIgnore}
+	}
+	if _, _, explicit, isCmd := parseCommand(q); isCmd && explicit {
+		return Reply{Kind: KindIgnore}
+	}
+	r := b.answer(b.Index(), q)
+	if r.Kind != KindAnswer || r.Confidence < b.cfg.AutoThreshold {
+		return Reply{Kind: KindIgnore}
+	}
+	if v, _ := b.cooldowns.take(m, b.now()); v != allowed {
+		return Reply{Kind: KindIgnore}
+	}
+	// Add, not Contains: of two racing messages of one thread, one answers.
+	if !b.threads.Add(key, b.now()) {
+		return Reply{Kind: KindIgnore}
 	}
 	return r
+}
+
+// threadKey identifies the conversation of m for "once per thread": its
+// thread, or, outside threads, the message itself.
+func threadKey(m Message) (string, bool) {
+	id := m.Thread
+	if id == "" {
+		id = "msg\x00" + m.EventID
+		if m.EventID == "" {
+			return "", false
+		}
+	}
+	return string(m.Platform) + "\x00" + m.Channel + "\x00" + id, true
+}
+
+// spokeIn remembers that the bot replied in m's thread, so that an auto
+// channel does not answer again there.
+func (b *Bot) spokeIn(m Message) {
+	if m.Thread == "" || m.IsDM || b.PolicyFor(m.Platform, m.Channel) != PolicyAuto {
+		return
+	}
+	if key, ok := threadKey(m); ok {
+		b.threads.Add(key, b.now())
+	}
+}
+
+// slowDown is the one notice an over-limit user gets.
+func (b *Bot) slowDown(m Message, wait time.Duration) Reply {
+	secs := int(wait.Round(time.Second) / time.Second)
+	when := "in a moment"
+	if secs > 1 {
+		when = fmt.Sprintf("in about %d seconds", secs)
+	}
+	r := notice("Slow down", docOf(para(text("I'm getting a lot of questions right now. Please ask again " + when + "."))))
+	r.Ephemeral = m.Command
+	return r
+}
+
+// answer matches a cleaned question.
+func (b *Bot) answer(ix *matcher.Index, q string) Reply {
+	res := ix.Search(q)
+	r := Reply{Query: q, Confidence: res.Confidence}
+	if res.Answered && res.Best != nil {
+		r.Kind, r.Entry = KindAnswer, res.Best.Entry
+		for _, h := range res.Alternatives {
+			r.Alternatives = append(r.Alternatives, alternative(h))
+		}
+		return r
+	}
+	var cands []matcher.Hit
+	if res.Best != nil {
+		cands = append(cands, *res.Best)
+	}
+	for _, h := range append(cands, res.Alternatives...) {
+		if h.Confidence >= b.cfg.SuggestThreshold && len(r.Alternatives) < maxSuggestions {
+			r.Alternatives = append(r.Alternatives, alternative(h))
+		}
+	}
+	if len(r.Alternatives) > 0 {
+		r.Kind, r.Title = KindSuggestions, "Not sure"
+		r.Body = docOf(para(text("I'm not sure the FAQ answers exactly that. Is it one of these?")))
+		return r
+	}
+	r.Kind, r.Title = KindNoMatch, "No answer"
+	r.Body = docOf(para(text("Sorry, I couldn't find an answer to that in the FAQ. Try rephrasing, or "),
+		literal("search <words>"), text(" for matching questions.")))
+	return r
+}
+
+func alternative(h matcher.Hit) Alternative {
+	return Alternative{ID: h.Entry.ID, Title: h.Entry.Title, Confidence: h.Confidence}
 }
 
 // Show returns the answer reply for one entry (a picked suggestion or
 // "other answer"), or a notice when id is unknown.
 func (b *Bot) Show(id string) Reply {
-	e, ok := b.Index().Entry(id)
-	if !ok {
-		return Reply{Kind: KindNotice, Title: "Unknown entry"}
+	ix := b.Index()
+	if e := lookup(ix, id); e != nil {
+		r := Reply{Kind: KindAnswer, Entry: e, Confidence: 1}
+		for _, h := range ix.Search(e.Title).Alternatives {
+			if h.Entry.ID != e.ID && len(r.Alternatives) < maxSuggestions {
+				r.Alternatives = append(r.Alternatives, alternative(h))
+			}
+		}
+		return r
 	}
-	return Reply{Kind: KindAnswer, Entry: e, Confidence: 1}
+	return b.show(ix, []string{id})
 }
 
 // Complete returns up to n entries whose titles best match what has been
@@ -136,7 +391,7 @@ func (b *Bot) Show(id string) Reply {
 func (b *Bot) Complete(prefix string, n int) []Alternative {
 	var out []Alternative
 	for _, h := range b.Index().SearchTitles(prefix, n) {
-		out = append(out, Alternative{ID: h.Entry.ID, Title: h.Entry.Title, Confidence: h.Confidence})
+		out = append(out, alternative(h))
 	}
 	return out
 }
