@@ -330,7 +330,7 @@ func (b *Bot) slowDown(m Message, wait time.Duration) Reply {
 	if secs > 1 {
 		when = fmt.Sprintf("in about %d seconds", secs)
 	}
-	r := notice("Slow down", docOf(para(text("I'm getting a lot of questions right now. Please ask again " + when + "."))))
+	r := notice("Slow down", docOf(para(text("I'm getting a lot of questions right now. Please ask again "+when+"."))))
 	r.Ephemeral = m.Command
 	return r
 }

@@ -109,7 +109,9 @@ func (m *Metrics) Feedback(p bot.Platform, k bot.FeedbackKind) {
 func (m *Metrics) Reconnect(p bot.Platform) { m.reconnects.WithLabelValues(string(p)).Inc() }
 
 // Error counts an error; where says what failed ("panic" for a recovered panic).
-func (m *Metrics) Error(p bot.Platform, where string) { m.errors.WithLabelValues(string(p), where).Inc() }
+func (m *Metrics) Error(p bot.Platform, where string) {
+	m.errors.WithLabelValues(string(p), where).Inc()
+}
 
 // Reload counts a knowledge base reload.
 func (m *Metrics) Reload(ok bool) {
