@@ -1,0 +1,62 @@
+package slack
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/espbot/espbot/bot/slack/slacktest"
+)
+
+// The reply latency: from an event sent by the fake Slack to the bot's reply
+// reaching the fake, through the real slack-go client, the core and the
+// renderer. Run with -benchtime=1000x for the figure over 1,000 events; the
+// median and 90th percentile are reported as custom metrics.
+
+func BenchmarkLatency_Socket(b *testing.B) {
+	h := start(b, ModeSocket)
+	ctx := h.ctx(b)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		ev := mention(fmt.Sprintf("C%d", i), fmt.Sprintf("%d.000001", 1000+i), testEntries[i%len(testEntries)].Title)
+		ev["user"] = fmt.Sprintf("U%d", i)
+		sent := time.Now()
+		if _, err := h.fake.SendEvent(ctx, slacktest.EventCallback(fmt.Sprintf("EvB%d", i), ev)); err != nil {
+			b.Fatal(err)
+		}
+		c := h.next(b)
+		lat = append(lat, c.At.Sub(sent))
+	}
+	b.StopTimer()
+	report(b, lat)
+}
+
+func BenchmarkLatency_HTTP(b *testing.B) {
+	h := start(b, ModeHTTP)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		ev := mention(fmt.Sprintf("C%d", i), fmt.Sprintf("%d.000001", 1000+i), testEntries[i%len(testEntries)].Title)
+		ev["user"] = fmt.Sprintf("U%d", i)
+		body := mustJSON(b, slacktest.EventCallback(fmt.Sprintf("EvB%d", i), ev))
+		sent := time.Now()
+		if code, _ := h.post(b, "/slack/events", jsonType, body, sent, nil); code != http.StatusOK {
+			b.Fatalf("status %d", code)
+		}
+		c := h.next(b)
+		lat = append(lat, c.At.Sub(sent))
+	}
+	b.StopTimer()
+	report(b, lat)
+}
+
+func report(b *testing.B, lat []time.Duration) {
+	slices.Sort(lat)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(ms(lat[len(lat)/2]), "median-ms")
+	b.ReportMetric(ms(lat[len(lat)*9/10]), "p90-ms")
+	b.ReportMetric(0, "ns/op") // the loop time includes the fake's own work
+}
