@@ -1,6 +1,15 @@
 package knowledge
 
-import "errors"
+import (
+	_ "embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
 
 // Base is a loaded knowledge base.
 type Base struct {
@@ -9,16 +18,161 @@ type Base struct {
 	Problems []Problem // errors and warnings, in file then line order
 }
 
-// Load reads .rst files, or folders searched recursively for .rst files.
-// STUB: replaced by the parser.
-func Load(paths ...string) (*Base, error) { return nil, errors.New("not implemented") }
+//go:embed protocols.rst
+var defaultPage string
 
-// LoadDefault parses the embedded default FAQ page. STUB.
-func LoadDefault() (*Base, error) { return nil, errors.New("not implemented") }
+// EmbeddedPath is the Source.Path of entries of the embedded default page.
+const EmbeddedPath = "embedded:protocols.rst"
 
-// RenderText renders a Doc as readable plain text. STUB.
-func RenderText(d Doc) string { return "" }
+// Load reads .rst files, or folders searched recursively for .rst files,
+// in the order given. It always returns a Base holding everything that
+// parsed; the error, a *LoadError, is non-nil when some problem has
+// Severity Error (an unreadable file, a file that is not UTF-8...).
+func Load(paths ...string) (*Base, error) {
+	var files []sourceFile
+	var probs []Problem
+	seen := map[string]bool{}
+	for _, p := range paths {
+		fs, ps := findFiles(p)
+		probs = append(probs, ps...)
+		for _, f := range fs {
+			if !seen[filepath.Clean(f)] {
+				seen[filepath.Clean(f)] = true
+				files = append(files, readFile(f, &probs))
+			}
+		}
+	}
+	return build(files, probs)
+}
 
-// PlainText strips RST inline markup from one line of text (a title, an
-// expected title in an evaluation set). STUB.
-func PlainText(rst string) string { return rst }
+// LoadDefault parses the embedded default FAQ page (protocols.rst).
+func LoadDefault() (*Base, error) {
+	return build([]sourceFile{{path: EmbeddedPath, slug: "protocols", data: defaultPage}}, nil)
+}
+
+// sourceFile is one page to parse.
+type sourceFile struct {
+	path, slug, data string
+}
+
+// findFiles expands a path: a folder gives its .rst files, recursively, in
+// lexical order; a file gives itself whatever its extension.
+func findFiles(root string) ([]string, []Problem) {
+	info, err := os.Stat(root)
+	if err != nil {
+		return nil, []Problem{errorProblem(root, fmt.Sprintf("cannot read: %v", unwrapPath(err)))}
+	}
+	if !info.IsDir() {
+		return []string{root}, nil
+	}
+	var files []string
+	var probs []Problem
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			probs = append(probs, errorProblem(p, fmt.Sprintf("cannot read: %v", unwrapPath(err))))
+			return nil
+		}
+		if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".rst") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		probs = append(probs, errorProblem(root, fmt.Sprintf("cannot read: %v", err)))
+	}
+	return files, probs
+}
+
+// unwrapPath drops the path that *fs.PathError repeats.
+func unwrapPath(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// readFile reads one page. A file that is not UTF-8 is an error but is
+// still parsed, with invalid bytes replaced, so that no entry is lost.
+func readFile(path string, probs *[]Problem) sourceFile {
+	f := sourceFile{path: path, slug: slug(path)}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		*probs = append(*probs, errorProblem(path, fmt.Sprintf("cannot read: %v", unwrapPath(err))))
+		return f
+	}
+	f.data = string(data)
+	if !utf8.ValidString(f.data) {
+		*probs = append(*probs, Problem{Path: path, Line: badLine(f.data), Severity: Error, Message: "not valid UTF-8"})
+		f.data = strings.ToValidUTF8(f.data, "\uFFFD")
+	}
+	f.data = strings.TrimPrefix(f.data, "\uFEFF")
+	return f
+}
+
+// badLine returns the 1-based line of the first invalid UTF-8 sequence.
+func badLine(s string) int {
+	n := 1
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return n
+			}
+		}
+		if r == '\n' {
+			n++
+		}
+	}
+	return n
+}
+
+// slug names a page in entry IDs: its base name without .rst, lower-case.
+func slug(path string) string {
+	base := filepath.Base(path)
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	return strings.ReplaceAll(strings.ToLower(base), " ", "-")
+}
+
+func errorProblem(path, msg string) Problem {
+	return Problem{Path: path, Severity: Error, Message: msg}
+}
+
+// build parses pages and resolves what spans them: IDs, cross references
+// and lint.
+func build(files []sourceFile, probs []Problem) (*Base, error) {
+	b := &Base{Problems: probs}
+	var all []pageEntry
+	var slugs []string
+	for _, f := range files {
+		pg := parsePage(f.path, f.data)
+		b.Files = append(b.Files, FileSummary{Path: f.path, Entries: len(pg.entries)})
+		b.Problems = append(b.Problems, pg.probs...)
+		for _, e := range pg.entries {
+			all = append(all, e)
+			slugs = append(slugs, f.slug)
+		}
+	}
+	assignIDs(all, slugs)
+	b.Problems = append(b.Problems, resolveRefs(all)...)
+	b.Entries = make([]Entry, len(all))
+	for i := range all {
+		b.Entries[i] = all[i].Entry
+	}
+	b.Problems = append(b.Problems, lint(b.Entries)...)
+	sortProblems(b.Problems, b.Files)
+	return b, loadError(b.Problems)
+}
+
+// sortProblems orders problems by file (in load order) then line.
+func sortProblems(ps []Problem, files []FileSummary) {
+	order := make(map[string]int, len(files))
+	for i, f := range files {
+		order[f.Path] = i + 1
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		oi, oj := order[ps[i].Path], order[ps[j].Path]
+		if oi != oj {
+			return oi < oj
+		}
+		return ps[i].Line < ps[j].Line
+	})
+}

@@ -125,6 +125,12 @@ type Inline struct {
 	Kind InlineKind
 	Text string
 	URL  string // LinkRef only
+	// Ref is set on a Text inline written as a cross reference
+	// (:ref:`text <label>`): the ID of the entry that the label marks, or
+	// empty when the label is unknown. Renderers that ignore it show Text.
+	Ref string
+	// Label is the RST label of a cross reference, as written.
+	Label string
 }
 
 // Severity says whether a Problem stops the page from loading.
