@@ -92,6 +92,10 @@ func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
+	if r.PostForm.Get("ssl_check") == "1" {
+		w.WriteHeader(http.StatusOK) // Slack checking the certificate, not a command
+		return
+	}
 	a.spawnAfterAck(w, func(ctx context.Context) { a.handleSlash(ctx, cmd) })
 }
 

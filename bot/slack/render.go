@@ -72,7 +72,8 @@ func renderAnswer(r bot.Reply, o renderOpts) message {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(e.Title, maxHeaderText), false, false)),
 	}
-	sections := packSections(docParts(e.Body), maxSectionText)
+	parts := docParts(e.Body)
+	sections := packSections(parts, maxSectionText)
 	if len(sections) == 0 {
 		sections = []string{"_(no answer text)_"}
 	}
@@ -84,7 +85,7 @@ func renderAnswer(r bot.Reply, o renderOpts) message {
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, s, false, false), nil, nil))
 	}
 	blocks = append(blocks, contextBlock(e, r.Confidence), answerActions(e, r.Alternatives, o))
-	return message{Text: fallback(e.Title, sections[0]), Blocks: blocks}
+	return message{Text: fallback(e.Title, firstProse(parts)), Blocks: blocks}
 }
 
 // contextBlock shows category, chips, confidence and the entry ID (people
@@ -197,6 +198,17 @@ func sectionBlocks(sections []string, room int) []slack.Block {
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, s, false, false), nil, nil))
 	}
 	return blocks
+}
+
+// firstProse is the first non-code part, for the notification text (a
+// notification cut inside a code block reads badly).
+func firstProse(parts []part) string {
+	for _, p := range parts {
+		if !p.code {
+			return p.text
+		}
+	}
+	return ""
 }
 
 // fallback is the notification text: the title and the start of the body.

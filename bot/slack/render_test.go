@@ -281,11 +281,14 @@ func TestRender_GoldenFAQ(t *testing.T) {
 		for _, p := range checkLimits(t, msg) {
 			t.Errorf("%s (%s): %s", e.ID, e.Title, p)
 		}
-		got, err := json.MarshalIndent(msg, "", "  ")
-		if err != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // keep &amp; and <url|text> readable in the goldens
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(msg); err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, '\n')
+		got := buf.Bytes()
 		path := filepath.Join(dir, goldenName(e.ID)+".json")
 		if *update {
 			if err := os.WriteFile(path, got, 0o644); err != nil {
