@@ -76,10 +76,14 @@ func (a *Adapter) handleAction(ctx context.Context, cb slack.InteractionCallback
 // answer; the previous answer and the other alternatives stay in the menu.
 func (a *Adapter) replaceWith(ctx context.Context, cb slack.InteractionCallback, id string) {
 	r := a.bot.Show(id)
-	if r.Kind == bot.KindAnswer {
-		r.Alternatives = menuAlternatives(cb.Message.Blocks.BlockSet)
+	if r.Kind != bot.KindAnswer {
+		// Say so privately, and keep the message (the entry may have gone
+		// in a reload).
+		a.respond(ctx, cb.ResponseURL, render(r, renderOpts{}), slack.MsgOptionResponseURL(cb.ResponseURL, slack.ResponseTypeEphemeral))
+		return
 	}
-	msg := render(r, renderOpts{share: cb.Container.IsEphemeral && r.Kind == bot.KindAnswer})
+	r.Alternatives = menuAlternatives(cb.Message.Blocks.BlockSet)
+	msg := render(r, renderOpts{share: cb.Container.IsEphemeral})
 	a.respond(ctx, cb.ResponseURL, msg, slack.MsgOptionReplaceOriginal(cb.ResponseURL))
 }
 

@@ -247,6 +247,17 @@ func TestSocket_NoMatchSuggestions(t *testing.T) {
 	if c.JSON["replace_original"] != true || headerText(c.Blocks()) != testEntries[2].Title {
 		t.Errorf("suggestion click gave %v %q", c.JSON["replace_original"], headerText(c.Blocks()))
 	}
+
+	// An entry gone in a reload: a private notice, the message stays.
+	env, err = h.fake.SendInteractive(h.ctx(t), blockAction(rurl, actionPick+"1", "no-such-entry", false, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.expectAck(t, env)
+	c = h.next(t)
+	if c.JSON["replace_original"] == true || c.JSON["response_type"] != "ephemeral" {
+		t.Errorf("unknown entry gave %v, want an ephemeral notice", c.JSON)
+	}
 }
 
 func TestSocket_ReconnectAfterDropAndDisconnect(t *testing.T) {
