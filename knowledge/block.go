@@ -193,7 +193,7 @@ func spacesAfter(s string, i int) int {
 func (c *entryCtx) list(ls []line, i int, out *[]Block) int {
 	first := ls[i]
 	m, _ := listMarker(first.s)
-	b := Block{Kind: List, Ordered: m.ordered}
+	b := Block{Kind: List, Ordered: m.ordered, Start: enumStart(first.s, m)}
 	for i < len(ls) {
 		l := ls[i]
 		mk, ok := listMarker(l.s)
@@ -236,12 +236,14 @@ func (c *entryCtx) field(ls []line, i int, out *[]Block) int {
 			continue
 		}
 		c.addChips(l.num, append([]string{value}, parts[k+1:]...))
-		parts = parts[:k]
+		if k == 0 {
+			return i + 1 // a pure :CHIP: field: the chips are the entry's
+		}
 		break
 	}
-	if rest := strings.TrimSpace(strings.Join(parts, "|")); rest != "" {
-		*out = append(*out, Block{Kind: Paragraph, Inlines: c.inlines(rest, l.num)})
-	}
+	// Other fields (":IDF\: release/v5.0 | CHIP\: ESP32:") qualify the
+	// text that follows them, so they stay in the answer as written.
+	*out = append(*out, Block{Kind: Paragraph, Inlines: c.inlines(content, l.num)})
 	return i + 1
 }
 
@@ -268,4 +270,21 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// enumStart returns the number of the first item of an enumerated list
+// ("3." gives 3, "c)" gives 3), or 0 for bullets and auto-numbering.
+func enumStart(s string, m marker) int {
+	if !m.ordered {
+		return 0
+	}
+	s = strings.TrimPrefix(s, "(")
+	if s[0] >= 'a' && s[0] <= 'z' {
+		return int(s[0]-'a') + 1
+	}
+	n := 0
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }

@@ -55,7 +55,7 @@ func chipTypo(word string) (string, bool) {
 		return "", false
 	}
 	switch {
-	case letters == "ESP" && strings.Contains(w, "-") && len(w) == k+1+digits:
+	case letters == "ESP" && w[k] == '-' && len(w) == k+1+digits:
 		return "ESP" + num, true
 	case letters != "ESP" && oneEdit(letters, "ESP"):
 		return "ESP" + num, true

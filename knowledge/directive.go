@@ -13,10 +13,11 @@ func (c *entryCtx) explicit(ls []line, i int, out *[]Block) int {
 	end := indentedBlock(ls, i+1, l.ind)
 	rest := strings.TrimSpace(l.s[2:])
 	if label, ok := targetLabel(rest); ok {
-		if label != "" {
-			c.labels = append(c.labels, label)
+		if label == "" {
+			return end // external target and its URL
 		}
-		return end
+		c.labels = append(c.labels, label)
+		return i + 1 // a target has no body: what follows is the answer
 	}
 	name, args, ok := directiveName(rest)
 	if !ok || strings.HasPrefix(rest, "|") {

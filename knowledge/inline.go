@@ -181,6 +181,9 @@ func (p *inlineParser) interpreted(i int, role string) int {
 		p.roleText(role, body)
 	case ref:
 		p.reference(body)
+	case isEmbeddedURL(body):
+		p.warn("link without trailing underscore: `" + body + "`")
+		p.reference(body)
 	default: // default role: shown as code, as Sphinx does
 		p.emit(Inline{Kind: Literal, Text: body})
 	}
@@ -399,3 +402,10 @@ func unescape(s string) string {
 
 // quote wraps s in double quotes for messages.
 func quote(s string) string { return "\"" + s + "\"" }
+
+// isEmbeddedURL reports `text <https://...>` written without the trailing
+// underscore of a link.
+func isEmbeddedURL(body string) bool {
+	_, target := splitTarget(body)
+	return strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://")
+}

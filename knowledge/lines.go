@@ -34,6 +34,9 @@ func makeLine(raw string, num int) line {
 	if strings.IndexByte(raw, '\t') >= 0 {
 		raw = expandTabs(raw)
 	}
+	if strings.Contains(raw, "\u00ad") { // soft hyphens are invisible
+		raw = strings.ReplaceAll(raw, "\u00ad", "")
+	}
 	raw = strings.TrimRight(raw, " \t\r\f\v\u00a0\u3000")
 	ind := 0
 	for ind < len(raw) && raw[ind] == ' ' {

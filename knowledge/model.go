@@ -94,6 +94,7 @@ type Block struct {
 	Inlines    []Inline     // Paragraph
 	Items      [][]Block    // List items; Note body in Items[0]
 	Ordered    bool         // List
+	Start      int          // List: number of the first item when Ordered (0 means 1)
 	Lang       string       // Code
 	Code       string       // Code
 	Label      string       // Note

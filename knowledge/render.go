@@ -73,7 +73,7 @@ func listText(b Block) string {
 	for i, item := range b.Items {
 		marker := "- "
 		if b.Ordered {
-			marker = strconv.Itoa(i+1) + ". "
+			marker = strconv.Itoa(max(b.Start, 1)+i) + ". "
 		}
 		body := blocksText(item, "\n")
 		first, rest, _ := strings.Cut(body, "\n")
