@@ -14,6 +14,9 @@ type Options struct {
 	// Lexicon adds equivalences to the built-in domain lexicon; each line is
 	// a group of terms separated by "/", e.g. "lag / latency / delay".
 	Lexicon []string
+	// Phrasings are accepted alternate phrasings of questions, by entry ID,
+	// indexed like the entry's title.
+	Phrasings map[string][]string
 }
 
 // Hit is one ranked entry.

@@ -1,0 +1,120 @@
+package matcher
+
+import (
+	"github.com/kljensen/snowball/english"
+)
+
+// analyzer runs the analysis pipeline: normalise -> tokenize -> stop words
+// -> synonyms (lexicon) -> stem. The same pipeline analyses entries at
+// index time and questions at search time, so both meet on the same terms.
+type analyzer struct {
+	stop wordSet
+	dict wordSet // English words: never typo-corrected
+	lex  *lexicon
+	// stems caches Snowball stems of the index vocabulary. It is filled
+	// while building and only read afterwards, so searches share it safely.
+	stems map[string]string
+}
+
+// newAnalyzer builds the pipeline with the built-in data plus extra lexicon
+// lines.
+func newAnalyzer(extra [][]string) (*analyzer, error) {
+	groups, err := ParseLexicon(builtinLexicon)
+	if err != nil {
+		return nil, err
+	}
+	a := &analyzer{
+		stop:  newWordSet(builtinStopWords),
+		dict:  newWordSet(englishWords),
+		stems: make(map[string]string, 16384),
+	}
+	a.lex = newLexicon(append(groups, extra...), a.phrase)
+	return a, nil
+}
+
+// aToken is a token with its index term.
+type aToken struct {
+	Token
+	term string
+	stop bool
+}
+
+// tokens runs normalisation, tokenisation, stop-word marking and stemming.
+// Stop words are marked, not dropped, so that lexicon phrases such as "too
+// many open files" still match.
+func (a *analyzer) tokens(text string, cache bool) []aToken {
+	toks := Tokenize(Normalize(text))
+	out := make([]aToken, len(toks))
+	for i, t := range toks {
+		out[i] = aToken{Token: t, term: t.Text}
+		if t.Kind == Word {
+			out[i].stop = a.stop.has(t.Text)
+			out[i].term = a.stemWord(t.Text, cache)
+		}
+	}
+	return out
+}
+
+// stemWord is the stemming stage (Snowball English). Stems of words seen
+// while building are cached; at search time the cache is only read.
+func (a *analyzer) stemWord(w string, cache bool) string {
+	if s, ok := a.stems[w]; ok {
+		return s
+	}
+	s := english.Stem(w, true)
+	if cache {
+		a.stems[w] = s
+	}
+	return s
+}
+
+// phrase analyses a lexicon term into its sequence of stems.
+func (a *analyzer) phrase(term string) []string {
+	var out []string
+	for _, t := range a.tokens(term, true) {
+		if !t.Part && !t.stop {
+			out = append(out, t.term)
+		}
+	}
+	return out
+}
+
+// groupMatch is a lexicon phrase found in a token stream.
+type groupMatch struct {
+	group string
+	start int // index into the whole-token slice
+	size  int
+}
+
+// synonyms is the lexicon stage: it finds the longest lexicon phrase at
+// each position of the whole (non-part) tokens.
+func (a *analyzer) synonyms(whole []aToken) []groupMatch {
+	var out []groupMatch
+	stems := make([]string, len(whole))
+	for i, t := range whole {
+		stems[i] = t.term
+	}
+	for i := 0; i < len(stems); {
+		g, n := a.lex.longest(stems[i:])
+		if n == 0 {
+			i++
+			continue
+		}
+		out = append(out, groupMatch{group: g, start: i, size: n})
+		i += n
+	}
+	return out
+}
+
+// wholeTokens returns the tokens that are neither parts of a compound nor
+// stop words: the stream that lexicon phrases and adjacent pairs are
+// matched on ("without a content-length" is "without content-length").
+func wholeTokens(toks []aToken) []aToken {
+	out := make([]aToken, 0, len(toks))
+	for _, t := range toks {
+		if !t.Part && !t.stop {
+			out = append(out, t)
+		}
+	}
+	return out
+}

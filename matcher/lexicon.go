@@ -1,0 +1,148 @@
+package matcher
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+//go:embed data/lexicon.txt
+var builtinLexicon string
+
+//go:embed data/stopwords.txt
+var builtinStopWords string
+
+//go:embed data/english-words.txt
+var englishWords string
+
+// groupPrefix marks the index term that stands for a lexicon group; no
+// token can start with it.
+const groupPrefix = "~"
+
+// lexicon maps phrases (sequences of stems) to their group term. It is a
+// trie so that the longest phrase at each position wins ("modem sleep" over
+// "modem").
+type lexicon struct {
+	root *lexNode
+}
+
+type lexNode struct {
+	next  map[string]*lexNode
+	group string // group term when a phrase ends here
+}
+
+// ParseLexicon checks lexicon lines (the format of data/lexicon.txt) and
+// returns the groups, each a list of terms. Configuration uses it to report
+// a bad extra line with its number.
+func ParseLexicon(text string) ([][]string, error) {
+	var groups [][]string
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var terms []string
+		for _, t := range strings.Split(line, " / ") {
+			if t = strings.TrimSpace(t); t != "" {
+				terms = append(terms, t)
+			}
+		}
+		if len(terms) < 2 {
+			return nil, fmt.Errorf("lexicon line %d: want at least two terms separated by \" / \", got %q", n+1, line)
+		}
+		groups = append(groups, terms)
+	}
+	return groups, nil
+}
+
+// newLexicon builds the trie. Each group is named after its first term;
+// later groups may not steal a phrase from an earlier one, so the built-in
+// lexicon stays stable when configuration adds lines.
+func newLexicon(groups [][]string, phrase func(string) []string) *lexicon {
+	lx := &lexicon{root: &lexNode{}}
+	for _, g := range groups {
+		name := groupPrefix + strings.Join(phrase(g[0]), "_")
+		for _, t := range g {
+			stems := phrase(t)
+			if len(stems) == 1 && len(strings.Fields(t)) > 1 {
+				// "fail over" without its stop word would be "fail":
+				// a phrase that collapses to one word is not an equivalent
+				continue
+			}
+			lx.add(stems, name)
+		}
+	}
+	return lx
+}
+
+func (lx *lexicon) add(stems []string, group string) {
+	if len(stems) == 0 {
+		return
+	}
+	n := lx.root
+	for _, s := range stems {
+		if n.next == nil {
+			n.next = map[string]*lexNode{}
+		}
+		c, ok := n.next[s]
+		if !ok {
+			c = &lexNode{}
+			n.next[s] = c
+		}
+		n = c
+	}
+	if n.group == "" {
+		n.group = group
+	}
+}
+
+// longest returns the group and length of the longest phrase starting at
+// stems[0], or "" and 0.
+func (lx *lexicon) longest(stems []string) (string, int) {
+	n, group, size := lx.root, "", 0
+	for i, s := range stems {
+		c, ok := n.next[s]
+		if !ok {
+			break
+		}
+		n = c
+		if n.group != "" {
+			group, size = n.group, i+1
+		}
+	}
+	return group, size
+}
+
+// wordSet is a sorted list of words searched by binary search: it costs one
+// slice of offsets instead of a map of 40,000 strings.
+type wordSet struct {
+	words []string
+}
+
+func newWordSet(text string) wordSet {
+	var ws wordSet
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		ws.words = append(ws.words, strings.Fields(line)...)
+	}
+	sort.Strings(ws.words)
+	return ws
+}
+
+func (ws wordSet) has(w string) bool {
+	i := sort.SearchStrings(ws.words, w)
+	return i < len(ws.words) && ws.words[i] == w
+}
+
+// prefixRange returns the range of words starting with prefix.
+func (ws wordSet) prefixRange(prefix string) (int, int) {
+	lo := sort.SearchStrings(ws.words, prefix)
+	hi := sort.Search(len(ws.words), func(i int) bool {
+		return ws.words[i] > prefix && !strings.HasPrefix(ws.words[i], prefix)
+	})
+	return lo, hi
+}

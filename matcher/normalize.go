@@ -1,0 +1,76 @@
+package matcher
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// MaxQueryBytes is how much of a message is analysed. Chat questions are
+// short; anything longer is a paste (a log, a stack trace, a file) whose
+// first few kilobytes carry the error. The cut bounds the time of a search
+// whatever arrives.
+const MaxQueryBytes = 4096
+
+// Truncate cuts s to at most MaxQueryBytes, at a rune boundary.
+func Truncate(s string) string {
+	if len(s) <= MaxQueryBytes {
+		return s
+	}
+	cut := MaxQueryBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+// Normalize is the normalisation stage: it repairs invalid UTF-8, folds
+// compatibility characters (full-width "？：" become "?:"), removes accents,
+// turns control characters into spaces and lower-cases.
+func Normalize(s string) string {
+	s = strings.ToValidUTF8(s, " ")
+	if isPlainASCII(s) {
+		return asciiLower(s)
+	}
+	s = norm.NFKD.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// accents: "é" decomposed to "e" + U+0301; drop the mark
+		case unicode.IsControl(r) || unicode.IsSpace(r):
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// isPlainASCII reports whether s is printable ASCII (plus tab and newline),
+// the common case, which needs no Unicode work.
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x7f || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+			return false
+		}
+	}
+	return true
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			b[i] = c + 'a' - 'A'
+		case c < 0x20:
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,183 @@
+package matcher
+
+import "fmt"
+
+// concept is one thing the question asks about: a word, an identifier, a
+// lexicon phrase. Its alternatives are the index terms that express it (the
+// word itself, its lexicon group, a typo correction); an entry matches the
+// concept through its best alternative, so synonyms never count twice.
+type concept struct {
+	text       string
+	alts       []alt
+	importance float64
+	part       bool
+	chip       string
+}
+
+type alt struct {
+	id   int32
+	w    float64
+	term string
+}
+
+// Weights of alternatives relative to the word as typed.
+const (
+	groupWeight      = 0.9 // a synonym from the lexicon
+	correctionWeight = 0.8 // a typo correction
+	constituentW     = 0.5 // one word of a matched lexicon phrase
+	partImportance   = 0.3 // a part of a compound (the "wifi" of esp_wifi_set_ps)
+	chipImportance   = 0.5 // chips say which entry fits best, rarely what is asked
+	dictImportance   = 0.35 // an English word the FAQ never uses: often incidental
+)
+
+// queryPlan is an analysed question.
+type queryPlan struct {
+	concepts    []concept
+	chips       []string
+	corrections map[string]string
+	expansions  map[string]string
+}
+
+// plan analyses a question into concepts.
+func (ix *Index) plan(q string) *queryPlan {
+	an := ix.an
+	toks := an.tokens(Truncate(q), false)
+	whole := wholeTokens(toks)
+	starts := map[int]groupMatch{}
+	inPhrase := map[int]bool{}
+	for _, m := range an.synonyms(whole) {
+		starts[m.start] = m
+		for i := m.start + 1; i < m.start+m.size; i++ {
+			inPhrase[i] = true
+		}
+	}
+	p := &queryPlan{}
+	seen := map[string]bool{}
+	wi := -1
+	for _, t := range toks {
+		if t.stop {
+			continue
+		}
+		if !t.Part {
+			wi++
+		}
+		if len(t.Text) < 2 && t.Kind == Word {
+			continue // "s" of "10 s", "e" of "e.g.": no meaning alone
+		}
+		var c concept
+		switch m, ok := starts[wi]; {
+		case t.Part:
+			if len(t.Text) < 2 {
+				continue
+			}
+			c = ix.wordConcept(p, t)
+			c.part = true
+		case ok && m.size > 1:
+			c = ix.phraseConcept(p, whole[m.start:m.start+m.size], m.group)
+		case inPhrase[wi]:
+			continue
+		default:
+			c = ix.wordConcept(p, t)
+			if ok {
+				c.alts = append(c.alts, ix.alt(m.group, groupWeight))
+				p.expand(t.Text, m.group)
+			}
+		}
+		key := c.alts[0].term
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		c.importance = ix.importance(c, t)
+		p.concepts = append(p.concepts, c)
+		if c.chip != "" {
+			p.chips = append(p.chips, c.chip)
+		}
+	}
+	return p
+}
+
+func (p *queryPlan) expand(from, group string) {
+	if p.expansions == nil {
+		p.expansions = map[string]string{}
+	}
+	p.expansions[from] = group
+}
+
+func (ix *Index) alt(term string, w float64) alt {
+	id, ok := ix.terms[term]
+	if !ok {
+		id = -1
+	}
+	return alt{id: id, w: w, term: term}
+}
+
+// wordConcept builds the concept of one token, with a typo correction when
+// the word is unknown to the entries and to English.
+func (ix *Index) wordConcept(p *queryPlan, t aToken) concept {
+	c := concept{text: t.Text, alts: []alt{ix.alt(t.term, 1)}}
+	if t.Kind == Chip {
+		c.chip = t.Text
+	}
+	if t.Kind != Word || c.alts[0].id >= 0 || ix.an.dict.has(t.Text) {
+		return c
+	}
+	if fix, ok := ix.vocab.correct(t.Text); ok {
+		c.alts = append(c.alts, ix.alt(fix.term, correctionWeight))
+		if p.corrections == nil {
+			p.corrections = map[string]string{}
+		}
+		p.corrections[t.Text] = fix.word
+	}
+	return c
+}
+
+// phraseConcept builds the concept of a multi-word lexicon phrase: the
+// group, or (partly) its words.
+func (ix *Index) phraseConcept(p *queryPlan, words []aToken, group string) concept {
+	c := concept{alts: []alt{ix.alt(group, 1)}}
+	for i, w := range words {
+		if i > 0 {
+			c.text += " "
+		}
+		c.text += w.Text
+		c.alts = append(c.alts, ix.alt(w.term, constituentW))
+	}
+	p.expand(c.text, group)
+	return c
+}
+
+// importance is how much a concept matters to the question: its rarest
+// known alternative's idf, or, for words the entries never use, a value
+// that says how likely the word is to name the topic: unknown technical
+// terms (snmp, lwm2m) name topics the FAQ does not cover; an unknown
+// English word is often incidental; a number in a log line is noise.
+func (ix *Index) importance(c concept, t aToken) float64 {
+	imp := -1.0
+	for _, a := range c.alts {
+		if a.id >= 0 && ix.idf[a.id] > imp {
+			imp = ix.idf[a.id]
+		}
+	}
+	if imp < 0 {
+		switch {
+		case t.Kind == Number:
+			imp = 0.2 * ix.maxIDF
+		case t.Kind == Word && ix.an.isEnglish(t.Text):
+			imp = dictImportance * ix.maxIDF
+		default:
+			imp = ix.maxIDF
+		}
+	}
+	if c.part {
+		imp *= partImportance
+	}
+	if c.chip != "" {
+		imp *= chipImportance
+	}
+	return imp
+}
+
+func (c concept) String() string {
+	return fmt.Sprintf("%s(%.2f)", c.text, c.importance)
+}

@@ -1,0 +1,217 @@
+package matcher
+
+import (
+	"strings"
+	"unicode"
+)
+
+// TokenKind classifies a token; it decides which later stages apply.
+type TokenKind uint8
+
+// Token kinds.
+const (
+	// Word is alphabetic: stop words, stemming and typo correction apply.
+	Word TokenKind = iota
+	// Ident is a technical identifier (esp_wifi_set_ps, at+cipserver,
+	// lan8720, 0x2800): kept verbatim, never corrected.
+	Ident
+	// Number is digits, or a dotted address such as 192.168.4.1.
+	Number
+	// Version is a release number, canonical "v3.3" for "3.3" and "v3.3".
+	Version
+	// Chip is an Espressif chip, canonical "esp32s3" for "ESP32-S3",
+	// "esp32s3" and a lone "S3".
+	Chip
+)
+
+// Token is one unit of text. A compound token (esp_wifi_set_ps, keep-alive)
+// is followed by its parts, which share its position.
+type Token struct {
+	Text string
+	Kind TokenKind
+	Pos  int
+	Part bool
+}
+
+// Tokenize is the tokenizer stage. It expects Normalize'd text and keeps
+// technical tokens whole while also yielding their parts, so that both
+// "esp_wifi_set_ps" and "wifi" find an entry that quotes the call.
+func Tokenize(s string) []Token {
+	var toks []Token
+	pos := 0
+	for _, chunk := range strings.FieldsFunc(s, isSeparator) {
+		for _, piece := range strings.FieldsFunc(chunk, isPathSeparator) {
+			piece = trimToken(piece)
+			if piece == "" {
+				continue
+			}
+			n := len(toks)
+			toks = appendCompound(toks, piece, pos)
+			if len(toks) > n {
+				pos++
+			}
+		}
+	}
+	return toks
+}
+
+// isSeparator reports characters that never belong to a token.
+func isSeparator(r rune) bool {
+	if r < 0x80 {
+		c := byte(r)
+		return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("_.+-/:#'", c) >= 0)
+	}
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+}
+
+// isPathSeparator splits URLs, paths and "tcp/ip" into their words.
+func isPathSeparator(r rune) bool { return r == '/' || r == ':' || r == '#' }
+
+// trimToken removes punctuation around a token and the English possessive.
+func trimToken(s string) string {
+	s = strings.Trim(s, ".-+'_")
+	s = strings.TrimSuffix(s, "'s")
+	if strings.IndexByte(s, '\'') >= 0 {
+		s = strings.ReplaceAll(s, "'", "")
+	}
+	return s
+}
+
+// appendCompound appends the token for piece and, for compounds, its parts.
+func appendCompound(toks []Token, piece string, pos int) []Token {
+	if k, canon, ok := classifyAtom(piece); ok {
+		return append(toks, Token{Text: canon, Kind: k, Pos: pos})
+	}
+	if strings.IndexByte(piece, '.') >= 0 {
+		// file names, host names, "e.g.": the dot separates words
+		for _, p := range strings.Split(piece, ".") {
+			if p = trimToken(p); p != "" {
+				toks = appendCompound(toks, p, pos)
+			}
+		}
+		return toks
+	}
+	parts := strings.FieldsFunc(piece, func(r rune) bool { return r == '-' || r == '_' || r == '+' })
+	if len(parts) <= 1 {
+		return append(toks, Token{Text: piece, Kind: kindOf(piece), Pos: pos})
+	}
+	whole, kind := piece, Ident
+	if strings.IndexByte(piece, '_') < 0 && strings.IndexByte(piece, '+') < 0 {
+		// keep-alive, wi-fi, esp-idf: the joined form is how people also write it
+		whole = strings.Join(parts, "")
+		kind = kindOf(whole)
+		if kind == Number {
+			// "1-2", "2020-12-07": ranges and dates, not one number
+			for _, p := range parts {
+				toks = append(toks, Token{Text: p, Kind: Number, Pos: pos})
+			}
+			return toks
+		}
+	}
+	if k, canon, ok := classifyAtom(whole); ok {
+		return append(toks, Token{Text: canon, Kind: k, Pos: pos})
+	}
+	toks = append(toks, Token{Text: whole, Kind: kind, Pos: pos})
+	return appendParts(toks, parts, pos)
+}
+
+func appendParts(toks []Token, parts []string, pos int) []Token {
+	for _, p := range parts {
+		t := Token{Text: p, Kind: kindOf(p), Pos: pos, Part: true}
+		if k, canon, ok := classifyAtom(p); ok {
+			t.Kind, t.Text = k, canon
+		}
+		toks = append(toks, t)
+	}
+	return toks
+}
+
+// classifyAtom recognises tokens with a canonical form: chips, versions and
+// dotted numbers.
+func classifyAtom(s string) (TokenKind, string, bool) {
+	if c, ok := chipName(s); ok {
+		return Chip, c, true
+	}
+	if v, ok := versionName(s); ok {
+		return Version, v, true
+	}
+	if isDottedNumber(s) {
+		return Number, s, true
+	}
+	return 0, "", false
+}
+
+// kindOf classifies a simple token (no separators).
+func kindOf(s string) TokenKind {
+	letters, digits, other := 0, 0, 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case unicode.IsLetter(r):
+			letters++
+		default:
+			other++
+		}
+	}
+	switch {
+	case other > 0 || letters > 0 && digits > 0:
+		return Ident
+	case digits > 0:
+		return Number
+	}
+	return Word
+}
+
+// chipSuffixes are the ESP32 family members (ESP32-xx).
+var chipSuffixes = [...]string{"s2", "s3", "c2", "c3", "c5", "c6", "c61", "h2", "h4", "p4"}
+
+// chipName returns the canonical chip for "esp32-s3", "esp32s3", "s3",
+// "8266"...
+func chipName(s string) (string, bool) {
+	t := strings.ReplaceAll(s, "-", "")
+	switch t {
+	case "esp32", "esp8266", "esp8285", "esp8089":
+		return t, true
+	case "8266", "8285":
+		return "esp" + t, true
+	}
+	rest, ok := strings.CutPrefix(t, "esp32")
+	if !ok {
+		rest = t
+	}
+	for _, c := range chipSuffixes {
+		if rest == c {
+			return "esp32" + c, true
+		}
+	}
+	return "", false
+}
+
+// versionName canonicalises "v4.4", "4.4", "v5.0.1" to "v4.4"... A dotted
+// number with two or three parts, the first small, is read as a version.
+func versionName(s string) (string, bool) {
+	t := strings.TrimPrefix(s, "v")
+	parts := strings.Split(t, ".")
+	if len(parts) < 2 || len(parts) > 3 || len(parts[0]) > 2 {
+		return "", false
+	}
+	for _, p := range parts {
+		if p == "" || kindOf(p) != Number {
+			return "", false
+		}
+	}
+	return "v" + t, true
+}
+
+func isDottedNumber(s string) bool {
+	if strings.IndexByte(s, '.') < 0 {
+		return false
+	}
+	for _, p := range strings.Split(s, ".") {
+		if p == "" || kindOf(p) != Number {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,124 @@
+package matcher
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func tokenTexts(toks []Token) []string {
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.Text
+		if t.Part {
+			out[i] = "+" + t.Text
+		}
+	}
+	return out
+}
+
+func TestTokenize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // space-separated; parts prefixed with +
+	}{
+		{"call esp_wifi_set_ps(WIFI_PS_NONE)", "call esp_wifi_set_ps +esp +wifi +set +ps wifi_ps_none +wifi +ps +none"},
+		{"SO_REUSEADDR", "so_reuseaddr +so +reuseaddr"},
+		{"errno 23", "errno 23"},
+		{"v3.3 and 3.3", "v3.3 and v3.3"},
+		{"release/v3.3", "release v3.3"},
+		{"ESP32-S2 esp32s2 S2", "esp32s2 esp32s2 esp32s2"},
+		{"the s3's usb port", "the esp32s3 usb port"},
+		{"8266 and ESP8285", "esp8266 and esp8285"},
+		{"192.168.4.1", "192.168.4.1"},
+		{"keep-alive keepalive", "keepalive +keep +alive keepalive"},
+		{"Wi-Fi wifi", "wifi +wi +fi wifi"},
+		{"AT+CIPSERVER", "at+cipserver +at +cipserver"},
+		{"mqtt_config.h", "mqtt_config +mqtt +config h"},
+		{"https://github.com/espressif/esp-idf", "https github com espressif espidf +esp +idf"},
+		{"pings of 1-2 s", "pings of 1 2 s"},
+		{"-0x7A00 during", "0x7a00 during"},
+		{"don't", "dont"},
+		{"", ""},
+		{"🤔 ??", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got := tokenTexts(Tokenize(Normalize(tt.in)))
+			want := strings.Fields(tt.want)
+			if !slices.Equal(got, want) {
+				t.Errorf("Tokenize(%q) = %q, want %q", tt.in, got, want)
+			}
+		})
+	}
+}
+
+func TestTokenize_kinds(t *testing.T) {
+	tests := []struct {
+		in   string
+		want TokenKind
+	}{
+		{"latency", Word},
+		{"esp_wifi_set_ps", Ident},
+		{"lan8720", Ident},
+		{"1500", Number},
+		{"192.168.4.1", Number},
+		{"v4.4", Version},
+		{"esp32-c3", Chip},
+	}
+	for _, tt := range tests {
+		toks := Tokenize(Normalize(tt.in))
+		if len(toks) == 0 || toks[0].Kind != tt.want {
+			t.Errorf("Tokenize(%q)[0] kind = %v, want %v", tt.in, toks, tt.want)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"How to optimize latency for ESP32？", "how to optimize latency for esp32?"},
+		{"APP：https://x", "app:https://x"},
+		{"café naïve", "cafe naive"},
+		{"a\x00b\tc", "a b c"},
+		{"bad \xff utf8", "bad   utf8"},
+		{"ＥＳＰ３２", "esp32"},
+	}
+	for _, tt := range tests {
+		if got := Normalize(tt.in); got != tt.want {
+			t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	long := strings.Repeat("é", MaxQueryBytes)
+	got := Truncate(long)
+	if len(got) > MaxQueryBytes || !strings.HasPrefix(long, got) || len(got) < MaxQueryBytes-1 {
+		t.Fatalf("Truncate: len %d", len(got))
+	}
+	if Truncate("short") != "short" {
+		t.Fatal("Truncate changed a short string")
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		max  int
+		want int
+	}{
+		{"mqqt", "mqtt", 1, 1},
+		{"recieve", "receive", 1, 1},
+		{"pasword", "password", 1, 1},
+		{"mpbs", "mbps", 1, 1},
+		{"timout", "timeout", 1, 1},
+		{"abc", "xyz", 1, 2},
+		{"enabel", "enable", 1, 1},
+		{"somtimes", "sometimes", 2, 1},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b, tt.max); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package matcher
+
+// vocabulary is the set of words the entries use, for typo correction.
+// Words are bucketed by length so that a correction compares a typed word
+// only with words of nearly the same length.
+type vocabulary struct {
+	byLen map[int][]vocabWord
+}
+
+type vocabWord struct {
+	word string
+	term string // its stem, the index term
+	df   int
+}
+
+func newVocabulary(df map[string]int, an *analyzer) vocabulary {
+	v := vocabulary{byLen: map[int][]vocabWord{}}
+	for w, n := range df {
+		if len(w) < 3 {
+			continue
+		}
+		v.byLen[len(w)] = append(v.byLen[len(w)], vocabWord{word: w, term: an.stemWord(w, false), df: n})
+	}
+	return v
+}
+
+// maxTypoDistance is how many edits a correction may need: one for short
+// words, two from eight letters on.
+func maxTypoDistance(n int) int {
+	if n >= 8 {
+		return 2
+	}
+	return 1
+}
+
+// correct is the typo-tolerance stage: it returns the most frequent
+// vocabulary word within edit distance of w (mqqt -> mqtt, recieve ->
+// receive). Callers only ask for words that are neither in the vocabulary
+// nor English words nor identifiers, so a known word is never rewritten.
+func (v vocabulary) correct(w string) (vocabWord, bool) {
+	if len(w) < 4 {
+		return vocabWord{}, false
+	}
+	maxD := maxTypoDistance(len(w))
+	var best vocabWord
+	bestD := maxD + 1
+	for n := len(w) - maxD; n <= len(w)+maxD; n++ {
+		for _, c := range v.byLen[n] {
+			if c.word[0] != w[0] && maxD == 1 {
+				continue // a typo rarely hits the first letter of a short word
+			}
+			d := editDistance(w, c.word, maxD)
+			if d < bestD || d == bestD && c.df > best.df {
+				best, bestD = c, d
+			}
+		}
+	}
+	return best, bestD <= maxD
+}
+
+// editDistance is the optimal-string-alignment distance (insertions,
+// deletions, substitutions and adjacent transpositions), giving up with
+// max+1 once the distance is known to exceed max.
+func editDistance(a, b string, max int) int {
+	if d := len(a) - len(b); d > max || -d > max {
+		return max + 1
+	}
+	var buf [3][32]int
+	if len(b) >= 31 {
+		return max + 1
+	}
+	prev2, prev, cur := buf[0][:len(b)+1], buf[1][:len(b)+1], buf[2][:len(b)+1]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// isEnglish reports whether w is an English word or within one edit of one
+// ("cary" for "carry"): such a word, unknown to the FAQ, is likely
+// incidental to the question, unlike an unknown technical term.
+func (a *analyzer) isEnglish(w string) bool {
+	if a.dict.has(w) {
+		return true
+	}
+	if len(w) < 4 {
+		return false
+	}
+	lo, hi := a.dict.prefixRange(w[:1])
+	for _, d := range a.dict.words[lo:hi] {
+		if l := len(d) - len(w); l <= 1 && l >= -1 && editDistance(w, d, 1) <= 1 {
+			return true
+		}
+	}
+	return false
+}
