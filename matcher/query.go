@@ -22,11 +22,11 @@ type alt struct {
 
 // Weights of alternatives relative to the word as typed.
 const (
-	groupWeight      = 0.9 // a synonym from the lexicon
-	correctionWeight = 0.8 // a typo correction
-	constituentW     = 0.5 // one word of a matched lexicon phrase
-	partImportance   = 0.3 // a part of a compound (the "wifi" of esp_wifi_set_ps)
-	chipImportance   = 0.5 // chips say which entry fits best, rarely what is asked
+	groupWeight      = 0.9  // a synonym from the lexicon
+	correctionWeight = 0.8  // a typo correction
+	constituentW     = 0.5  // one word of a matched lexicon phrase
+	partImportance   = 0.3  // a part of a compound (the "wifi" of esp_wifi_set_ps)
+	chipImportance   = 0.5  // chips say which entry fits best, rarely what is asked
 	dictImportance   = 0.35 // an English word the FAQ never uses: often incidental
 )
 
