@@ -3,6 +3,15 @@
 // endpoint mounted on serve's HTTP server. It only translates Slack events into
 // bot.Messages and renders bot.Replies as Block Kit; what to say is the core's
 // business.
+//
+// The Slack app needs the bot scopes app_mentions:read, chat:write, im:history
+// (direct messages), commands (/faq) and, for auto channels,
+// channels:history and groups:history; its event subscriptions are
+// app_mention and message.im (plus message.channels and message.groups for
+// auto channels), and interactivity must be on. Socket Mode also needs an
+// app-level token with connections:write; HTTP mode points the Events API,
+// the /faq command and interactivity at /slack/events, /slack/commands and
+// /slack/interactions.
 package slack
 
 import (
