@@ -3,9 +3,59 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+
+	"github.com/espbot/espbot/config"
 )
 
-// runConfig is a placeholder until its issue lands.
+// runConfig is "espbot config check FILE": it validates a configuration
+// file, secrets and knowledge paths included, without starting anything,
+// and prints every problem or "ok".
 func runConfig(ctx context.Context, e env, args []string) error {
-	return errors.New("config: not implemented yet")
+	fs := newFlagSet(e, "config", "config check [--print] FILE")
+	show := fs.Bool("print", false, "also print the resulting configuration (secrets redacted)")
+	if help, err := parseFlags(e, fs, args); help || err != nil {
+		return err
+	}
+	if fs.NArg() < 1 || fs.Arg(0) != "check" {
+		fs.Usage()
+		return errUsage
+	}
+	// Flags may also follow "check FILE".
+	if help, err := parseFlags(e, fs, fs.Args()[1:]); help || err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	c, err := config.Load(fs.Arg(0), e.getenv)
+	var ce *config.Error
+	if err != nil && !errors.As(err, &ce) {
+		return err
+	}
+	var problems []string
+	if ce != nil {
+		for _, p := range ce.Problems {
+			problems = append(problems, p.String())
+		}
+	}
+	for i, p := range c.Knowledge.Paths {
+		if _, err := os.Stat(p); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: knowledge.paths[%d]: %v", c.Path, i, err))
+		}
+	}
+	if *show {
+		fmt.Fprint(e.stdout, c)
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(e.stdout, p)
+		}
+		fmt.Fprintf(e.stderr, "espbot: %s: %d problem(s)\n", fs.Arg(0), len(problems))
+		return exitError{code: 1}
+	}
+	fmt.Fprintln(e.stdout, "ok")
+	return nil
 }

@@ -3,9 +3,269 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/config"
+	"github.com/espbot/espbot/matcher"
+	"github.com/espbot/espbot/metrics"
 )
 
-// runServe is a placeholder until its issue lands.
+// serveFlags are serve's command-line settings.
+type serveFlags struct {
+	config    string
+	knowledge pathsFlag
+	listen    string
+}
+
+// serveHooks are what tests replace: where reload requests come from, and
+// who learns the address once the HTTP server listens.
+type serveHooks struct {
+	// reload receives a value for every reload request (SIGHUP in production).
+	reload <-chan os.Signal
+	// listening is called with the HTTP address once serve accepts requests.
+	listening func(addr string)
+	// adapters builds the enabled adapters (nil: startAdapters).
+	adapters func(c *config.Config, b *bot.Bot, log *slog.Logger) ([]namedAdapter, error)
+}
+
+// runServe is "espbot serve": the HTTP API, health and metrics, plus the
+// enabled chat adapters, until ctx is cancelled (SIGINT/SIGTERM in main).
 func runServe(ctx context.Context, e env, args []string) error {
-	return errors.New("serve: not implemented yet")
+	fs := newFlagSet(e, "serve", "serve [--config FILE] [--knowledge PATH]... [--listen ADDR]")
+	var f serveFlags
+	fs.StringVar(&f.config, "config", "", "configuration `file` (YAML); without it, the defaults and ESPBOT_* variables")
+	fs.Var(&f.knowledge, "knowledge", "FAQ .rst file or folder (repeatable); replaces knowledge.paths")
+	fs.StringVar(&f.listen, "listen", "", "HTTP `address` (host:port); replaces http.listen")
+	if help, err := parseFlags(e, fs, args); help || err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	return serve(ctx, e, f, serveHooks{reload: hup})
+}
+
+// serve runs until ctx is done, then stops within the configured shutdown
+// timeout and returns nil. It returns an error when start-up fails or an
+// adapter stops by itself.
+func serve(ctx context.Context, e env, f serveFlags, hooks serveHooks) error {
+	c, err := loadServeConfig(e, f)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c.Log, e.stderr)
+	m := metrics.New()
+	kb := newKnowledgeLoader(c, log, m)
+	ix, err := kb.build()
+	if err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+	b := bot.New(botConfig(c), ix, log, m)
+	if hooks.adapters == nil {
+		hooks.adapters = startAdapters
+	}
+	adapters, err := hooks.adapters(c, b, log)
+	if err != nil {
+		return err
+	}
+	s := &server{cfg: c, bot: b, metrics: m, log: log, adapters: adapters}
+	mux := http.NewServeMux()
+	s.mount(mux)
+	for _, a := range adapters {
+		if hm, ok := a.adapter.(httpMounter); ok {
+			hm.Mount(mux)
+		}
+	}
+	ln, err := net.Listen("tcp", c.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("espbot serving", "addr", ln.Addr().String(), "entries", ix.Len(), "config", c)
+	if hooks.listening != nil {
+		hooks.listening(ln.Addr().String())
+	}
+	return s.run(ctx, ln, mux, kb, hooks.reload)
+}
+
+// loadServeConfig reads the configuration and applies the flags.
+func loadServeConfig(e env, f serveFlags) (*config.Config, error) {
+	c, err := config.Load(f.config, e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.knowledge) > 0 {
+		c.Knowledge.Paths = nil
+		for _, p := range f.knowledge {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				return nil, fmt.Errorf("knowledge path: %w", err)
+			}
+			c.Knowledge.Paths = append(c.Knowledge.Paths, abs)
+		}
+	}
+	if f.listen != "" {
+		c.HTTP.Listen = f.listen
+	}
+	return c, nil
+}
+
+// newLogger builds the slog logger the configuration asks for.
+func newLogger(c config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// botConfig translates the configuration for the core.
+func botConfig(c *config.Config) bot.Config {
+	chans := func(m map[string]string) map[string]bot.Policy {
+		out := make(map[string]bot.Policy, len(m))
+		for id, p := range m {
+			out[id] = bot.Policy(p)
+		}
+		return out
+	}
+	return bot.Config{
+		DefaultPolicy: bot.Policy(c.Policy.Default),
+		PlatformPolicy: map[bot.Platform]bot.Policy{
+			bot.Discord: bot.Policy(c.Discord.Policy),
+			bot.Slack:   bot.Policy(c.Slack.Policy),
+		},
+		PlatformChannels: map[bot.Platform]map[string]bot.Policy{
+			bot.Discord: chans(c.Discord.Channels),
+			bot.Slack:   chans(c.Slack.Channels),
+		},
+		AutoThreshold:   c.Matcher.AutoThreshold,
+		UserCooldown:    bot.Cooldown{PerMinute: c.Cooldown.User.PerMinute, Burst: c.Cooldown.User.Burst},
+		ChannelCooldown: bot.Cooldown{PerMinute: c.Cooldown.Channel.PerMinute, Burst: c.Cooldown.Channel.Burst},
+	}
+}
+
+// matcherOptions translates the configuration for the matcher.
+func matcherOptions(c *config.Config) matcher.Options {
+	return matcher.Options{AnswerThreshold: c.Matcher.AnswerThreshold, Lexicon: c.Matcher.Lexicon}
+}
+
+// namedAdapter is a running chat adapter and its platform.
+type namedAdapter struct {
+	platform bot.Platform
+	adapter  adapter
+}
+
+// startAdapters builds the enabled adapters (they connect in run).
+func startAdapters(c *config.Config, b *bot.Bot, log *slog.Logger) ([]namedAdapter, error) {
+	var out []namedAdapter
+	if c.Discord.Enabled {
+		a, err := newDiscordAdapter(c, b, log.With("platform", bot.Discord))
+		if err != nil {
+			return nil, fmt.Errorf("discord: %w", err)
+		}
+		out = append(out, namedAdapter{bot.Discord, a})
+	}
+	if c.Slack.Enabled {
+		a, err := newSlackAdapter(c, b, log.With("platform", bot.Slack))
+		if err != nil {
+			return nil, fmt.Errorf("slack: %w", err)
+		}
+		out = append(out, namedAdapter{bot.Slack, a})
+	}
+	return out, nil
+}
+
+// server is one running "espbot serve".
+type server struct {
+	cfg      *config.Config
+	bot      *bot.Bot
+	metrics  *metrics.Metrics
+	log      *slog.Logger
+	adapters []namedAdapter
+	draining atomic.Bool
+}
+
+// run serves HTTP, the adapters and reloads until ctx is done or an adapter
+// fails, then shuts everything down within the shutdown timeout.
+func (s *server) run(ctx context.Context, ln net.Listener, mux http.Handler, kb *knowledgeLoader, reload <-chan os.Signal) error {
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, len(s.adapters)+1)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	actx, stopAdapters := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopAdapters()
+	var running sync.WaitGroup
+	for _, a := range s.adapters {
+		running.Go(func() {
+			err := a.adapter.Run(actx)
+			if actx.Err() == nil {
+				if err == nil {
+					err = errors.New("stopped")
+				}
+				errc <- fmt.Errorf("%s: %w", a.platform, err)
+			}
+		})
+	}
+	rctx, stopReloads := context.WithCancel(ctx)
+	var reloading sync.WaitGroup
+	reloading.Go(func() { kb.run(rctx, s.bot, reload) })
+
+	var failed error
+	select {
+	case <-ctx.Done():
+		s.log.Info("stopping")
+	case failed = <-errc:
+		s.log.Error("stopping after a failure", "err", failed)
+	}
+	s.draining.Store(true)
+	stopReloads()
+	s.shutdown(srv, stopAdapters, &running)
+	reloading.Wait()
+	return failed
+}
+
+// shutdown stops taking new requests and events, and gives the ones in
+// flight the shutdown timeout to finish.
+func (s *server) shutdown(srv *http.Server, stopAdapters context.CancelFunc, running *sync.WaitGroup) {
+	timeout := s.cfg.HTTP.ShutdownTimeout.D()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	stopAdapters()
+	if err := srv.Shutdown(ctx); err != nil {
+		s.log.Warn("HTTP requests abandoned at shutdown", "err", err)
+		srv.Close()
+	}
+	done := make(chan struct{})
+	go func() {
+		running.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		s.log.Info("stopped")
+	case <-ctx.Done():
+		s.log.Warn("adapters did not stop in time", "timeout", timeout)
+	}
 }

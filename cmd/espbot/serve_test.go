@@ -1,0 +1,619 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/config"
+	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/matcher"
+	"github.com/espbot/espbot/metrics"
+)
+
+// serveOffTopic is a question no ESP FAQ entry answers.
+const serveOffTopic = "what's a good movie to watch tonight"
+
+// serveTestIndex is a real index over the embedded FAQ.
+func serveTestIndex(tb testing.TB) *matcher.Index {
+	tb.Helper()
+	kb, err := knowledge.LoadDefault()
+	if err != nil {
+		tb.Fatalf("load the embedded FAQ: %v", err)
+	}
+	ix, err := matcher.New(kb.Entries, matcher.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ix
+}
+
+// serveEntryLike returns the entry whose title contains s.
+func serveEntryLike(tb testing.TB, ix *matcher.Index, s string) *knowledge.Entry {
+	tb.Helper()
+	for i, e := range ix.Entries() {
+		if strings.Contains(e.Title, s) {
+			return &ix.Entries()[i]
+		}
+	}
+	tb.Fatalf("no entry title contains %q", s)
+	return nil
+}
+
+// fakeAdapter is an adapter whose readiness and failure the test controls.
+type fakeAdapter struct {
+	ready   atomic.Bool
+	fail    chan error // Run returns what it receives
+	stopped atomic.Bool
+	mounted bool
+}
+
+func newFakeAdapter() *fakeAdapter { return &fakeAdapter{fail: make(chan error, 1)} }
+
+func (f *fakeAdapter) Run(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		f.stopped.Store(true)
+		return nil
+	case err := <-f.fail:
+		return err
+	}
+}
+
+func (f *fakeAdapter) Ready() bool { return f.ready.Load() }
+
+func (f *fakeAdapter) Mount(mux *http.ServeMux) {
+	f.mounted = true
+	mux.HandleFunc("POST /slack/events", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "fake slack") })
+}
+
+// newTestServer builds serve's HTTP side over a real index, without
+// listening, for httptest.
+func newTestServer(tb testing.TB, adapters ...namedAdapter) (*server, *httptest.Server) {
+	tb.Helper()
+	c := config.Default()
+	c.HTTP.MaxBodyBytes = 1024
+	m := metrics.New()
+	s := &server{cfg: c, bot: bot.New(bot.Config{}, serveTestIndex(tb), nil, m), metrics: m, log: slog.New(slog.DiscardHandler), adapters: adapters}
+	mux := http.NewServeMux()
+	s.mount(mux)
+	ts := httptest.NewServer(mux)
+	tb.Cleanup(ts.Close)
+	return s, ts
+}
+
+// get fetches url and returns the status and body.
+func get(tb testing.TB, url string) (int, string) {
+	tb.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// postAsk posts body to /v1/ask.
+func postAsk(tb testing.TB, base, body string) (int, string) {
+	tb.Helper()
+	resp, err := http.Post(base+"/v1/ask", "application/json", strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		tb.Errorf("content type %q", ct)
+	}
+	return resp.StatusCode, string(out)
+}
+
+func askJSON(tb testing.TB, q string) string {
+	tb.Helper()
+	b, err := json.Marshal(askRequest{Question: q})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestServer_Ask(t *testing.T) {
+	t.Parallel()
+	s, ts := newTestServer(t)
+	hosting := serveEntryLike(t, s.bot.Index(), "HTTP hosting")
+	tests := []struct {
+		name     string
+		body     string
+		code     int
+		answered bool
+		answerID string
+		errPart  string
+	}{
+		{"title", askJSON(t, hosting.Title), 200, true, hosting.ID, ""},
+		{"off-topic", askJSON(t, serveOffTopic), 200, false, "", ""},
+		{"bad JSON", `{"question": `, 400, false, "", "invalid JSON body"},
+		{"not an object", `["q"]`, 400, false, "", "invalid JSON body"},
+		{"unknown field", `{"q": "x"}`, 400, false, "", "unknown field"},
+		{"empty body", ``, 400, false, "", "empty body"},
+		{"missing question", `{}`, 400, false, "", `"question" is required`},
+		{"blank question", `{"question": "  "}`, 400, false, "", `"question" is required`},
+		{"two objects", `{"question": "a"} {"question": "b"}`, 400, false, "", "trailing data"},
+		{"too large", `{"question": "` + strings.Repeat("a", 2000) + `"}`, 413, false, "", "larger than 1024 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, body := postAsk(t, ts.URL, tt.body)
+			if code != tt.code {
+				t.Fatalf("status %d, want %d: %s", code, tt.code, body)
+			}
+			if tt.code != 200 {
+				var e apiError
+				if err := json.Unmarshal([]byte(body), &e); err != nil || !strings.Contains(e.Error, tt.errPart) {
+					t.Errorf("error body %q, want JSON error containing %q", body, tt.errPart)
+				}
+				return
+			}
+			var res bot.AskResult
+			if err := json.Unmarshal([]byte(body), &res); err != nil {
+				t.Fatalf("decode %q: %v", body, err)
+			}
+			if res.Answered != tt.answered || (tt.answered && (res.Answer == nil || res.Answer.ID != tt.answerID)) {
+				t.Errorf("result %+v, want answered=%v id=%s", res, tt.answered, tt.answerID)
+			}
+			if res.Alternatives == nil {
+				t.Errorf("alternatives must be [] not null")
+			}
+		})
+	}
+	t.Run("GET is not allowed", func(t *testing.T) {
+		t.Parallel()
+		if code, _ := get(t, ts.URL+"/v1/ask"); code != http.StatusMethodNotAllowed {
+			t.Errorf("status %d", code)
+		}
+	})
+}
+
+func TestServer_HealthReadyMetrics(t *testing.T) {
+	t.Parallel()
+	slack := newFakeAdapter()
+	s, ts := newTestServer(t, namedAdapter{bot.Slack, slack})
+	if code, body := get(t, ts.URL+"/healthz"); code != 200 || !strings.Contains(body, `"ok"`) {
+		t.Errorf("healthz %d %s", code, body)
+	}
+	code, body := get(t, ts.URL+"/readyz")
+	if code != 503 || !strings.Contains(body, "slack not connected") {
+		t.Errorf("readyz before the adapter connects: %d %s", code, body)
+	}
+	slack.ready.Store(true)
+	code, body = get(t, ts.URL+"/readyz")
+	var st readiness
+	if err := json.Unmarshal([]byte(body), &st); err != nil || code != 200 || !st.Ready || st.Entries != s.bot.Index().Len() || !st.Adapters["slack"] {
+		t.Errorf("readyz once connected: %d %s", code, body)
+	}
+	postAsk(t, ts.URL, askJSON(t, serveOffTopic))
+	_, body = get(t, ts.URL+"/metrics")
+	for _, want := range []string{`espbot_questions_total{platform="http"} 1`, `espbot_replies_total{kind="no_match",platform="http"} 1`, `espbot_adapter_ready{platform="slack"} 1`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	s.draining.Store(true)
+	if code, body := get(t, ts.URL+"/readyz"); code != 503 || !strings.Contains(body, "shutting down") {
+		t.Errorf("readyz while draining: %d %s", code, body)
+	}
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runningServe is serve started by a test.
+type runningServe struct {
+	base   string
+	reload chan os.Signal
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// startServe runs serve with the given config file contents and flags
+// until the test ends (or stop is called).
+func startServe(tb testing.TB, yaml string, f serveFlags, adapters ...namedAdapter) *runningServe {
+	tb.Helper()
+	dir := tb.TempDir()
+	f.config = filepath.Join(dir, "espbot.yaml")
+	if err := os.WriteFile(f.config, []byte(yaml), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	rs := &runningServe{reload: make(chan os.Signal, 1), logs: &syncBuffer{}, done: make(chan error, 1)}
+	addr := make(chan string, 1)
+	hooks := serveHooks{reload: rs.reload, listening: func(a string) { addr <- a }}
+	if adapters != nil {
+		hooks.adapters = func(*config.Config, *bot.Bot, *slog.Logger) ([]namedAdapter, error) { return adapters, nil }
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rs.cancel = cancel
+	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: rs.logs}
+	go func() { rs.done <- serve(ctx, e, f, hooks) }()
+	select {
+	case a := <-addr:
+		rs.base = "http://" + a
+	case err := <-rs.done:
+		tb.Fatalf("serve failed to start: %v\n%s", err, rs.logs)
+	}
+	tb.Cleanup(func() {
+		cancel()
+		<-rs.done
+	})
+	return rs
+}
+
+// stop cancels serve's context (SIGINT/SIGTERM in main) and returns its error.
+func (rs *runningServe) stop(tb testing.TB) error {
+	tb.Helper()
+	rs.cancel()
+	select {
+	case err := <-rs.done:
+		rs.done <- err // for Cleanup
+		return err
+	case <-time.After(30 * time.Second):
+		tb.Fatalf("serve did not stop\n%s", rs.logs)
+		return nil
+	}
+}
+
+// waitFor polls cond until it holds; the deadline only guards against a hang.
+func waitFor(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (rs *runningServe) metric(tb testing.TB, line string) bool {
+	_, body := get(tb, rs.base+"/metrics")
+	return strings.Contains(body, line)
+}
+
+func (rs *runningServe) ask(tb testing.TB, q string) bot.AskResult {
+	tb.Helper()
+	code, body := postAsk(tb, rs.base, askJSON(tb, q))
+	if code != 200 {
+		tb.Fatalf("ask: %d %s", code, body)
+	}
+	var res bot.AskResult
+	if err := json.Unmarshal([]byte(body), &res); err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
+func TestServe_EmbeddedFAQAlone(t *testing.T) {
+	t.Parallel()
+	ix := serveTestIndex(t)
+	hosting := serveEntryLike(t, ix, "HTTP hosting")
+	rs := startServe(t, "http:\n  listen: 127.0.0.1:0\nlog:\n  format: json\n", serveFlags{})
+	if code, _ := get(t, rs.base+"/healthz"); code != 200 {
+		t.Errorf("healthz %d", code)
+	}
+	if code, body := get(t, rs.base+"/readyz"); code != 200 {
+		t.Errorf("readyz %d %s", code, body)
+	}
+	if res := rs.ask(t, hosting.Title); !res.Answered || res.Answer.ID != hosting.ID {
+		t.Errorf("ask: %+v", res)
+	}
+	rs.reload <- syscall.SIGHUP
+	waitFor(t, "the reload", func() bool { return rs.metric(t, `espbot_reloads_total{result="ok"} 1`) })
+	if err := rs.stop(t); err != nil {
+		t.Errorf("serve returned %v after a stop", err)
+	}
+	logs := rs.logs.String()
+	for _, want := range []string{`"msg":"espbot serving"`, `"msg":"knowledge reloaded"`, `"msg":"stopped"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s:\n%s", want, logs)
+		}
+	}
+}
+
+// faqPage is an esp-faq page with one entry per title.
+func faqPage(titles ...string) string {
+	var b strings.Builder
+	b.WriteString("Test page\n=========\n\n")
+	for _, t := range titles {
+		fmt.Fprintf(&b, "--------------\n\n%s\n%s\n\n  The answer to %s.\n\n", t, strings.Repeat("-", len(t)+2), strings.ToLower(t))
+	}
+	return b.String()
+}
+
+func TestServe_WatchReloadsAndKeepsOldOnFailure(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	page := filepath.Join(dir, "faq", "test.rst")
+	if err := os.MkdirAll(filepath.Dir(page), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const first, second = "How do I configure the Zigbee coordinator?", "How do I enable the Thread border router?"
+	if err := os.WriteFile(page, []byte(faqPage(first)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs := startServe(t, fmt.Sprintf("http:\n  listen: 127.0.0.1:0\nknowledge:\n  paths: [%q]\n  watch: true\n  debounce: 20ms\n", filepath.Dir(page)), serveFlags{})
+	if !rs.ask(t, first).Answered {
+		t.Fatalf("first entry not answered")
+	}
+	if rs.ask(t, second).Answered {
+		t.Fatalf("second entry answered before it exists")
+	}
+	// An editor-style replace: write a temporary file and rename it.
+	tmp := page + ".tmp"
+	if err := os.WriteFile(tmp, []byte(faqPage(first, second)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, page); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the new entry", func() bool { return rs.ask(t, second).Answered })
+	// A page without entries is refused: the old knowledge base stays.
+	if err := os.WriteFile(page, []byte("Empty\n=====\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the failed reload", func() bool { return rs.metric(t, `espbot_reloads_total{result="error"}`) })
+	if !rs.ask(t, second).Answered {
+		t.Errorf("a failed reload replaced the knowledge base")
+	}
+	if !strings.Contains(rs.logs.String(), "reload failed, keeping the previous knowledge base") {
+		t.Errorf("failed reload not logged:\n%s", rs.logs)
+	}
+}
+
+func TestServe_ReloadLogsPathLine(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	page := filepath.Join(dir, "test.rst")
+	const title = "How do I configure the Zigbee coordinator?"
+	if err := os.WriteFile(page, []byte(faqPage(title)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs := startServe(t, "http:\n  listen: 127.0.0.1:0\n", serveFlags{knowledge: pathsFlag{page}})
+	// A broken page: the loader reports an error with its path and line.
+	if err := os.WriteFile(page, []byte(brokenPage), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs.reload <- syscall.SIGHUP
+	waitFor(t, "the failed reload", func() bool { return rs.metric(t, `espbot_reloads_total{result="error"} 1`) })
+	if want := page + ":6"; !strings.Contains(rs.logs.String(), want) {
+		t.Errorf("failed reload does not log %s:\n%s", want, rs.logs)
+	}
+	if !rs.ask(t, title).Answered {
+		t.Errorf("the old knowledge base was dropped")
+	}
+}
+
+// brokenPage is not valid UTF-8 on line 6, an error for the loader.
+const brokenPage = "Test page\n=========\n\n--------------\n\nHow do I configure the Zigbee\xff coordinator?\n" +
+	"----------------------------------------------\n\n  The answer.\n"
+
+func TestServe_ReloadWhileQuerying(t *testing.T) {
+	t.Parallel()
+	ix := serveTestIndex(t)
+	hosting := serveEntryLike(t, ix, "HTTP hosting")
+	rs := startServe(t, "http:\n  listen: 127.0.0.1:0\n", serveFlags{})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				if res := rs.ask(t, hosting.Title); !res.Answered {
+					t.Errorf("not answered during a reload: %+v", res)
+					return
+				}
+			}
+		})
+	}
+	for i := 1; i <= 5; i++ {
+		rs.reload <- syscall.SIGHUP
+		waitFor(t, "reload", func() bool { return rs.metric(t, fmt.Sprintf(`espbot_reloads_total{result="ok"} %d`, i)) })
+	}
+	cancel()
+	wg.Wait()
+}
+
+func TestServe_Adapters(t *testing.T) {
+	t.Parallel()
+	slack := newFakeAdapter()
+	rs := startServe(t, "http:\n  listen: 127.0.0.1:0\n", serveFlags{}, namedAdapter{bot.Slack, slack})
+	if !slack.mounted {
+		t.Fatalf("the HTTP-mode adapter was not mounted")
+	}
+	resp, err := http.Post(rs.base+"/slack/events", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "fake slack" {
+		t.Errorf("/slack/events: %q", body)
+	}
+	if code, _ := get(t, rs.base+"/readyz"); code != 503 {
+		t.Errorf("ready before the adapter connected: %d", code)
+	}
+	slack.ready.Store(true)
+	if code, body := get(t, rs.base+"/readyz"); code != 200 {
+		t.Errorf("not ready once connected: %d %s", code, body)
+	}
+	if err := rs.stop(t); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	if !slack.stopped.Load() {
+		t.Errorf("the adapter was not stopped")
+	}
+}
+
+func TestServe_AdapterFailureStopsServe(t *testing.T) {
+	t.Parallel()
+	discord := newFakeAdapter()
+	rs := startServe(t, "http:\n  listen: 127.0.0.1:0\n", serveFlags{}, namedAdapter{bot.Discord, discord})
+	discord.fail <- errors.New("authentication failed (4004)")
+	select {
+	case err := <-rs.done:
+		rs.done <- err
+		if err == nil || !strings.Contains(err.Error(), "discord: authentication failed") {
+			t.Errorf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve kept running after its adapter failed")
+	}
+}
+
+func TestServe_StartupErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("htttp:\n  listen: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"invalid config", []string{"--config", bad}, nil, "htttp: unknown key"},
+		{"missing config", []string{"--config", filepath.Join(dir, "none.yaml")}, nil, "no such file"},
+		{"missing secret", nil, map[string]string{"ESPBOT_DISCORD_ENABLED": "true"}, "ESPBOT_DISCORD_TOKEN"},
+		{"bad knowledge", []string{"--knowledge", filepath.Join(dir, "none.rst"), "--listen", "127.0.0.1:0"}, nil, "load knowledge"},
+		{"bad listen", []string{"--listen", "127.0.0.1:99999"}, nil, "listen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stderr bytes.Buffer
+			e := env{getenv: func(k string) string { return tt.env[k] }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr}
+			err := runServe(context.Background(), e, tt.args)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestServeHelperProcess is not a test: TestServe_Signals runs the test
+// binary again with ESPBOT_SERVE_HELPER=1 to get an espbot process it can
+// signal, as main would run it.
+func TestServeHelperProcess(t *testing.T) {
+	if os.Getenv("ESPBOT_SERVE_HELPER") != "1" {
+		t.Skip("helper process for TestServe_Signals")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, strings.Fields(os.Getenv("ESPBOT_SERVE_ARGS")), os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// TestServe_Signals runs serve in a child process and signals it: SIGHUP
+// reloads, SIGTERM stops it with exit status 0.
+func TestServe_Signals(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "espbot.yaml")
+	if err := os.WriteFile(cfg, []byte("http:\n  listen: 127.0.0.1:0\nlog:\n  format: json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
+	cmd.Env = append(os.Environ(), "ESPBOT_SERVE_HELPER=1", "ESPBOT_SERVE_ARGS=serve --config "+cfg)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := make(chan map[string]any, 100)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var rec map[string]any
+			if json.Unmarshal(sc.Bytes(), &rec) == nil {
+				lines <- rec
+			}
+		}
+	}()
+	waitLog := func(msg string) map[string]any {
+		t.Helper()
+		timeout := time.After(60 * time.Second)
+		for {
+			select {
+			case rec, ok := <-lines:
+				if !ok {
+					t.Fatalf("espbot exited before logging %q", msg)
+				}
+				if rec["msg"] == msg {
+					return rec
+				}
+			case <-timeout:
+				t.Fatalf("no %q log line", msg)
+			}
+		}
+	}
+	addr, _ := waitLog("espbot serving")["addr"].(string)
+	if code, _ := get(t, "http://"+addr+"/healthz"); code != 200 {
+		t.Errorf("healthz %d", code)
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if rec := waitLog("knowledge reloaded"); rec["trigger"] != "signal" {
+		t.Errorf("reload record %v", rec)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitLog("stopped")
+	for range lines {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("espbot exited with %v after SIGTERM, want status 0", err)
+	}
+}
