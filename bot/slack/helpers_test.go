@@ -109,7 +109,12 @@ func (m *testMetrics) count(f func(*testMetrics) int) int {
 // newCore builds the real core over testEntries, with CAUTO an auto channel.
 func newCore(tb testing.TB, m bot.Metrics) *bot.Bot {
 	tb.Helper()
-	ix, err := matcher.New(testEntries, matcher.Options{})
+	return newCoreOver(tb, m, testEntries)
+}
+
+func newCoreOver(tb testing.TB, m bot.Metrics, entries []knowledge.Entry) *bot.Bot {
+	tb.Helper()
+	ix, err := matcher.New(entries, matcher.Options{})
 	if err != nil {
 		tb.Fatalf("matcher.New: %v", err)
 	}
@@ -138,6 +143,12 @@ type harness struct {
 // ready. Cleanup cancels it, checks Run returned nil, and closes the fake.
 func start(tb testing.TB, mode Mode, edit ...func(*Config)) *harness {
 	tb.Helper()
+	return startOver(tb, mode, testEntries, edit...)
+}
+
+// startOver is start with a core answering from entries.
+func startOver(tb testing.TB, mode Mode, entries []knowledge.Entry, edit ...func(*Config)) *harness {
+	tb.Helper()
 	h := &harness{fake: slacktest.NewServer(), metrics: newTestMetrics(), runErr: make(chan error, 1)}
 	cfg := Config{
 		Mode: mode, BotToken: slacktest.BotToken, AppToken: slacktest.AppToken,
@@ -147,7 +158,7 @@ func start(tb testing.TB, mode Mode, edit ...func(*Config)) *harness {
 	for _, e := range edit {
 		e(&cfg)
 	}
-	a, err := New(cfg, newCore(tb, h.metrics), testLogger(tb))
+	a, err := New(cfg, newCoreOver(tb, h.metrics, entries), testLogger(tb))
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}

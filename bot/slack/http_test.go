@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -150,5 +151,21 @@ func TestHTTP_SlashCommandAndInteraction(t *testing.T) {
 	}
 	if c := h.next(t); !strings.Contains(c.Text(), "Thanks") {
 		t.Errorf("thumbs up answered %q", c.Text())
+	}
+}
+
+func TestHTTP_NotReadyBeforeRun(t *testing.T) {
+	t.Parallel()
+	a, err := New(Config{Mode: ModeHTTP, BotToken: "xoxb-1", SigningSecret: slacktest.SigningSecret, APIURL: "http://127.0.0.1:9/api/"}, newCore(t, nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	a.Mount(mux)
+	h := &harness{http: httptest.NewServer(mux), adapter: a}
+	defer h.http.Close()
+	body := mustJSON(t, slacktest.EventCallback("Ev1", dm("1.1", "hello")))
+	if code, _ := h.post(t, "/slack/events", jsonType, body, time.Now(), nil); code != http.StatusServiceUnavailable {
+		t.Errorf("status %d before Run, want 503 so that Slack retries", code)
 	}
 }

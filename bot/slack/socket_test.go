@@ -119,9 +119,17 @@ func TestSocket_AutoChannel(t *testing.T) {
 	if n := len(h.fake.Calls()); n != 1 {
 		t.Errorf("%d replies in the auto channel, want 1 (off-topic is silent)", n)
 	}
+	// Once per thread: a follow-up in the answered thread gets no reply.
+	follow := msg("500.000009", testEntries[0].Title)
+	follow["thread_ts"] = "500.000002"
+	h.sendEvent(t, "Ev2b", follow)
+	h.waitHandled(t, 3)
+	if n := len(h.fake.Calls()); n != 1 {
+		t.Errorf("%d replies after a follow-up in an answered thread, want 1", n)
+	}
 	// Un-mentioned questions in a mention-only channel are not answered.
 	h.sendEvent(t, "Ev3", map[string]any{"type": "message", "channel_type": "channel", "channel": "C1", "user": "U1", "ts": "500.3", "text": testEntries[1].Title})
-	h.waitHandled(t, 3)
+	h.waitHandled(t, 4)
 	if n := len(h.fake.Calls()); n != 1 {
 		t.Errorf("answered in a mention-only channel without a mention")
 	}

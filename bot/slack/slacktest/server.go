@@ -93,6 +93,7 @@ type Server struct {
 	connected   chan struct{} // closed when a connection is current
 	rateLimited map[string]int
 	failing     map[string]int
+	stalled     map[string]bool
 	retryAfter  int
 	all         []Call
 	closed      bool
@@ -112,6 +113,7 @@ func NewServer() *Server {
 		connected:    make(chan struct{}),
 		rateLimited:  map[string]int{},
 		failing:      map[string]int{},
+		stalled:      map[string]bool{},
 		open:         map[*websocket.Conn]bool{},
 	}
 	mux := http.NewServeMux()
@@ -150,6 +152,14 @@ func (s *Server) Fail(method string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failing[method] = n
+}
+
+// Stall makes every call of method hang until the client gives up, as an
+// unreachable Slack would.
+func (s *Server) Stall(method string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stalled[method] = true
 }
 
 // ResponseURL returns a fresh response URL for a slash command or action.
@@ -208,9 +218,15 @@ func (s *Server) record(c Call) {
 
 // fault answers 429 or 500 when the method was told to; it reports whether
 // it did.
-func (s *Server) fault(w http.ResponseWriter, method string) bool {
+func (s *Server) fault(w http.ResponseWriter, r *http.Request, method string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.stalled[method] {
+		s.mu.Unlock()
+		<-r.Context().Done()
+		s.mu.Lock()
+		return true
+	}
 	if s.rateLimited[method] > 0 {
 		s.rateLimited[method]--
 		w.Header().Set("Retry-After", strconv.Itoa(s.retryAfter))
@@ -231,7 +247,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if s.fault(w, method) {
+	if s.fault(w, r, method) {
 		return
 	}
 	switch method {
@@ -264,7 +280,7 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, method string
 }
 
 func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request) {
-	if s.fault(w, "response_url") {
+	if s.fault(w, r, "response_url") {
 		return
 	}
 	var body map[string]any
