@@ -197,10 +197,11 @@ type Adapter struct {
 }
 
 // New builds an adapter on the real slack-go clients. It fails on an
-// incomplete configuration; tokens are checked by Run.
+// incomplete configuration; tokens are checked by Run. Errors do not repeat
+// "slack:": the caller names the adapter.
 func New(cfg Config, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("slack: %w", err)
+		return nil, err
 	}
 	hc := cfg.HTTPClient
 	closeFn := func() {}
@@ -291,7 +292,7 @@ func (a *Adapter) authenticate(ctx context.Context) error {
 	defer cancel()
 	res, err := a.api.AuthTestContext(ctx)
 	if err != nil {
-		return fmt.Errorf("slack: auth.test with the bot token: %w", err)
+		return fmt.Errorf("auth.test with the bot token: %w", err)
 	}
 	a.self.Store(&identity{userID: res.UserID, botID: res.BotID, teamID: res.TeamID})
 	return nil

@@ -42,7 +42,7 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 			}
 			cancel()
 			a.drainEvents(done)
-			return fmt.Errorf("slack: socket mode not connected within %s: %w", a.cfg.startTimeout(), st.lastErrOr(errors.New("no connection")))
+			return fmt.Errorf("socket mode not connected within %s: %w", a.cfg.startTimeout(), st.lastErrOr(errors.New("no connection")))
 		}
 	}
 }
@@ -70,9 +70,9 @@ func socketExit(ctx context.Context, err error, st socketState) error {
 		err = st.lastErrOr(errors.New("connection closed"))
 	}
 	if !st.connected {
-		return fmt.Errorf("slack: socket mode: apps.connections.open with the app token: %w", err)
+		return fmt.Errorf("socket mode: apps.connections.open with the app token: %w", err)
 	}
-	return fmt.Errorf("slack: socket mode: %w", err)
+	return fmt.Errorf("socket mode: %w", err)
 }
 
 // drainEvents keeps reading events until RunContext has returned: slack-go

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 
 	"github.com/espbot/espbot/bot"
@@ -18,7 +17,7 @@ func newSlackAdapter(c *config.Config, b *bot.Bot, log *slog.Logger) (adapter, e
 	cfg := slackConfig(c)
 	a, err := slackbot.New(cfg, b, log)
 	if err != nil {
-		return nil, fmt.Errorf("slack adapter: %w", err)
+		return nil, err // serve prefixes "slack: "
 	}
 	if cfg.Mode == slackbot.ModeHTTP {
 		return a, nil
