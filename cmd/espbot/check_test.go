@@ -101,8 +101,8 @@ func TestCheck_JSON(t *testing.T) {
 			Path    string `json:"path"`
 			Entries *int   `json:"entries"`
 		} `json:"files"`
-		Entries  *int `json:"entries"`
-		Errors   []struct {
+		Entries *int `json:"entries"`
+		Errors  []struct {
 			Path    string `json:"path"`
 			Line    int    `json:"line"`
 			Message string `json:"message"`
