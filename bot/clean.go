@@ -42,7 +42,6 @@ var (
 	}
 	// Line prefixes: Discord headings and subtext, bullet markers stay.
 	headingRe = regexp.MustCompile(`^(?:#{1,3}|-#)\s+`)
-	spacesRe  = regexp.MustCompile(`[ \t]+`)
 )
 
 // Clean returns the question asked in a chat message: mentions, pings,
@@ -160,6 +159,9 @@ func cleanProse(p Platform, text string) string {
 
 // stripRefs removes mentions and pings and turns links into their text.
 func stripRefs(s string) string {
+	if !strings.ContainsAny(s, "<[@") {
+		return s // the common case: no regular expression to run
+	}
 	s = labelledLinkRe.ReplaceAllString(s, "$2")
 	s = bareLinkRe.ReplaceAllString(s, "$1")
 	s = discordRefRe.ReplaceAllString(s, " ")
@@ -179,6 +181,9 @@ func unescapeSlack(s string) string {
 func stripMarkup(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, line := range lines {
+		if !strings.ContainsAny(line, "*_~|#") {
+			continue
+		}
 		line = headingRe.ReplaceAllString(line, "")
 		for j, re := range doubleMarkRe {
 			if j == 1 {
@@ -199,7 +204,7 @@ func stripMarkup(s string) string {
 func tidy(s string) string {
 	var out []string
 	for line := range strings.SplitSeq(s, "\n") {
-		line = strings.TrimSpace(spacesRe.ReplaceAllString(line, " "))
+		line = strings.Join(strings.Fields(line), " ")
 		if line != "" {
 			out = append(out, line)
 		}

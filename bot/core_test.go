@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -430,13 +431,15 @@ func TestBot_SetIndexWhileHandling(t *testing.T) {
 	t.Parallel()
 	ix := testIndex(t)
 	title := entryLike(t, ix, "HTTP hosting").Title
+	other, err := matcher.New(ix.Entries(), matcher.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := New(Config{}, ix, nil, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Go(func() {
-			for i := 0; ctx.Err() == nil; i++ {
+			for range 50 {
 				r := b.Handle(context.Background(), Message{Platform: HTTP, IsDM: true, User: fmt.Sprint(w), Text: title})
 				if r.Kind != KindAnswer {
 					t.Errorf("kind %v during reloads", r.Kind)
@@ -445,13 +448,22 @@ func TestBot_SetIndexWhileHandling(t *testing.T) {
 			}
 		})
 	}
-	for range 50 {
-		next, err := matcher.New(ix.Entries(), matcher.Options{})
-		if err != nil {
-			t.Fatal(err)
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+			return
+		default:
 		}
-		b.SetIndex(next)
+		if i%2 == 0 {
+			b.SetIndex(other)
+		} else {
+			b.SetIndex(ix)
+		}
+		runtime.Gosched()
 	}
-	cancel()
-	wg.Wait()
 }

@@ -617,3 +617,21 @@ func TestServe_Signals(t *testing.T) {
 		t.Errorf("espbot exited with %v after SIGTERM, want status 0", err)
 	}
 }
+
+func BenchmarkServer_Ask(b *testing.B) {
+	s, ts := newTestServer(b)
+	body := askJSON(b, serveEntryLike(b, s.bot.Index(), "HTTP hosting").Title)
+	client := ts.Client()
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := client.Post(ts.URL+"/v1/ask", "application/json", strings.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
