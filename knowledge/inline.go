@@ -163,6 +163,10 @@ func (p *inlineParser) interpreted(i int, role string) int {
 		return i + 1
 	}
 	end := findEnd(s, i+1, "`")
+	if k := spacedRefEnd(s, i+1); k >= 0 && (end < 0 || k < end) {
+		p.warn("space before the closing backquote of a link")
+		end = k
+	}
 	if end < 0 {
 		p.warn("unbalanced inline markup: ` without closing `")
 		p.buf = append(p.buf, '`')
@@ -408,4 +412,18 @@ func quote(s string) string { return "\"" + s + "\"" }
 func isEmbeddedURL(body string) bool {
 	_, target := splitTarget(body)
 	return strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://")
+}
+
+// spacedRefEnd finds the common typo "`text <url> `_": the first backquote
+// after from, when a space precedes it and an underscore follows it.
+func spacedRefEnd(s string, from int) int {
+	k := strings.IndexByte(s[from:], '`')
+	if k <= 0 {
+		return -1
+	}
+	end := from + k
+	if s[end-1] == ' ' && end+1 < len(s) && s[end+1] == '_' {
+		return end
+	}
+	return -1
 }
