@@ -162,4 +162,3 @@ func hasSourceText(t *testing.T, pos string) bool {
 	}
 	return false
 }
-
