@@ -1,0 +1,287 @@
+package discord
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/matcher"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// Doc-building helpers for table tests.
+func txt(s string) knowledge.Inline { return knowledge.Inline{Kind: knowledge.Text, Text: s} }
+func lit(s string) knowledge.Inline { return knowledge.Inline{Kind: knowledge.Literal, Text: s} }
+func lnk(t, u string) knowledge.Inline {
+	return knowledge.Inline{Kind: knowledge.LinkRef, Text: t, URL: u}
+}
+func para(in ...knowledge.Inline) knowledge.Block {
+	return knowledge.Block{Kind: knowledge.Paragraph, Inlines: in}
+}
+func bullets(items ...[]knowledge.Block) knowledge.Block {
+	return knowledge.Block{Kind: knowledge.List, Items: items}
+}
+func item(bs ...knowledge.Block) []knowledge.Block { return bs }
+func codeBlock(lang, c string) knowledge.Block {
+	return knowledge.Block{Kind: knowledge.Code, Lang: lang, Code: c}
+}
+
+func TestMarkdown_Blocks(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		doc  knowledge.Doc
+		want string
+	}{
+		{"inline kinds", knowledge.Doc{Blocks: []knowledge.Block{para(
+			txt("Call "), lit("esp_wifi_set_ps()"), txt(" with "),
+			knowledge.Inline{Kind: knowledge.Strong, Text: "WIFI_PS_NONE"}, txt(", see "),
+			lnk("the guide", "https://docs.espressif.com/x(y)"), txt(" or "),
+			lnk("https://example.com", "https://example.com"), txt("; "),
+			knowledge.Inline{Kind: knowledge.Emphasis, Text: "really"}, txt("."),
+		)}}, "Call `esp_wifi_set_ps()` with **WIFI\\_PS\\_NONE**, see [the guide](https://docs.espressif.com/x%28y%29) or <https://example.com>; _really_."},
+		{"nested lists", knowledge.Doc{Blocks: []knowledge.Block{bullets(
+			item(para(txt("one")), bullets(item(para(txt("one.a"))), item(para(txt("one.b"))))),
+			item(para(txt("two"))),
+		)}}, "- one\n  - one.a\n  - one.b\n- two"},
+		{"ordered list with code", knowledge.Doc{Blocks: []knowledge.Block{{Kind: knowledge.List, Ordered: true, Items: [][]knowledge.Block{
+			item(para(txt("set")), codeBlock("c", "x = 1;")),
+			item(para(txt("go"))),
+		}}}}, "1. set\n   ```c\n   x = 1;\n   ```\n2. go"},
+		{"code fence with language and backticks", knowledge.Doc{Blocks: []knowledge.Block{codeBlock("C++", "a ``` b")}}, "```c++\na ``\u200b` b\n```"},
+		{"note", knowledge.Doc{Blocks: []knowledge.Block{{Kind: knowledge.Note, Label: "Warning", Items: [][]knowledge.Block{{para(txt("hot"))}}}}}, "> **Warning:** hot"},
+		{"table as list", knowledge.Doc{Blocks: []knowledge.Block{{Kind: knowledge.Table, HeaderRows: 1, Rows: [][][]knowledge.Inline{
+			{{txt("Chip")}, {txt("Max")}},
+			{{txt("ESP32")}, {txt("10")}},
+		}}}}, "- **Chip:** ESP32 · **Max:** 10"},
+		{"literal with backtick", knowledge.Doc{Blocks: []knowledge.Block{para(lit("a`b"))}}, "`` a`b ``"},
+		{"relative link shows its target", knowledge.Doc{Blocks: []knowledge.Block{para(lnk("doc", "../x.html"))}}, "doc (`../x.html`)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := markdown(tt.doc); got != tt.want {
+				t.Errorf("markdown:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEscape(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"plain words", "plain words"},
+		{"*bold* _it_ ~s~ `c` |x|", `\*bold\* \_it\_ \~s\~ \` + "`" + `c\` + "`" + ` \|x\|`},
+		{"# heading", `\# heading`},
+		{"- item", `\- item`},
+		{"a-b", "a-b"},
+		{"[x](https://evil)", `\[x\]\(https://evil\)`},
+		{"@everyone and @here", "@\u200beveryone and @\u200bhere"},
+		{"<@123> <@&9>", `\<@123\> \<@&9\>`},
+		{"> quote", `\> quote`},
+	}
+	for _, tt := range tests {
+		if got := escape(tt.in); got != tt.want {
+			t.Errorf("escape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestShorten(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("word ", 300) // 1,500 characters
+	tests := []struct {
+		name      string
+		blocks    []string
+		max       int
+		wantCut   bool
+		wantParts int // whole blocks kept
+	}{
+		{"fits", []string{"a", "b"}, 100, false, 0},
+		{"cut at block boundary", []string{long, long, long}, 3500, true, 2},
+		{"first block too long", []string{long + long + long}, 1000, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, cut := shorten(tt.blocks, tt.max, "NOTE")
+			if cut != tt.wantCut {
+				t.Fatalf("cut = %v, want %v", cut, tt.wantCut)
+			}
+			if runes(got) > tt.max {
+				t.Fatalf("%d characters, max %d", runes(got), tt.max)
+			}
+			if cut && !strings.HasSuffix(got, "NOTE") {
+				t.Errorf("shortened text does not end with the note: %q", got[max(0, len(got)-20):])
+			}
+			if kept := strings.Count(got, long); tt.wantParts > 0 && kept != tt.wantParts {
+				t.Errorf("kept %d whole blocks, want %d", kept, tt.wantParts)
+			}
+		})
+	}
+}
+
+func TestCutBlock_ClosesFence(t *testing.T) {
+	t.Parallel()
+	b := fence("c", strings.Repeat("int x = 0;\n", 500))
+	got := cutBlock(b, 300)
+	if runes(got) > 300 || !strings.HasPrefix(got, "```c\n") || !strings.HasSuffix(got, "\n```") {
+		t.Errorf("cut code block not closed or too long (%d): %q", runes(got), got)
+	}
+}
+
+func TestRender_LongAnswerWithinLimits(t *testing.T) {
+	t.Parallel()
+	var bs []knowledge.Block
+	for i := 0; i < 40; i++ {
+		bs = append(bs, para(txt(strings.Repeat("Wi-Fi power save adds latency. ", 8))), codeBlock("c", "esp_wifi_set_ps(WIFI_PS_NONE);"))
+	}
+	var links []knowledge.Link
+	for i := 0; i < 60; i++ {
+		links = append(links, knowledge.Link{Text: "link", URL: "https://example.com/" + strings.Repeat("x", i)})
+	}
+	e := &knowledge.Entry{ID: "t-1", Title: strings.Repeat("Why ", 100), Category: "Protocols", Chips: []string{"ESP32"},
+		Body: knowledge.Doc{Blocks: bs}, Links: links, Source: knowledge.Source{Path: "embedded:protocols.rst", Line: 42}}
+	out := render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.9, Query: strings.Repeat("q ", 2000)},
+		renderOpts{Asker: "7", ShowQuery: true})
+	if err := checkLimits(out); err != nil {
+		t.Fatal(err)
+	}
+	d := out.Embeds[0].Description
+	if !strings.Contains(d, "protocols.rst`, line 42") {
+		t.Errorf("shortened answer does not say where the full entry is: ...%s", d[len(d)-120:])
+	}
+	if strings.Count(d, "```")%2 != 0 {
+		t.Error("unbalanced code fences in the shortened answer")
+	}
+}
+
+func TestRender_Suggestions(t *testing.T) {
+	t.Parallel()
+	r := bot.Reply{Kind: bot.KindNoMatch, Query: "@everyone *pizza*", Alternatives: []bot.Alternative{
+		{ID: "a-1", Title: "A"}, {ID: "b-2", Title: "B"}, {ID: "c-3", Title: "C"}, {ID: "d-4", Title: "D"},
+	}}
+	out := render(r, renderOpts{Asker: "42"})
+	if err := checkLimits(out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.Content, "@everyone") || strings.Contains(out.Content, "*pizza*") {
+		t.Errorf("query not escaped: %q", out.Content)
+	}
+	row := out.Components[0].(discordgo.ActionsRow)
+	var ids []string
+	for _, c := range row.Components {
+		ids = append(ids, c.(discordgo.Button).CustomID)
+	}
+	want := []string{"faq:show:42:a-1", "faq:show:42:b-2", "faq:show:42:c-3", "faq:dismiss:42"}
+	if strings.Join(ids, " ") != strings.Join(want, " ") {
+		t.Errorf("buttons %v, want %v", ids, want)
+	}
+}
+
+func TestCustomID_RoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, a := range []action{
+		{Verb: verbUp, Entry: "protocols-3f2a"},
+		{Verb: verbDown, Entry: "x:y"},
+		{Verb: verbAlt, Asker: "123"},
+		{Verb: verbShow, Asker: "123", Entry: "p-1"},
+		{Verb: verbClose, Asker: "123"},
+	} {
+		got, ok := parseCustomID(customID(a))
+		if !ok || got != a {
+			t.Errorf("parse(customID(%+v)) = %+v, %v", a, got, ok)
+		}
+	}
+	for _, s := range []string{"", "faq", "faq:up:", "other:up:x", "faq:zap:1", "faq:show:1"} {
+		if a, ok := parseCustomID(s); ok {
+			t.Errorf("parseCustomID(%q) = %+v, want not ok", s, a)
+		}
+	}
+}
+
+// TestRender_DefaultFAQGolden renders every entry of the embedded FAQ as
+// Discord would receive it, checks Discord's limits, and compares with
+// testdata/embeds/<id>.json (go test -run Golden -update rewrites them).
+func TestRender_DefaultFAQGolden(t *testing.T) {
+	t.Parallel()
+	base, err := knowledge.LoadDefault()
+	if err != nil {
+		t.Fatalf("load the embedded FAQ: %v", err)
+	}
+	if len(base.Entries) == 0 {
+		t.Fatal("the embedded FAQ has no entries")
+	}
+	ix, err := matcher.New(base.Entries, matcher.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bot.New(bot.Config{}, ix, nil, nil)
+	dir := filepath.Join("testdata", "embeds")
+	if *update {
+		os.RemoveAll(dir)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range base.Entries {
+		reply := b.Show(e.ID)
+		reply.Alternatives = nil // the matcher is tuned independently; keep goldens about rendering
+		out := render(reply, renderOpts{Asker: "42"})
+		if err := checkLimits(out); err != nil {
+			t.Errorf("%s: %v", e.ID, err)
+		}
+		got := goldenJSON(t, out)
+		path := filepath.Join(dir, e.ID+".json")
+		if *update {
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("%s: %v (run go test -run Golden -update)", e.ID, err)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: rendering differs from %s (go test -run Golden -update rewrites it)\n got: %s", e.ID, path, got)
+		}
+	}
+	if !*update {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		if len(files) != len(base.Entries) {
+			t.Errorf("%d golden files for %d entries (stale files? run -update)", len(files), len(base.Entries))
+		}
+	}
+}
+
+// goldenJSON is the message as sent to Discord, indented for review, with
+// the description also shown line by line.
+func goldenJSON(t *testing.T, out outgoing) []byte {
+	t.Helper()
+	send := &discordgo.MessageSend{Content: out.Content, Embeds: out.Embeds, Components: out.Components, AllowedMentions: noMentions()}
+	raw, err := json.Marshal(send)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	json.Unmarshal(raw, &v)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(map[string]any{"message": v, "description_lines": strings.Split(out.Embeds[0].Description, "\n")}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
