@@ -32,7 +32,8 @@ type Message struct {
 	Channel string
 	// Thread identifies the thread or conversation within Channel ("" when
 	// the message is not in a thread). Auto replies happen at most once per
-	// Channel+Thread.
+	// Channel+Thread; a message outside any thread (Thread "") is its own
+	// conversation, keyed by EventID.
 	Thread string
 	User   string
 	Text   string

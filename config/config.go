@@ -31,6 +31,9 @@ type Config struct {
 	Discord   Discord   `yaml:"discord"`
 	Slack     Slack     `yaml:"slack"`
 	Store     Store     `yaml:"store"`
+
+	// dsnInFile is true when store.dsn came from the file, not the environment.
+	dsnInFile bool
 }
 
 // HTTP configures serve's HTTP server (health, metrics, API, Slack HTTP mode).

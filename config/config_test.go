@@ -338,3 +338,41 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestConfig_Warnings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		file string
+		env  Env
+		want []string
+	}{
+		{"none", "discord:\n  channels: {\"1\": auto}\n", env(), nil},
+		{"auto without message content", "discord:\n  enabled: true\n  channels: {\"1\": auto}\n", env(EnvDiscordToken, "t"),
+			[]string{"f.yaml: discord.message_content: auto channels are configured but the message content intent is off"}},
+		{"auto by default", "policy: {default: auto}\ndiscord:\n  enabled: true\n  message_content: false\n", env(EnvDiscordToken, "t"),
+			[]string{"f.yaml: discord.message_content: auto channels"}},
+		{"auto with message content", "discord:\n  enabled: true\n  message_content: true\n  channels: {\"1\": auto}\n", env(EnvDiscordToken, "t"), nil},
+		{"password in the file", "store:\n  driver: postgres\n  dsn: postgres://u:pw@h/db\n", env(),
+			[]string{"f.yaml: store.dsn: the connection string holds a password: prefer ESPBOT_STORE_DSN"}},
+		{"password from the environment", "store:\n  driver: postgres\n", env(EnvStoreDSN, "postgres://u:pw@h/db"), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Parse("f.yaml", []byte(tt.file), tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := c.Warnings()
+			if len(got) != len(tt.want) {
+				t.Fatalf("warnings %v, want %v", got, tt.want)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i].String(), tt.want[i]) {
+					t.Errorf("warning %q, want prefix %q", got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}

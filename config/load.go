@@ -113,6 +113,7 @@ func Parse(name string, data []byte, env Env) (*Config, error) {
 	if c.Store.Driver == StoreSQLite && c.Store.Path == "" {
 		c.Store.Path = filepath.Join(filepath.Dir(c.Path), "espbot.db")
 	}
+	c.dsnInFile = c.Store.DSN.IsSet() && env.getenv(EnvStoreDSN) == ""
 	probs = append(probs, loadSecrets(c, env)...)
 	probs = append(probs, c.validate()...)
 	for i := range probs {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // validate reports every problem of c at once.
@@ -137,4 +138,41 @@ func (v *validator) channels(key string, ch map[string]string) {
 		}
 		v.oneOf(key+"."+id, ch[id], "mention", "auto", "off")
 	}
+}
+
+// Warnings returns what is valid but probably not what was meant, such as
+// auto channels on Discord without the message content intent (Discord then
+// delivers un-mentioned messages with empty text).
+func (c *Config) Warnings() []Problem {
+	var w []Problem
+	add := func(key, msg string) { w = append(w, Problem{File: c.Path, Key: key, Message: msg}) }
+	if c.Discord.Enabled && !c.Discord.MessageContent && discordUsesAuto(c) {
+		add("discord.message_content", "auto channels are configured but the message content intent is off: "+
+			"espbot will only answer mentions, DMs and /faq there (enable the intent in the Developer Portal and set message_content: true)")
+	}
+	if c.dsnInFile && dsnHasPassword(c.Store.DSN.Reveal()) {
+		add("store.dsn", "the connection string holds a password: prefer "+EnvStoreDSN)
+	}
+	return w
+}
+
+func discordUsesAuto(c *Config) bool {
+	if c.Discord.Policy == "auto" || (c.Discord.Policy == "" && c.Policy.Default == "auto") {
+		return true
+	}
+	for _, p := range c.Discord.Channels {
+		if p == "auto" {
+			return true
+		}
+	}
+	return false
+}
+
+func dsnHasPassword(dsn string) bool {
+	u, err := url.Parse(dsn)
+	if err == nil && u.User != nil {
+		_, ok := u.User.Password()
+		return ok
+	}
+	return strings.Contains(dsn, "password=")
 }

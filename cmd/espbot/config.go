@@ -49,6 +49,9 @@ func runConfig(ctx context.Context, e env, args []string) error {
 	if *show {
 		fmt.Fprint(e.stdout, c)
 	}
+	for _, w := range c.Warnings() {
+		fmt.Fprintf(e.stdout, "warning: %s\n", w)
+	}
 	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintln(e.stdout, p)

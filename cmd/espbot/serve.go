@@ -45,7 +45,7 @@ type serveHooks struct {
 func runServe(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "serve", "serve [--config FILE] [--knowledge PATH]... [--listen ADDR]")
 	var f serveFlags
-	fs.StringVar(&f.config, "config", "", "configuration `file` (YAML); without it, the defaults and ESPBOT_* variables")
+	fs.StringVar(&f.config, "config", e.getenv("ESPBOT_CONFIG"), "configuration `file` (YAML; default $ESPBOT_CONFIG); without one, the defaults and ESPBOT_* variables")
 	fs.Var(&f.knowledge, "knowledge", "FAQ .rst file or folder (repeatable); replaces knowledge.paths")
 	fs.StringVar(&f.listen, "listen", "", "HTTP `address` (host:port); replaces http.listen")
 	if help, err := parseFlags(e, fs, args); help || err != nil {
@@ -70,6 +70,9 @@ func serve(ctx context.Context, e env, f serveFlags, hooks serveHooks) error {
 		return err
 	}
 	log := newLogger(c.Log, e.stderr)
+	for _, w := range c.Warnings() {
+		log.Warn("configuration", "warning", w.String())
+	}
 	m := metrics.New()
 	kb := newKnowledgeLoader(c, log, m)
 	ix, err := kb.build()

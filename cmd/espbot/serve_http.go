@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -18,7 +19,25 @@ func (s *server) mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.Handler())
-	mux.HandleFunc("POST /v1/ask", s.ask)
+	mux.Handle("POST /v1/ask", s.recoverer(http.HandlerFunc(s.ask)))
+}
+
+// recoverer turns a panic in an API handler into a logged, counted 500
+// with a JSON error, like the core does for chat messages.
+func (s *server) recoverer(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.metrics.Error(bot.HTTP, "panic")
+				s.log.Error("panic in an API handler", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				writeError(w, http.StatusInternalServerError, "internal error")
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // healthz says the process is alive.

@@ -254,6 +254,12 @@ type runningServe struct {
 // until the test ends (or stop is called).
 func startServe(tb testing.TB, yaml string, f serveFlags, adapters ...namedAdapter) *runningServe {
 	tb.Helper()
+	return startServeEnv(tb, yaml, f, nil, adapters...)
+}
+
+// startServeEnv is startServe with environment variables.
+func startServeEnv(tb testing.TB, yaml string, f serveFlags, environ map[string]string, adapters ...namedAdapter) *runningServe {
+	tb.Helper()
 	dir := tb.TempDir()
 	f.config = filepath.Join(dir, "espbot.yaml")
 	if err := os.WriteFile(f.config, []byte(yaml), 0o600); err != nil {
@@ -267,7 +273,7 @@ func startServe(tb testing.TB, yaml string, f serveFlags, adapters ...namedAdapt
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	rs.cancel = cancel
-	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: rs.logs}
+	e := env{getenv: func(k string) string { return environ[k] }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: rs.logs}
 	go func() { rs.done <- serve(ctx, e, f, hooks) }()
 	select {
 	case a := <-addr:
@@ -483,6 +489,46 @@ func TestServe_Adapters(t *testing.T) {
 	}
 	if !slack.stopped.Load() {
 		t.Errorf("the adapter was not stopped")
+	}
+}
+
+func TestServe_SecretsNotLogged(t *testing.T) {
+	t.Parallel()
+	slack := newFakeAdapter()
+	rs := startServeEnv(t, "http:\n  listen: 127.0.0.1:0\nlog:\n  level: debug\ndiscord:\n  enabled: true\n  channels: {\"1\": auto}\nslack:\n  enabled: true\n", serveFlags{},
+		map[string]string{"ESPBOT_DISCORD_TOKEN": "SECRET-D", "ESPBOT_SLACK_BOT_TOKEN": "SECRET-B", "ESPBOT_SLACK_APP_TOKEN": "SECRET-A"},
+		namedAdapter{bot.Slack, slack})
+	if err := rs.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	logs := rs.logs.String()
+	if strings.Contains(logs, "SECRET") {
+		t.Errorf("a secret was logged:\n%s", logs)
+	}
+	for _, want := range []string{"discord=true", "slack=true", "message content intent is off"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %q:\n%s", want, logs)
+		}
+	}
+}
+
+func TestServer_RecoversPanics(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t)
+	var logs syncBuffer
+	s.log = slog.New(slog.NewTextHandler(&logs, nil))
+	rec := httptest.NewRecorder()
+	s.recoverer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })).ServeHTTP(rec, httptest.NewRequest("POST", "/v1/ask", nil))
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), `"error":"internal error"`) {
+		t.Errorf("got %d %s", rec.Code, rec.Body)
+	}
+	if !strings.Contains(logs.String(), "boom") {
+		t.Errorf("panic not logged: %s", logs.String())
+	}
+	out := httptest.NewRecorder()
+	s.metrics.Handler().ServeHTTP(out, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(out.Body.String(), `espbot_errors_total{platform="http",where="panic"} 1`) {
+		t.Errorf("panic not counted")
 	}
 }
 
