@@ -28,7 +28,7 @@ type Metrics struct {
 	reloads    *prometheus.CounterVec
 	entries    prometheus.Gauge
 	ready      *prometheus.GaugeVec
-	lastReload prometheus.Gauge
+	loaded     prometheus.Gauge
 }
 
 var _ bot.Metrics = (*Metrics)(nil)
@@ -70,12 +70,12 @@ func New() *Metrics {
 		ready: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "espbot_adapter_ready", Help: "1 when the adapter is connected and serving.",
 		}, []string{"platform"}),
-		lastReload: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "espbot_last_reload_success_timestamp_seconds", Help: "When the knowledge base was last loaded successfully.",
+		loaded: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "espbot_knowledge_loaded_timestamp_seconds", Help: "When the index in use was built.",
 		}),
 	}
 	m.reg.MustRegister(m.questions, m.replies, m.confidence, m.latency, m.feedback,
-		m.reconnects, m.errors, m.reloads, m.entries, m.ready, m.lastReload,
+		m.reconnects, m.errors, m.reloads, m.entries, m.ready, m.loaded,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -117,14 +117,16 @@ func (m *Metrics) Error(p bot.Platform, where string) {
 func (m *Metrics) Reload(ok bool) {
 	if ok {
 		m.reloads.WithLabelValues("ok").Inc()
-		m.lastReload.SetToCurrentTime()
 		return
 	}
 	m.reloads.WithLabelValues("error").Inc()
 }
 
-// SetEntries records the size of the index in use.
-func (m *Metrics) SetEntries(n int) { m.entries.Set(float64(n)) }
+// SetEntries records the size of the index in use, just built.
+func (m *Metrics) SetEntries(n int) {
+	m.entries.Set(float64(n))
+	m.loaded.SetToCurrentTime()
+}
 
 // SetReady records whether an adapter is connected.
 func (m *Metrics) SetReady(p bot.Platform, ready bool) {

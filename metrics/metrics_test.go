@@ -49,6 +49,7 @@ func TestMetrics_Exposition(t *testing.T) {
 		`espbot_reloads_total{result="ok"} 1`,
 		`espbot_reloads_total{result="error"} 1`,
 		`espbot_knowledge_entries 32`,
+		`espbot_knowledge_loaded_timestamp_seconds 1.`,
 		`espbot_adapter_ready{platform="slack"} 1`,
 		`go_goroutines`,
 	} {
