@@ -233,10 +233,10 @@ func (h *harness) awaitHandled(tb testing.TB, n int) {
 	}
 }
 
-// awaitReady waits until the adapter reports Ready (commands registered).
+// awaitReady waits until the adapter reports Ready (connected, commands
+// registered).
 func (h *harness) awaitReady(tb testing.TB) {
 	tb.Helper()
-	h.srv.Await(tb, "command registration", func(r discordtest.Request) bool { return r.Method == "PUT" })
 	deadline := time.Now().Add(discordtest.AwaitTimeout)
 	for !h.a.Ready() {
 		if time.Now().After(deadline) {
