@@ -255,11 +255,14 @@ func (s *server) shutdown(srv *http.Server, stopAdapters context.CancelFunc, run
 	timeout := s.cfg.HTTP.ShutdownTimeout.D()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	stopAdapters()
+	// HTTP first: its listener closes at once, and requests in flight (an
+	// Events API delivery being acknowledged) finish while their adapter
+	// still runs. Then the adapters stop taking events and finish replies.
 	if err := srv.Shutdown(ctx); err != nil {
 		s.log.Warn("HTTP requests abandoned at shutdown", "err", err)
 		srv.Close()
 	}
+	stopAdapters()
 	done := make(chan struct{})
 	go func() {
 		running.Wait()

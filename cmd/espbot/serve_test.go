@@ -64,6 +64,9 @@ type fakeAdapter struct {
 	fail    chan error // Run returns what it receives
 	stopped atomic.Bool
 	mounted bool
+	// linger, when set, is a reply in flight: Run returns only once it is
+	// closed, after ctx is done.
+	linger chan struct{}
 }
 
 func newFakeAdapter() *fakeAdapter { return &fakeAdapter{fail: make(chan error, 1)} }
@@ -71,6 +74,9 @@ func newFakeAdapter() *fakeAdapter { return &fakeAdapter{fail: make(chan error, 
 func (f *fakeAdapter) Run(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
+		if f.linger != nil {
+			<-f.linger
+		}
 		f.stopped.Store(true)
 		return nil
 	case err := <-f.fail:
@@ -529,6 +535,40 @@ func TestServer_RecoversPanics(t *testing.T) {
 	s.metrics.Handler().ServeHTTP(out, httptest.NewRequest("GET", "/metrics", nil))
 	if !strings.Contains(out.Body.String(), `espbot_errors_total{platform="http",where="panic"} 1`) {
 		t.Errorf("panic not counted")
+	}
+}
+
+func TestServe_ShutdownIsBounded(t *testing.T) {
+	t.Parallel()
+	stuck := newFakeAdapter()
+	stuck.linger = make(chan struct{})
+	t.Cleanup(func() { close(stuck.linger) })
+	rs := startServe(t, "http:\n  listen: 127.0.0.1:0\n  shutdown_timeout: 50ms\n", serveFlags{}, namedAdapter{bot.Discord, stuck})
+	if err := rs.stop(t); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	if stuck.stopped.Load() {
+		t.Fatalf("the stuck adapter finished")
+	}
+	if !strings.Contains(rs.logs.String(), "adapters did not stop in time") {
+		t.Errorf("abandoned adapter not logged:\n%s", rs.logs)
+	}
+}
+
+func TestServe_ShutdownWaitsForRepliesInFlight(t *testing.T) {
+	t.Parallel()
+	busy := newFakeAdapter()
+	busy.linger = make(chan struct{})
+	rs := startServe(t, "http:\n  listen: 127.0.0.1:0\n  shutdown_timeout: 1m\n", serveFlags{}, namedAdapter{bot.Slack, busy})
+	rs.cancel()
+	select {
+	case err := <-rs.done:
+		t.Fatalf("serve returned (%v) with a reply in flight", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(busy.linger)
+	if err := rs.stop(t); err != nil || !busy.stopped.Load() {
+		t.Errorf("stop: %v, adapter stopped %v", err, busy.stopped.Load())
 	}
 }
 
