@@ -212,6 +212,15 @@ func TestParse_Errors(t *testing.T) {
 			want: []string{"f.yaml:1: the configuration must be a mapping of keys"},
 		},
 		{
+			name: "channel IDs",
+			file: "discord:\n  guilds: [\"my server\"]\n  channels:\n    \"#help\": auto\nslack:\n  channels:\n    general: auto\n",
+			want: []string{
+				`f.yaml:4: discord.channels.#help: not a Discord channel ID (a number; enable Developer Mode and use Copy Channel ID)`,
+				`f.yaml:2: discord.guilds[0]: "my server" is not a Discord guild ID (a number)`,
+				`f.yaml:7: slack.channels.general: not a Slack channel ID such as C0123456789 (not a #name)`,
+			},
+		},
+		{
 			name: "postgres without dsn",
 			file: "store:\n  driver: postgres\n",
 			want: []string{"f.yaml:2: store.driver: postgres needs a connection string: set store.dsn or ESPBOT_STORE_DSN"},

@@ -44,6 +44,9 @@ func (c *Config) validateDiscord(v *validator) {
 		v.oneOf("discord.policy", d.Policy, "mention", "auto", "off")
 	}
 	v.channels("discord.channels", d.Channels)
+	v.channelIDs("discord.channels", d.Channels, isSnowflake, "a Discord channel ID (a number; enable Developer Mode and use Copy Channel ID)")
+	v.ids("discord.guilds", d.Guilds, isSnowflake, "a Discord guild ID (a number)")
+	v.ids("discord.command_guilds", d.CommandGuilds, isSnowflake, "a Discord guild ID (a number)")
 	if d.Enabled && !d.Token.IsSet() {
 		v.add("discord.enabled", "Discord is enabled but has no token: set "+EnvDiscordToken+" or discord.token_file")
 	}
@@ -57,6 +60,7 @@ func (c *Config) validateSlack(v *validator) {
 		v.oneOf("slack.policy", s.Policy, "mention", "auto", "off")
 	}
 	v.channels("slack.channels", s.Channels)
+	v.channelIDs("slack.channels", s.Channels, isSlackID, "a Slack channel ID such as C0123456789 (not a #name)")
 	if !s.Enabled {
 		return
 	}
@@ -131,11 +135,50 @@ func (v *validator) url(key, raw string, schemes ...string) {
 	}
 }
 
+func (v *validator) ids(key string, ids []string, ok func(string) bool, what string) {
+	for i, id := range ids {
+		if !ok(id) {
+			v.add(fmt.Sprintf("%s[%d]", key, i), fmt.Sprintf("%q is not %s", id, what))
+		}
+	}
+}
+
+func (v *validator) channelIDs(key string, ch map[string]string, ok func(string) bool, what string) {
+	for _, id := range slices.Sorted(maps.Keys(ch)) {
+		if !ok(id) {
+			v.add(key+"."+id, fmt.Sprintf("not %s", what))
+		}
+	}
+}
+
+// isSnowflake reports whether s looks like a Discord ID.
+func isSnowflake(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isSlackID reports whether s looks like a Slack conversation ID.
+func isSlackID(s string) bool {
+	if len(s) < 2 {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'A' || r > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 func (v *validator) channels(key string, ch map[string]string) {
 	for _, id := range slices.Sorted(maps.Keys(ch)) {
-		if id == "" {
-			v.add(key, "a channel ID is empty")
-		}
 		v.oneOf(key+"."+id, ch[id], "mention", "auto", "off")
 	}
 }
