@@ -29,16 +29,14 @@ var (
 	// Emphasis markers around words: **bold**, __underline__, ~~strike~~,
 	// ||spoiler||, then single *, _ and ~ (only at word boundaries, so that
 	// esp_wifi_set_ps and 2*3 survive).
-	doubleMarkRe = []*regexp.Regexp{
-		regexp.MustCompile(`\*\*([^*\n]+?)\*\*`),
-		regexp.MustCompile(`(^|[^\w])__([^_\n]+?)__($|[^\w])`),
-		regexp.MustCompile(`~~([^~\n]+?)~~`),
-		regexp.MustCompile(`\|\|([^|\n]+?)\|\|`),
-	}
-	singleMarkRe = []*regexp.Regexp{
-		regexp.MustCompile(`(^|[^\w*])\*([^*\s](?:[^*\n]*[^*\s])?)\*($|[^\w*])`),
-		regexp.MustCompile(`(^|[^\w])_([^_\s](?:[^_\n]*[^_\s])?)_($|[^\w])`),
-		regexp.MustCompile(`(^|[^\w~])~([^~\s](?:[^~\n]*[^~\s])?)~($|[^\w~])`),
+	markup = []rewrite{
+		{regexp.MustCompile(`\*\*([^*\n]+?)\*\*`), "$1"},
+		{regexp.MustCompile(`(^|[^\w])__([^_\n]+?)__($|[^\w])`), "$1$2$3"},
+		{regexp.MustCompile(`~~([^~\n]+?)~~`), "$1"},
+		{regexp.MustCompile(`\|\|([^|\n]+?)\|\|`), "$1"},
+		{regexp.MustCompile(`(^|[^\w*])\*([^*\s](?:[^*\n]*[^*\s])?)\*($|[^\w*])`), "$1$2$3"},
+		{regexp.MustCompile(`(^|[^\w])_([^_\s](?:[^_\n]*[^_\s])?)_($|[^\w])`), "$1$2$3"},
+		{regexp.MustCompile(`(^|[^\w~])~([^~\s](?:[^~\n]*[^~\s])?)~($|[^\w~])`), "$1$2$3"},
 	}
 	// Line prefixes: Discord headings and subtext, bullet markers stay.
 	headingRe = regexp.MustCompile(`^(?:#{1,3}|-#)\s+`)
@@ -69,6 +67,12 @@ func Clean(p Platform, text string) string {
 		out = tidy(strings.Join(quoted, "\n"))
 	}
 	return out
+}
+
+// rewrite is one regular expression replacement.
+type rewrite struct {
+	re   *regexp.Regexp
+	repl string
 }
 
 // segment is a run of prose or the content of a fenced code block.
@@ -185,15 +189,8 @@ func stripMarkup(s string) string {
 			continue
 		}
 		line = headingRe.ReplaceAllString(line, "")
-		for j, re := range doubleMarkRe {
-			if j == 1 {
-				line = re.ReplaceAllString(line, "$1$2$3")
-				continue
-			}
-			line = re.ReplaceAllString(line, "$1")
-		}
-		for _, re := range singleMarkRe {
-			line = re.ReplaceAllString(line, "$1$2$3")
+		for _, rw := range markup {
+			line = rw.re.ReplaceAllString(line, rw.repl)
 		}
 		lines[i] = line
 	}
