@@ -399,7 +399,7 @@ func TestAdapter_EveryoneNeverPings(t *testing.T) {
 		s := decodeSent(t, r)
 		assertNoPings(t, s)
 		body := string(r.Body)
-		for _, bad := range []string{"@everyone", "@here", "<@&77>", "](https://evil"} {
+		for _, bad := range []string{"@everyone", "@here", "<@&77>", "[free nitro](https://evil"} {
 			if strings.Contains(body, bad) {
 				t.Errorf("reply to %q contains %q: %s", q, bad, body)
 			}

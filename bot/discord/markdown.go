@@ -262,8 +262,9 @@ func escapeLinkText(s string) string {
 }
 
 // markdownSpecials are the characters that Discord's markdown gives a
-// meaning to inside a line.
-const markdownSpecials = "\\*_~`|[]()<>"
+// meaning to inside a line ("<" starts mentions such as <@id>; parentheses
+// need no escape once brackets are escaped).
+const markdownSpecials = "\\*_~`|[]<"
 
 // escape makes s show literally in Discord markdown: specials are
 // backslash-escaped, line-start markers (headings, quotes, lists) are
@@ -279,7 +280,7 @@ func escape(s string) string {
 		case strings.IndexByte(markdownSpecials, c) >= 0:
 			sb.WriteByte('\\')
 			sb.WriteByte(c)
-		case lineStart && (c == '#' || c == '-' || c == '+'):
+		case lineStart && (c == '#' || c == '-' || c == '+' || c == '>'):
 			sb.WriteByte('\\')
 			sb.WriteByte(c)
 		case c == '@':

@@ -84,9 +84,10 @@ func TestEscape(t *testing.T) {
 		{"# heading", `\# heading`},
 		{"- item", `\- item`},
 		{"a-b", "a-b"},
-		{"[x](https://evil)", `\[x\]\(https://evil\)`},
+		{"[x](https://evil)", `\[x\](https://evil)`},
+		{"a > b", "a > b"},
 		{"@everyone and @here", "@\u200beveryone and @\u200bhere"},
-		{"<@123> <@&9>", `\<@123\> \<@&9\>`},
+		{"<@123> <@&9>", `\<@123> \<@&9>`},
 		{"> quote", `\> quote`},
 	}
 	for _, tt := range tests {
@@ -284,4 +285,25 @@ func goldenJSON(t *testing.T, out outgoing) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestRender_CoreReplies renders what the core says to chat commands and
+// odd questions, all within Discord's limits.
+func TestRender_CoreReplies(t *testing.T) {
+	t.Parallel()
+	b := bot.New(bot.Config{}, testIndex(t, matcher.Options{}), nil, nil)
+	for _, q := range []string{"", "help", "list", "list protocols", "search wifi", "show nope", "/frobnicate", offTopic, strings.Repeat("mqtt tls wifi ", 400)} {
+		r := b.Handle(t.Context(), bot.Message{Platform: bot.Discord, IsDM: true, User: "42", Text: q})
+		if r.Kind == bot.KindIgnore {
+			t.Errorf("%.20q: ignored", q)
+			continue
+		}
+		out := render(r, renderOpts{Asker: "42"})
+		if err := checkLimits(out); err != nil {
+			t.Errorf("%.20q (%s): %v", q, r.Kind, err)
+		}
+		if out.Content == "" && len(out.Embeds) == 0 {
+			t.Errorf("%.20q (%s): empty message", q, r.Kind)
+		}
+	}
 }
