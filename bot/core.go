@@ -214,7 +214,9 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply) {
 			r = b.recovered(m, md, v)
 		}
 		if r.Kind != KindIgnore {
-			b.metrics.Replied(m.Platform, r.Kind, r.Confidence, time.Since(start))
+			took := time.Since(start)
+			b.metrics.Replied(m.Platform, r.Kind, r.Confidence, took)
+			b.logReply(m, r, took)
 		}
 	}()
 	// Redelivered events are handled once; the key is only spent on events
@@ -227,6 +229,20 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply) {
 		return b.overheard(m)
 	}
 	return b.addressed(m)
+}
+
+// logReply logs a decision at debug level: where, what and how sure, never
+// the user's text.
+func (b *Bot) logReply(m Message, r Reply, took time.Duration) {
+	if !b.log.Enabled(context.Background(), slog.LevelDebug) {
+		return
+	}
+	entry := ""
+	if r.Entry != nil {
+		entry = r.Entry.ID
+	}
+	b.log.Debug("reply", "platform", m.Platform, "channel", m.Channel, "event", m.EventID,
+		"kind", r.Kind.String(), "entry", entry, "confidence", r.Confidence, "took", took)
 }
 
 // recovered turns a panic into a logged, counted error. The log carries

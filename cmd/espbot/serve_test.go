@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/config"
 	"github.com/espbot/espbot/knowledge"
@@ -719,5 +721,28 @@ func BenchmarkServer_Ask(b *testing.B) {
 		if resp.StatusCode != 200 {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
+	}
+}
+
+// TestServe_NoLeakedGoroutines runs serve with every moving part (HTTP,
+// an adapter, the file watcher, a reload) and checks that stopping it
+// leaves no goroutine behind. Not parallel: goleak looks at the whole
+// process, and parallel tests are parked while this one runs.
+func TestServe_NoLeakedGoroutines(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.rst"), []byte(faqPage("How do I configure the Zigbee coordinator?")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	rs := startServe(t, fmt.Sprintf("http:\n  listen: 127.0.0.1:0\nknowledge:\n  paths: [%q]\n  watch: true\n", dir), serveFlags{}, namedAdapter{bot.Slack, newFakeAdapter()})
+	resp, err := client.Post(rs.base+"/v1/ask", "application/json", strings.NewReader(askJSON(t, "Zigbee coordinator")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	rs.reload <- syscall.SIGHUP
+	if err := rs.stop(t); err != nil {
+		t.Fatal(err)
 	}
 }
