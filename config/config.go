@@ -34,6 +34,8 @@ type Config struct {
 
 	// dsnInFile is true when store.dsn came from the file, not the environment.
 	dsnInFile bool
+	// lines maps dotted keys to their line in the file, for messages.
+	lines map[string]int
 }
 
 // HTTP configures serve's HTTP server (health, metrics, API, Slack HTTP mode).

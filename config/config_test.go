@@ -360,10 +360,13 @@ func TestConfig_Warnings(t *testing.T) {
 		{"auto without message content", "discord:\n  enabled: true\n  channels: {\"1\": auto}\n", env(EnvDiscordToken, "t"),
 			[]string{"f.yaml: discord.message_content: auto channels are configured but the message content intent is off"}},
 		{"auto by default", "policy: {default: auto}\ndiscord:\n  enabled: true\n  message_content: false\n", env(EnvDiscordToken, "t"),
-			[]string{"f.yaml: discord.message_content: auto channels"}},
+			[]string{"f.yaml:4: discord.message_content: auto channels"}},
 		{"auto with message content", "discord:\n  enabled: true\n  message_content: true\n  channels: {\"1\": auto}\n", env(EnvDiscordToken, "t"), nil},
 		{"password in the file", "store:\n  driver: postgres\n  dsn: postgres://u:pw@h/db\n", env(),
-			[]string{"f.yaml: store.dsn: the connection string holds a password: prefer ESPBOT_STORE_DSN"}},
+			[]string{"f.yaml:3: store.dsn: the connection string holds a password: prefer ESPBOT_STORE_DSN"}},
+		{"all interfaces", "http:\n  listen: :8080\n", env(), []string{"f.yaml:2: http.listen: listening beyond loopback"}},
+		{"localhost", "http:\n  listen: localhost:8080\n", env(), nil},
+		{"ipv6 loopback", "http:\n  listen: \"[::1]:8080\"\n", env(), nil},
 		{"password from the environment", "store:\n  driver: postgres\n", env(EnvStoreDSN, "postgres://u:pw@h/db"), nil},
 	}
 	for _, tt := range tests {

@@ -104,6 +104,7 @@ func Parse(name string, data []byte, env Env) (*Config, error) {
 	c := Default()
 	c.Path = name
 	lines := map[string]int{}
+	c.lines = lines
 	var probs []Problem
 	if len(bytes.TrimSpace(data)) > 0 {
 		probs = decode(name, data, c, lines)

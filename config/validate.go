@@ -188,15 +188,26 @@ func (v *validator) channels(key string, ch map[string]string) {
 // delivers un-mentioned messages with empty text).
 func (c *Config) Warnings() []Problem {
 	var w []Problem
-	add := func(key, msg string) { w = append(w, Problem{File: c.Path, Key: key, Message: msg}) }
+	add := func(key, msg string) { w = append(w, Problem{File: c.Path, Line: c.lines[key], Key: key, Message: msg}) }
 	if c.Discord.Enabled && !c.Discord.MessageContent && discordUsesAuto(c) {
 		add("discord.message_content", "auto channels are configured but the message content intent is off: "+
 			"espbot will only answer mentions, DMs and /faq there (enable the intent in the Developer Portal and set message_content: true)")
+	}
+	if host, _, err := net.SplitHostPort(c.HTTP.Listen); err == nil && !isLoopback(host) {
+		add("http.listen", "listening beyond loopback: /metrics and /v1/ask are reachable from the network; put a reverse proxy with access control in front")
 	}
 	if c.dsnInFile && dsnHasPassword(c.Store.DSN.Reveal()) {
 		add("store.dsn", "the connection string holds a password: prefer "+EnvStoreDSN)
 	}
 	return w
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func discordUsesAuto(c *Config) bool {
