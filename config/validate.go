@@ -188,7 +188,9 @@ func (v *validator) channels(key string, ch map[string]string) {
 // delivers un-mentioned messages with empty text).
 func (c *Config) Warnings() []Problem {
 	var w []Problem
-	add := func(key, msg string) { w = append(w, Problem{File: c.Path, Line: c.lines[key], Key: key, Message: msg}) }
+	add := func(key, msg string) {
+		w = append(w, Problem{File: c.Path, Line: c.lines[key], Key: key, Message: msg})
+	}
 	if c.Discord.Enabled && !c.Discord.MessageContent && discordUsesAuto(c) {
 		add("discord.message_content", "auto channels are configured but the message content intent is off: "+
 			"espbot will only answer mentions, DMs and /faq there (enable the intent in the Developer Portal and set message_content: true)")
