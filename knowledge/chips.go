@@ -40,6 +40,9 @@ func isVariant(s string) bool {
 // chipTypo reports whether word looks like a misspelled chip name ("ES32",
 // "EPS8266", "ESP-32") and returns the likely intended name.
 func chipTypo(word string) (string, bool) {
+	if !strings.Contains(word, "32") && !strings.Contains(word, "82") {
+		return "", false
+	}
 	w := strings.ToUpper(word)
 	k := 0
 	for k < len(w) && w[k] >= 'A' && w[k] <= 'Z' {
@@ -113,7 +116,16 @@ func chipTypos(text string) []string {
 		return nil
 	}
 	var out []string
-	for _, w := range strings.FieldsFunc(text, notWordChar) {
+	for i := 0; i < len(text); {
+		for i < len(text) && !isWordByte(text[i]) {
+			i++
+		}
+		j := i
+		for j < len(text) && isWordByte(text[j]) {
+			j++
+		}
+		w := text[i:j]
+		i = j
 		if len(w) < 4 || len(w) > 10 {
 			continue
 		}
@@ -127,6 +139,6 @@ func chipTypos(text string) []string {
 	return out
 }
 
-func notWordChar(r rune) bool {
-	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-')
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
 }

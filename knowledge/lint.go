@@ -2,7 +2,8 @@ package knowledge
 
 import (
 	"fmt"
-	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // lint reports what a FAQ maintainer would want to fix across entries:
@@ -45,8 +46,8 @@ func typos(e Entry) []Problem {
 // four words or more that differ from an earlier one by one extra word.
 // Words are hashed and summed so that removing a word is a subtraction.
 func duplicates(es []Entry) []Problem {
-	full := map[uint64]int{}
-	minus := map[uint64]int{}
+	full := make(map[uint64]int, len(es))
+	minus := make(map[uint64]int, 16*len(es))
 	var probs []Problem
 	for i, e := range es {
 		hs := wordHashes(e.Title)
@@ -87,24 +88,59 @@ func nearDuplicate(hs []uint64, sum uint64, full, minus map[uint64]int) (int, bo
 	return 0, false
 }
 
-// wordHashes hashes the lower-case words of a title.
+// wordHashes hashes the lower-case words (runs of letters and digits) of a
+// title, so that "zone？" and "zone?" are the same word.
 func wordHashes(title string) []uint64 {
-	words := strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 0x7f && r != '？' && r != '，' && r != '：')
-	})
-	hs := make([]uint64, len(words))
-	for i, w := range words {
-		hs[i] = fnv64(w)
+	hs := make([]uint64, 0, 24)
+	h, in := uint64(fnvOffset), false
+	for i := 0; i <= len(title); {
+		word, size := wordAt(title, i)
+		if word {
+			for k := i; k < i+size; k++ {
+				h = (h ^ uint64(lower(title[k]))) * fnvPrime
+			}
+			in = true
+		} else if in {
+			hs = append(hs, h|1)
+			h, in = fnvOffset, false
+		}
+		i += size
 	}
 	return hs
 }
 
+// wordAt reports whether the character at s[i] belongs to a word, and its
+// size in bytes (1 at the end of s).
+func wordAt(s string, i int) (bool, int) {
+	if i >= len(s) {
+		return false, 1
+	}
+	c := lower(s[i])
+	if c < 0x80 {
+		return c >= 'a' && c <= 'z' || c >= '0' && c <= '9', 1
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r) || unicode.IsDigit(r), n
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
 // fnv64 is the FNV-1a hash of s.
 func fnv64(s string) uint64 {
-	h := uint64(14695981039346656037)
+	h := uint64(fnvOffset)
 	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
+		h = (h ^ uint64(s[i])) * fnvPrime
 	}
 	return h
 }
+
+// FNV-1a constants.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
