@@ -47,7 +47,9 @@ type liveSession struct{ *discordgo.Session }
 // loop after shutdown, which leaks goroutines and connections.
 func (s liveSession) Close() error {
 	s.Lock()
-	s.ShouldReconnectOnError = false
+	if s.ShouldReconnectOnError { // a read racing with the reader's own reconnect check is fine; a write is not
+		s.ShouldReconnectOnError = false
+	}
 	s.Unlock()
 	return s.Session.Close()
 }
@@ -86,6 +88,9 @@ type Adapter struct {
 	work       context.Context
 	cancelWork context.CancelFunc
 
+	// fatal receives the error of a gateway close that no reconnect can fix.
+	fatal chan error
+
 	// afterEvent, when set (tests), is called after each event has been
 	// handled completely, whether or not anything was sent.
 	afterEvent func()
@@ -114,6 +119,7 @@ func New(cfg Config, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
 	s.Identify.Intents = cfg.intents(b.UsesAuto(bot.Discord))
 	a := newAdapter(cfg, b, log, liveSession{s})
 	a.transport = tr
+	s.Dialer = watchingDialer(a.gatewayClosed)
 	return a, nil
 }
 
@@ -132,6 +138,7 @@ func newAdapter(cfg Config, b *bot.Bot, log *slog.Logger, s session) *Adapter {
 		sess:   s,
 		guilds: map[string]bool{},
 		sem:    make(chan struct{}, maxInFlight),
+		fatal:  make(chan error, 1),
 	}
 	for _, g := range cfg.Guilds {
 		a.guilds[g] = true
@@ -179,9 +186,42 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.registerCommands()
 	a.ready.Store(true)
 	a.log.Info("connected", "user", a.id(&a.botID), "application", a.id(&a.appID))
-	<-ctx.Done()
-	a.shutdown()
-	return nil
+	select {
+	case <-ctx.Done():
+		a.shutdown()
+		return nil
+	case err := <-a.fatal:
+		a.shutdown()
+		return fmt.Errorf("discord: %w", err)
+	}
+}
+
+// reconnectStopper is implemented by sessions that can be told not to
+// reconnect (the real one).
+type reconnectStopper interface{ stopReconnecting() }
+
+// stopReconnecting runs on the goroutine reading the gateway, before
+// discordgo handles the read error and decides whether to reconnect, so no
+// lock is taken (Open may hold the session's).
+func (s liveSession) stopReconnecting() { s.ShouldReconnectOnError = false }
+
+// gatewayClosed is told the status code of every close frame Discord sends.
+// Codes that no reconnect can fix stop the adapter with a clear error.
+func (a *Adapter) gatewayClosed(code int) {
+	reason, fatal := fatalCloseCodes[code]
+	if !fatal {
+		a.log.Debug("gateway sent a close frame", "code", code)
+		return
+	}
+	a.log.Error("Discord closed the gateway for good", "code", code, "reason", reason)
+	a.bot.Metrics().Error(bot.Discord, "gateway_closed")
+	if rs, ok := a.sess.(reconnectStopper); ok {
+		rs.stopReconnecting()
+	}
+	select {
+	case a.fatal <- fmt.Errorf("gateway closed with %d: %s", code, reason):
+	default:
+	}
 }
 
 // explainOpen turns the gateway close codes that mean "fix your

@@ -269,6 +269,20 @@ func (s *Server) DropGateway() {
 	}
 }
 
+// CloseGateway closes the gateway connection with a close frame carrying
+// code, as Discord does for an invalid token (4004) or disallowed intents
+// (4014).
+func (s *Server) CloseGateway(code int, reason string) {
+	s.gw.mu.Lock()
+	c := s.gw.conn
+	s.gw.conn = nil
+	s.gw.mu.Unlock()
+	if c != nil {
+		s.gw.closeWith(c, code, reason)
+		c.c.Close()
+	}
+}
+
 // Connected reports whether a client is identified or resumed.
 func (s *Server) Connected() bool {
 	s.gw.mu.Lock()
