@@ -26,16 +26,14 @@ func (c *entryCtx) warn(line int, msg string) {
 
 // inlines parses inline markup of text written at line num.
 func (c *entryCtx) inlines(text string, num int) []Inline {
-	ins, warns := parseInlines(text)
-	for _, w := range warns {
+	p := parseInlines(text)
+	for _, w := range p.warns {
 		c.warn(num, w)
 	}
-	for _, in := range ins {
-		if in.Label != "" {
-			c.refs = append(c.refs, refUse{label: in.Label, line: num})
-		}
+	for _, label := range p.refs {
+		c.refs = append(c.refs, refUse{label: label, line: num})
 	}
-	return ins
+	return p.out
 }
 
 // parseBlocks parses the lines of an answer (or of a nested construct) into

@@ -36,8 +36,7 @@ func targetLabel(rest string) (string, bool) {
 	}
 	body := rest[1:]
 	if strings.HasSuffix(body, ":") {
-		label := strings.Trim(body[:len(body)-1], "`")
-		return strings.ToLower(label), true
+		return refName(strings.Trim(body[:len(body)-1], "`")), true
 	}
 	return "", strings.Contains(body, ": ")
 }

@@ -21,7 +21,7 @@ func assignIDs(es []pageEntry, slugs []string) {
 	}
 	groups := map[string][]key{}
 	for i := range es {
-		h := fnv64(normTitle(PlainText(es[i].titleRaw)))
+		h := fnv64(refName(PlainText(es[i].titleRaw)))
 		groups[slugs[i]] = append(groups[slugs[i]], key{i, fmt.Sprintf("%016x", h)})
 	}
 	for slug, ks := range groups {

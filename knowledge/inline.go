@@ -14,20 +14,21 @@ type inlineParser struct {
 	buf   []byte
 	out   []Inline
 	warns []string // lint messages, without position
+	refs  []string // labels of :ref: roles, which must resolve
 }
 
 // parseInlines parses RST inline markup. Warnings describe markup that a
 // FAQ maintainer should fix (unbalanced markup, URLs with spaces).
-func parseInlines(s string) ([]Inline, []string) {
+func parseInlines(s string) inlineParser {
 	if !hasMarkup(s) {
 		if s == "" {
-			return nil, nil
+			return inlineParser{}
 		}
-		return []Inline{{Kind: Text, Text: s}}, nil
+		return inlineParser{out: []Inline{{Kind: Text, Text: s}}}
 	}
 	p := inlineParser{src: s, buf: make([]byte, 0, len(s))}
 	p.run()
-	return p.out, p.warns
+	return p
 }
 
 // hasMarkup reports whether s may contain inline markup, so that the common
@@ -41,8 +42,7 @@ func hasMarkup(s string) bool {
 // references and backslash escapes all become their visible text, with
 // runs of spaces collapsed.
 func PlainText(rst string) string {
-	ins, _ := parseInlines(rst)
-	return inlinesText(ins)
+	return inlinesText(parseInlines(rst).out)
 }
 
 // inlinesText concatenates the visible text of inlines, collapsing spaces.
@@ -197,7 +197,12 @@ func (p *inlineParser) interpreted(i int, role string) int {
 // reference handles the body of `...`_ and `...`__.
 func (p *inlineParser) reference(body string) {
 	text, target := splitTarget(body)
-	if target == "" || strings.HasSuffix(target, "_") {
+	if target == "" { // `name`_: may name a question (its title is a target)
+		text = unescape(text)
+		p.emit(Inline{Kind: Text, Text: text, Label: refName(text)})
+		return
+	}
+	if strings.HasSuffix(target, "_") {
 		p.buf = append(p.buf, unescape(text)...)
 		return
 	}
@@ -221,7 +226,8 @@ func (p *inlineParser) roleText(role, body string) {
 		if label == "" {
 			label, text = text, ""
 		}
-		p.emit(Inline{Kind: Text, Text: unescape(text), Label: strings.ToLower(label)})
+		p.refs = append(p.refs, refName(label))
+		p.emit(Inline{Kind: Text, Text: unescape(text), Label: refName(label)})
 	case "link_to_translation":
 	case "doc":
 		if text == "" {
@@ -427,3 +433,7 @@ func spacedRefEnd(s string, from int) int {
 	}
 	return -1
 }
+
+// refName normalises a label or reference name as RST does: lower-case,
+// single spaces.
+func refName(s string) string { return strings.ToLower(collapseSpaces(s)) }

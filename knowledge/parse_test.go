@@ -339,3 +339,30 @@ func TestLoad_Errors(t *testing.T) {
 		t.Errorf("problems %v", b.Problems)
 	}
 }
+
+func TestLoad_NamedReferenceToTitle(t *testing.T) {
+	t.Parallel()
+	src := "P\n=\n\nCreate a branch\n--------\n\n  Run git.\n\nSteps\n--------\n\n  1. `Create a branch`_ first.\n  2. See `Elsewhere`_.\n\n.. _Elsewhere: https://x.io\n"
+	b, _ := build([]sourceFile{{path: "p.rst", slug: "p", data: src}}, nil)
+	want := "1. Create a branch (see entry " + b.Entries[0].ID + ") first.\n2. See Elsewhere."
+	if got := RenderText(b.Entries[1].Body); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	for _, p := range b.Problems {
+		if strings.Contains(p.Message, "unresolved") {
+			t.Errorf("named reference reported: %v", p)
+		}
+	}
+}
+
+func TestLoad_DuplicateFullWidth(t *testing.T) {
+	t.Parallel()
+	src := "P\n=\n\nWhy can't I get the time zone？\n--------\n\n  A.\n\nWhy can't I get the time zone?\n--------\n\n  B.\n\nHow to use the time zone?\n--------\n\n  C.\n"
+	b, _ := build([]sourceFile{{path: "p.rst", slug: "p", data: src}}, nil)
+	if !hasProblem(b.Problems, 9, "duplicate title (same as p.rst:4)") {
+		t.Errorf("full-width duplicate not reported: %v", b.Problems)
+	}
+	if hasProblem(b.Problems, 14, "duplicate") {
+		t.Errorf("distinct titles reported as duplicates: %v", b.Problems)
+	}
+}

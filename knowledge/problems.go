@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"fmt"
-	"strings"
 )
 
 // String formats the problem as "path:line: message" ("path: message"
@@ -50,8 +49,9 @@ func loadError(ps []Problem) error {
 	return &LoadError{Errors: errs}
 }
 
-// resolveRefs points every :ref: at the entry its label marks and reports
-// unknown and duplicate labels.
+// resolveRefs points every :ref: and `name`_ reference at the entry its
+// label or title marks, and reports unknown :ref: labels and duplicate
+// labels. An unknown `name`_ is not reported: it may name a web target.
 func resolveRefs(es []pageEntry) []Problem {
 	var probs []Problem
 	byLabel := map[string]int{}
@@ -62,6 +62,11 @@ func resolveRefs(es []pageEntry) []Problem {
 				continue
 			}
 			byLabel[l] = i
+		}
+	}
+	for i, e := range es { // a title is an implicit target of `title`_
+		if _, ok := byLabel[refName(e.Title)]; !ok {
+			byLabel[refName(e.Title)] = i
 		}
 	}
 	for i := range es {
@@ -95,7 +100,3 @@ func warning(s Source, msg string) Problem {
 
 // pos formats a source position as "path:line".
 func (s Source) pos() string { return fmt.Sprintf("%s:%d", s.Path, s.Line) }
-
-// normTitle is the form of a title compared for IDs: lower-case, single
-// spaces.
-func normTitle(s string) string { return strings.ToLower(collapseSpaces(s)) }
