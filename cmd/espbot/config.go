@@ -7,10 +7,11 @@ import (
 	"os"
 
 	"github.com/espbot/espbot/config"
+	"github.com/espbot/espbot/knowledge"
 )
 
 // runConfig is "espbot config check FILE": it validates a configuration
-// file, secrets and knowledge paths included, without starting anything,
+// file, secrets and knowledge base included, without starting anything,
 // and prints every problem or "ok".
 func runConfig(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "config", "config check [--print] FILE")
@@ -41,11 +42,7 @@ func runConfig(ctx context.Context, e env, args []string) error {
 			problems = append(problems, p.String())
 		}
 	}
-	for i, p := range c.Knowledge.Paths {
-		if _, err := os.Stat(p); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: knowledge.paths[%d]: %v", c.Path, i, err))
-		}
-	}
+	problems = append(problems, checkKnowledge(c)...)
 	if *show {
 		fmt.Fprint(e.stdout, c)
 	}
@@ -61,4 +58,29 @@ func runConfig(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, "ok")
 	return nil
+}
+
+// checkKnowledge loads the knowledge base and builds the index the way
+// serve would, reporting missing paths, errors in the pages (path:line) and
+// a lexicon the matcher refuses.
+func checkKnowledge(c *config.Config) []string {
+	var problems []string
+	for i, p := range c.Knowledge.Paths {
+		if _, err := os.Stat(p); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: knowledge.paths[%d]: %v", c.Path, i, err))
+		}
+	}
+	if len(problems) > 0 {
+		return problems
+	}
+	_, kbProblems, err := indexKnowledge(c.Knowledge.Paths, matcherOptions(c))
+	for _, p := range kbProblems {
+		if p.Severity == knowledge.Error {
+			problems = append(problems, fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Message))
+		}
+	}
+	if err != nil && len(problems) == 0 {
+		problems = append(problems, fmt.Sprintf("%s: knowledge: %v", c.Path, err))
+	}
+	return problems
 }

@@ -23,6 +23,14 @@ func TestRunConfig(t *testing.T) {
 	good := write("good.yaml", "http:\n  listen: 127.0.0.1:9000\nslack:\n  enabled: true\n  mode: http\n")
 	bad := write("bad.yaml", "http:\n  listn: 127.0.0.1:9000\nlog:\n  format: xml\ndiscord:\n  enabled: true\nknowledge:\n  paths: [missing]\n")
 	example := filepath.Join("..", "..", "espbot.example.yaml")
+	if err := os.WriteFile(filepath.Join(dir, "broken.rst"), []byte(brokenPage), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "empty.rst"), []byte("Empty\n=====\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	brokenKB := write("broken-kb.yaml", "knowledge:\n  paths: [broken.rst]\n")
+	emptyKB := write("empty-kb.yaml", "knowledge:\n  paths: [empty.rst]\n")
 	secrets := map[string]string{"ESPBOT_SLACK_BOT_TOKEN": "xoxb-TOPSECRET", "ESPBOT_SLACK_SIGNING_SECRET": "TOPSECRET2"}
 	tests := []struct {
 		name    string
@@ -46,6 +54,10 @@ func TestRunConfig(t *testing.T) {
 			`knowledge.paths[0]: stat ` + filepath.Join(dir, "missing") + `: no such file or directory`,
 		}, notOut: []string{"\nok\n"}},
 		{name: "print redacts", args: []string{"check", "--print", good}, env: secrets, stdout: []string{"signing_secret_file", "ok\n"}, notOut: []string{"TOPSECRET"}},
+		{name: "page errors with path and line", args: []string{"check", brokenKB}, err: exitError{1}, stdout: []string{
+			filepath.Join(dir, "broken.rst") + ":6: not valid UTF-8",
+		}},
+		{name: "no entries", args: []string{"check", emptyKB}, err: exitError{1}, stdout: []string{"empty-kb.yaml: knowledge: no FAQ entries found"}},
 		{name: "missing file", args: []string{"check", filepath.Join(dir, "none.yaml")}, wantErr: "no such file"},
 		{name: "no subcommand", args: nil, err: errUsage},
 		{name: "unknown subcommand", args: []string{"lint", good}, err: errUsage},

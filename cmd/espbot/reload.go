@@ -44,38 +44,56 @@ func newKnowledgeLoader(c *config.Config, log *slog.Logger, m *metrics.Metrics) 
 	}
 }
 
-// build loads the knowledge base and indexes it. Errors in the pages are
-// logged as path:line: message; a base with errors, or without entries,
-// is refused so that a broken edit never replaces a working index.
+// build loads the knowledge base and indexes it, logging the pages'
+// problems as path:line: message.
 func (k *knowledgeLoader) build() (*matcher.Index, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	kb, err := loadKnowledge(k.paths)
+	ix, problems, err := indexKnowledge(k.paths, k.opts)
+	for _, p := range problems {
+		at := fmt.Sprintf("%s:%d", p.Path, p.Line)
+		if p.Severity == knowledge.Error {
+			k.log.Error("knowledge error", "at", at, "problem", p.Message)
+		} else {
+			k.log.Debug("knowledge warning", "at", at, "problem", p.Message)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	k.metrics.SetEntries(ix.Len())
+	return ix, nil
+}
+
+// indexKnowledge loads the knowledge base at paths (the embedded FAQ when
+// empty) and indexes it. A base with errors, or without entries, is
+// refused, so that a broken edit never replaces a working index; problems
+// are the pages' errors and warnings either way.
+func indexKnowledge(paths []string, opts matcher.Options) (*matcher.Index, []knowledge.Problem, error) {
+	kb, err := loadKnowledge(paths)
+	var problems []knowledge.Problem
 	nerr := 0
 	if kb != nil {
-		for _, p := range kb.Problems {
+		problems = kb.Problems
+		for _, p := range problems {
 			if p.Severity == knowledge.Error {
 				nerr++
-				k.log.Error("knowledge error", "at", fmt.Sprintf("%s:%d", p.Path, p.Line), "problem", p.Message)
-			} else {
-				k.log.Debug("knowledge warning", "at", fmt.Sprintf("%s:%d", p.Path, p.Line), "problem", p.Message)
 			}
 		}
 	}
 	switch {
 	case err != nil:
-		return nil, err
+		return nil, problems, err
 	case nerr > 0:
-		return nil, fmt.Errorf("%d error(s) in the FAQ pages", nerr)
+		return nil, problems, fmt.Errorf("%d error(s) in the FAQ pages", nerr)
 	case len(kb.Entries) == 0:
-		return nil, errors.New("no FAQ entries found")
+		return nil, problems, errors.New("no FAQ entries found")
 	}
-	ix, err := matcher.New(kb.Entries, k.opts)
+	ix, err := matcher.New(kb.Entries, opts)
 	if err != nil {
-		return nil, fmt.Errorf("build index: %w", err)
+		return nil, problems, fmt.Errorf("build index: %w", err)
 	}
-	k.metrics.SetEntries(ix.Len())
-	return ix, nil
+	return ix, problems, nil
 }
 
 // reload rebuilds the index and swaps it in; queries in flight finish on

@@ -69,7 +69,7 @@ func serve(ctx context.Context, e env, f serveFlags, hooks serveHooks) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(c.Log, e.stderr)
+	log := newServeLogger(c.Log, e.stderr)
 	for _, w := range c.Warnings() {
 		log.Warn("configuration", "warning", w.String())
 	}
@@ -128,8 +128,8 @@ func loadServeConfig(e env, f serveFlags) (*config.Config, error) {
 	return c, nil
 }
 
-// newLogger builds the slog logger the configuration asks for.
-func newLogger(c config.Log, w io.Writer) *slog.Logger {
+// newServeLogger builds the slog logger the configuration asks for.
+func newServeLogger(c config.Log, w io.Writer) *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
 		level = slog.LevelInfo

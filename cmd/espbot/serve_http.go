@@ -33,7 +33,7 @@ func (s *server) recoverer(h http.Handler) http.Handler {
 				}
 				s.metrics.Error(bot.HTTP, "panic")
 				s.log.Error("panic in an API handler", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				writeError(w, http.StatusInternalServerError, "internal error")
+				writeAPIError(w, http.StatusInternalServerError, "internal error")
 			}
 		}()
 		h.ServeHTTP(w, r)
@@ -42,7 +42,7 @@ func (s *server) recoverer(h http.Handler) http.Handler {
 
 // healthz says the process is alive.
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeAPIJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // readiness is the body of /readyz.
@@ -81,7 +81,7 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !st.Ready {
 		code = http.StatusServiceUnavailable
 	}
-	writeJSON(w, code, st)
+	writeAPIJSON(w, code, st)
 }
 
 // askRequest is the body of POST /v1/ask.
@@ -97,19 +97,19 @@ func (s *server) ask(w http.ResponseWriter, r *http.Request) {
 	if err := decodeJSON(r.Body, &req); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooBig.Limit))
+			writeAPIError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooBig.Limit))
 			return
 		}
-		writeError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
+		writeAPIError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
 		return
 	}
 	q := strings.TrimSpace(req.Question)
 	switch {
 	case q == "":
-		writeError(w, http.StatusBadRequest, `"question" is required`)
+		writeAPIError(w, http.StatusBadRequest, `"question" is required`)
 		return
 	case len(q) > bot.MaxQuestionBytes:
-		writeError(w, http.StatusBadRequest, fmt.Sprintf(`"question" is longer than %d bytes`, bot.MaxQuestionBytes))
+		writeAPIError(w, http.StatusBadRequest, fmt.Sprintf(`"question" is longer than %d bytes`, bot.MaxQuestionBytes))
 		return
 	}
 	s.metrics.Question(bot.HTTP)
@@ -122,7 +122,7 @@ func (s *server) ask(w http.ResponseWriter, r *http.Request) {
 		kind = bot.KindSuggestions
 	}
 	s.metrics.Replied(bot.HTTP, kind, res.Confidence, time.Since(start))
-	writeJSON(w, http.StatusOK, bot.NewAskResult(res))
+	writeAPIJSON(w, http.StatusOK, bot.NewAskResult(res))
 }
 
 // decodeJSON reads exactly one JSON object with known fields.
@@ -150,11 +150,11 @@ type apiError struct {
 	Error string `json:"error"`
 }
 
-func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, apiError{Error: msg})
+func writeAPIError(w http.ResponseWriter, code int, msg string) {
+	writeAPIJSON(w, code, apiError{Error: msg})
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
+func writeAPIJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)

@@ -31,6 +31,9 @@ import (
 	"github.com/espbot/espbot/metrics"
 )
 
+// The helpers below (startServe, startServeEnv, get, waitFor...) are also
+// used by the adapters' serve tests (serve_discord_test.go): keep their names.
+
 // serveOffTopic is a question no ESP FAQ entry answers.
 const serveOffTopic = "what's a good movie to watch tonight"
 
@@ -231,19 +234,19 @@ func TestServer_HealthReadyMetrics(t *testing.T) {
 	}
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
+// serveLogBuffer is a goroutine-safe log sink.
+type serveLogBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *serveLogBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *serveLogBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -253,7 +256,7 @@ func (s *syncBuffer) String() string {
 type runningServe struct {
 	base   string
 	reload chan os.Signal
-	logs   *syncBuffer
+	logs   *serveLogBuffer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -273,7 +276,7 @@ func startServeEnv(tb testing.TB, yaml string, f serveFlags, environ map[string]
 	if err := os.WriteFile(f.config, []byte(yaml), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	rs := &runningServe{reload: make(chan os.Signal, 1), logs: &syncBuffer{}, done: make(chan error, 1)}
+	rs := &runningServe{reload: make(chan os.Signal, 1), logs: &serveLogBuffer{}, done: make(chan error, 1)}
 	addr := make(chan string, 1)
 	hooks := serveHooks{reload: rs.reload, listening: func(a string) { addr <- a }}
 	if adapters != nil {
@@ -367,8 +370,8 @@ func TestServe_EmbeddedFAQAlone(t *testing.T) {
 	}
 }
 
-// faqPage is an esp-faq page with one entry per title.
-func faqPage(titles ...string) string {
+// testFAQPage is an esp-faq page with one entry per title.
+func testFAQPage(titles ...string) string {
 	var b strings.Builder
 	b.WriteString("Test page\n=========\n\n")
 	for _, t := range titles {
@@ -385,7 +388,7 @@ func TestServe_WatchReloadsAndKeepsOldOnFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	const first, second = "How do I configure the Zigbee coordinator?", "How do I enable the Thread border router?"
-	if err := os.WriteFile(page, []byte(faqPage(first)), 0o644); err != nil {
+	if err := os.WriteFile(page, []byte(testFAQPage(first)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rs := startServe(t, fmt.Sprintf("http:\n  listen: 127.0.0.1:0\nknowledge:\n  paths: [%q]\n  watch: true\n  debounce: 20ms\n", filepath.Dir(page)), serveFlags{})
@@ -397,7 +400,7 @@ func TestServe_WatchReloadsAndKeepsOldOnFailure(t *testing.T) {
 	}
 	// An editor-style replace: write a temporary file and rename it.
 	tmp := page + ".tmp"
-	if err := os.WriteFile(tmp, []byte(faqPage(first, second)), 0o644); err != nil {
+	if err := os.WriteFile(tmp, []byte(testFAQPage(first, second)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Rename(tmp, page); err != nil {
@@ -422,7 +425,7 @@ func TestServe_ReloadLogsPathLine(t *testing.T) {
 	dir := t.TempDir()
 	page := filepath.Join(dir, "test.rst")
 	const title = "How do I configure the Zigbee coordinator?"
-	if err := os.WriteFile(page, []byte(faqPage(title)), 0o644); err != nil {
+	if err := os.WriteFile(page, []byte(testFAQPage(title)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rs := startServe(t, "http:\n  listen: 127.0.0.1:0\n", serveFlags{knowledge: pathsFlag{page}})
@@ -523,7 +526,7 @@ func TestServe_SecretsNotLogged(t *testing.T) {
 func TestServer_RecoversPanics(t *testing.T) {
 	t.Parallel()
 	s, _ := newTestServer(t)
-	var logs syncBuffer
+	var logs serveLogBuffer
 	s.log = slog.New(slog.NewTextHandler(&logs, nil))
 	rec := httptest.NewRecorder()
 	s.recoverer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })).ServeHTTP(rec, httptest.NewRequest("POST", "/v1/ask", nil))
@@ -731,7 +734,7 @@ func BenchmarkServer_Ask(b *testing.B) {
 func TestServe_NoLeakedGoroutines(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "a.rst"), []byte(faqPage("How do I configure the Zigbee coordinator?")), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "a.rst"), []byte(testFAQPage("How do I configure the Zigbee coordinator?")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
