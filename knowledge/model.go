@@ -127,10 +127,12 @@ type Inline struct {
 	Text string
 	URL  string // LinkRef only
 	// Ref is set on a Text inline written as a cross reference
-	// (:ref:`text <label>`): the ID of the entry that the label marks, or
-	// empty when the label is unknown. Renderers that ignore it show Text.
+	// (:ref:`text <label>`, or `question title`_): the ID of the entry
+	// that the label or title marks, or empty when it is unknown.
+	// Renderers that ignore it show Text.
 	Ref string
-	// Label is the RST label of a cross reference, as written.
+	// Label is the normalised (lower-case) label or name of a cross
+	// reference.
 	Label string
 }
 
