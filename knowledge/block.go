@@ -87,14 +87,7 @@ func (c *entryCtx) paragraph(ls []line, i int, out *[]Block) int {
 	for _, l := range ls[i:j] {
 		parts = append(parts, strings.TrimPrefix(l.s, "| "))
 	}
-	text := strings.Join(parts, " ")
-	literal := strings.HasSuffix(text, "::")
-	if literal {
-		text = strings.TrimSuffix(text, ":")
-		if t := strings.TrimRight(text, ":"); t == "" || strings.HasSuffix(t, " ") {
-			text = strings.TrimSpace(t)
-		}
-	}
+	text, literal := literalIntro(strings.Join(parts, " "))
 	if text != "" {
 		*out = append(*out, Block{Kind: Paragraph, Inlines: c.inlines(text, first.num)})
 	}
@@ -104,6 +97,19 @@ func (c *entryCtx) paragraph(ls []line, i int, out *[]Block) int {
 	end := indentedBlock(ls, j, first.ind)
 	*out = appendCode(*out, "", ls[j:end])
 	return end
+}
+
+// literalIntro handles a paragraph ending with "::", which introduces a
+// literal block: "Example::" reads "Example:", "Example ::" reads "Example".
+func literalIntro(text string) (string, bool) {
+	if !strings.HasSuffix(text, "::") {
+		return text, false
+	}
+	text = strings.TrimSuffix(text, "::")
+	if text == "" || strings.HasSuffix(text, " ") {
+		return strings.TrimSpace(text), true
+	}
+	return text + ":", true
 }
 
 // startsBlock reports lines that end a paragraph even without a blank line

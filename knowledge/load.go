@@ -36,8 +36,12 @@ func Load(paths ...string) (*Base, error) {
 		fs, ps := findFiles(p)
 		probs = append(probs, ps...)
 		for _, f := range fs {
-			if !seen[filepath.Clean(f)] {
-				seen[filepath.Clean(f)] = true
+			key, err := filepath.Abs(f)
+			if err != nil {
+				key = filepath.Clean(f)
+			}
+			if !seen[key] {
+				seen[key] = true
 				files = append(files, readFile(f, &probs))
 			}
 		}
@@ -79,6 +83,9 @@ func findFiles(root string) ([]string, []Problem) {
 	})
 	if err != nil {
 		probs = append(probs, errorProblem(root, fmt.Sprintf("cannot read: %v", err)))
+	}
+	if len(files) == 0 && len(probs) == 0 {
+		probs = append(probs, errorProblem(root, "no .rst files in this folder"))
 	}
 	return files, probs
 }

@@ -366,3 +366,22 @@ func TestLoad_DuplicateFullWidth(t *testing.T) {
 		t.Errorf("distinct titles reported as duplicates: %v", b.Problems)
 	}
 }
+
+func TestLoad_Paths(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	page := write(t, dir, "pages/a.rst", "A\n=\n\nQ?\n----\n\n  a\n")
+	write(t, dir, "pages/skip.txt", "Q?\n----\n")
+	write(t, dir, "empty/readme.md", "nothing")
+	b, err := Load(filepath.Join(dir, "pages"), page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Files) != 1 || len(b.Entries) != 1 || b.Files[0].Path != page {
+		t.Errorf("files %v, %d entries: want %s once", b.Files, len(b.Entries), page)
+	}
+	_, err = Load(filepath.Join(dir, "empty"))
+	if err == nil || !strings.Contains(err.Error(), "no .rst files") {
+		t.Errorf("folder without pages: err = %v", err)
+	}
+}
