@@ -749,3 +749,31 @@ func TestServe_NoLeakedGoroutines(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestServe_Corpus serves the whole esp-faq corpus from ../shared, when
+// present, and answers a question with the exact title of one of its
+// entries.
+func TestServe_Corpus(t *testing.T) {
+	t.Parallel()
+	root, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus", "esp-faq-en"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(root); err != nil {
+		t.Skipf("the esp-faq corpus is absent (%s): skipping", root)
+	}
+	kb, err := knowledge.Load(root)
+	if err != nil || kb == nil || len(kb.Entries) < 100 {
+		t.Skipf("the corpus does not load cleanly here: %v", err)
+	}
+	rs := startServe(t, "http:\n  listen: 127.0.0.1:0\n", serveFlags{knowledge: pathsFlag{root}})
+	_, body := get(t, rs.base+"/readyz")
+	var st readiness
+	if err := json.Unmarshal([]byte(body), &st); err != nil || st.Entries != len(kb.Entries) {
+		t.Errorf("readyz %s, want %d entries", body, len(kb.Entries))
+	}
+	e := kb.Entries[len(kb.Entries)/2]
+	if res := rs.ask(t, e.Title); !res.Answered || res.Answer.ID != e.ID {
+		t.Errorf("ask %q: %+v, want %s", e.Title, res, e.ID)
+	}
+}
