@@ -30,6 +30,9 @@ func parsePage(path, src string) page {
 	if len(titles) == 0 {
 		return pg
 	}
+	if category == "" {
+		pg.probs = append(pg.probs, Problem{Path: path, Line: 1, Message: "no page title underlined with '=': entries have no category"})
+	}
 	_, pending := trimTail(ls[:titles[0]])
 	for k, t := range titles {
 		end := len(ls)

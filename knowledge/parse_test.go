@@ -385,3 +385,14 @@ func TestLoad_Paths(t *testing.T) {
 		t.Errorf("folder without pages: err = %v", err)
 	}
 }
+
+func TestLoad_NoCategory(t *testing.T) {
+	t.Parallel()
+	b, err := build([]sourceFile{{path: "p.rst", slug: "p", data: "Q?\n----\n\n  A.\n"}}, nil)
+	if err != nil || len(b.Entries) != 1 {
+		t.Fatalf("err %v, %d entries", err, len(b.Entries))
+	}
+	if !hasProblem(b.Problems, 1, "no page title") {
+		t.Errorf("problems %v", b.Problems)
+	}
+}
