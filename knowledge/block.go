@@ -87,7 +87,7 @@ func (c *entryCtx) paragraph(ls []line, i int, out *[]Block) int {
 	for _, l := range ls[i:j] {
 		parts = append(parts, strings.TrimPrefix(l.s, "| "))
 	}
-	text, literal := literalIntro(strings.Join(parts, " "))
+	text, literal := literalIntro(squeezeSpaces(strings.Join(parts, " ")))
 	if text != "" {
 		*out = append(*out, Block{Kind: Paragraph, Inlines: c.inlines(text, first.num)})
 	}
@@ -291,4 +291,20 @@ func enumStart(s string, m marker) int {
 		n = n*10 + int(s[i]-'0')
 	}
 	return n
+}
+
+// squeezeSpaces replaces runs of spaces by one space: in prose they are
+// typing accidents, and HTML would not show them either.
+func squeezeSpaces(s string) string {
+	if !strings.Contains(s, "  ") {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' && i > 0 && s[i-1] == ' ' {
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
 }

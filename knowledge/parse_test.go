@@ -34,6 +34,7 @@ func TestParse_Constructs(t *testing.T) {
 		name, answer, want string
 	}{
 		{"paragraph", "  Yes, it does.\n  Really.", "Yes, it does. Really."},
+		{"double spaces", "  When it occurs,  it  fails.", "When it occurs, it fails."},
 		{"two paragraphs", "  One.\n\n  Two.", "One.\n\nTwo."},
 		{"bullets", "  - a\n  - b", "- a\n- b"},
 		{"nested bullets", "  - a\n\n    - a1\n    - a2\n\n  - b", "- a\n  - a1\n  - a2\n- b"},
