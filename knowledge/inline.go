@@ -37,10 +37,10 @@ func hasMarkup(s string) bool {
 	return strings.ContainsAny(s, "`*\\:") || strings.Contains(s, "http")
 }
 
-// PlainText strips RST inline markup from one line of text: “literals“,
-// *emphasis*, **strong**, `text <url>`_ links, :role:`text <target>`
-// references and backslash escapes all become their visible text, with
-// runs of spaces collapsed.
+// PlainText strips RST inline markup from one line of text: inline
+// literals, *emphasis*, **strong**, `text <url>`_ links,
+// :role:`text <target>` references and backslash escapes all become their
+// visible text, with runs of spaces collapsed.
 func PlainText(rst string) string {
 	return inlinesText(parseInlines(rst).out)
 }
@@ -116,7 +116,7 @@ func (p *inlineParser) escape(i int) int {
 	return i + 1 + n
 }
 
-// literal handles “inline literal“.
+// literal handles an inline literal (text between double backquotes).
 func (p *inlineParser) literal(i int) int {
 	s := p.src
 	if !startOK(s, i, 2) {
