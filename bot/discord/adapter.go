@@ -54,6 +54,8 @@ func (s liveSession) Close() error {
 	return s.Session.Close()
 }
 
+var _ session = liveSession{}
+
 // maxInFlight bounds concurrent event handlers; further events wait, which
 // slows reading the gateway rather than piling up goroutines.
 const maxInFlight = 32
@@ -333,7 +335,13 @@ func (a *Adapter) onConnect(_ *discordgo.Session, _ *discordgo.Connect) {
 	a.mu.Lock()
 	closing := a.closing
 	a.mu.Unlock()
-	if !closing && a.started.Load() && a.connects.Load() > 1 {
+	if closing {
+		// A reconnect loop that started before shutdown has just succeeded:
+		// close its connection (once Open releases the session's lock).
+		go a.sess.Close()
+		return
+	}
+	if a.started.Load() && a.connects.Load() > 1 {
 		a.ready.Store(true)
 	}
 }

@@ -96,7 +96,6 @@ func (f *fakeSession) emit(ev interface{}) {
 }
 
 var _ session = (*fakeSession)(nil)
-var _ session = liveSession{}
 
 // newFakeAdapter returns an adapter on a fake session whose Open announces
 // READY, and a function that waits for n handled events.

@@ -62,7 +62,7 @@ func list(b knowledge.Block, depth int) string {
 	for i, item := range b.Items {
 		marker := "- "
 		if b.Ordered {
-			marker = strconv.Itoa(i+1) + ". "
+			marker = strconv.Itoa(max(b.Start, 1)+i) + ". "
 		}
 		body := itemBody(item, depth+1)
 		indent := strings.Repeat(" ", len(marker))
@@ -192,7 +192,12 @@ func image(b knowledge.Block) string {
 func inlines(in []knowledge.Inline) string {
 	var sb strings.Builder
 	for _, x := range in {
-		sb.WriteString(inline(x))
+		s := inline(x)
+		if strings.HasPrefix(s, "`") && strings.HasSuffix(sb.String(), "`") {
+			// Two code spans side by side would read as a longer fence.
+			sb.WriteString("\u200b")
+		}
+		sb.WriteString(s)
 	}
 	return strings.Join(strings.Fields(sb.String()), " ")
 }
@@ -207,6 +212,10 @@ func inline(x knowledge.Inline) string {
 		return wrap("_", escape(x.Text))
 	case knowledge.Strong:
 		return wrap("**", escape(x.Text))
+	}
+	if x.Ref != "" {
+		// A cross reference to another entry: its ID works with /faq.
+		return escape(x.Text) + " (" + code(x.Ref) + ")"
 	}
 	return escape(x.Text)
 }

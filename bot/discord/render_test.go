@@ -64,6 +64,8 @@ func TestMarkdown_Blocks(t *testing.T) {
 			{{txt("ESP32")}, {txt("10")}},
 		}}}}, "- **Chip:** ESP32 · **Max:** 10"},
 		{"literal with backtick", knowledge.Doc{Blocks: []knowledge.Block{para(lit("a`b"))}}, "`` a`b ``"},
+		{"adjacent literals", knowledge.Doc{Blocks: []knowledge.Block{para(lit("a"), lit("`b`"))}}, "`a`\u200b`` `b` ``"},
+		{"ordered list start", knowledge.Doc{Blocks: []knowledge.Block{{Kind: knowledge.List, Ordered: true, Start: 3, Items: [][]knowledge.Block{item(para(txt("c"))), item(para(txt("d")))}}}}, "3. c\n4. d"},
 		{"relative link shows its target", knowledge.Doc{Blocks: []knowledge.Block{para(lnk("doc", "../x.html"))}}, "doc (`../x.html`)"},
 	}
 	for _, tt := range tests {
@@ -306,4 +308,59 @@ func TestRender_CoreReplies(t *testing.T) {
 			t.Errorf("%.20q (%s): empty message", q, r.Kind)
 		}
 	}
+}
+
+// TestRender_CorpusWithinLimits renders every entry of the shared esp-faq
+// corpus (../shared/corpus from the module root) and checks Discord's
+// limits and balanced code fences.
+func TestRender_CorpusWithinLimits(t *testing.T) {
+	t.Parallel()
+	dir := corpusDir(t)
+	base, err := knowledge.Load(dir)
+	if err != nil {
+		t.Fatalf("load %s: %v", dir, err)
+	}
+	if len(base.Entries) < 100 {
+		t.Fatalf("only %d entries in the corpus", len(base.Entries))
+	}
+	shortened := 0
+	for i := range base.Entries {
+		e := &base.Entries[i]
+		out := render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.8, Query: e.Title}, renderOpts{Asker: "42", ShowQuery: true})
+		if err := checkLimits(out); err != nil {
+			t.Errorf("%s: %v", e.ID, err)
+		}
+		d := out.Embeds[0].Description
+		if strings.Count(d, "```")%2 != 0 {
+			t.Errorf("%s: unbalanced code fences", e.ID)
+		}
+		if strings.Contains(d, "shortened to fit Discord") {
+			shortened++
+		}
+	}
+	t.Logf("%d entries rendered, %d shortened", len(base.Entries), shortened)
+}
+
+// corpusDir finds ../shared/corpus beside the module root, or skips.
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("module root not found")
+		}
+		dir = parent
+	}
+	corpus := filepath.Join(filepath.Dir(dir), "shared", "corpus")
+	if _, err := os.Stat(corpus); err != nil {
+		t.Skipf("no esp-faq corpus at %s (it is not part of the repository)", corpus)
+	}
+	return corpus
 }
