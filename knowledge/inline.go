@@ -169,6 +169,9 @@ func (p *inlineParser) interpreted(i int, role string) int {
 	}
 	if end < 0 {
 		p.warn("unbalanced inline markup: ` without closing `")
+		if role != "" {
+			p.buf = append(p.buf, ":"+role+":"...)
+		}
 		p.buf = append(p.buf, '`')
 		return i + 1
 	}

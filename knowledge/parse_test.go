@@ -132,6 +132,8 @@ func TestPlainText(t *testing.T) {
 		{"  spaced   out  ", "spaced out"},
 		{"full-width？", "full-width？"},
 		{"`anon <https://x.io>`__", "anon"},
+		{"open :ref:`role", "open :ref:`role"},
+		{":doc:`Setup <../setup/index>` page", "Setup page"},
 	}
 	for _, tt := range tests {
 		if got := PlainText(tt.in); got != tt.want {
