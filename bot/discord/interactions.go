@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -141,7 +142,14 @@ func (a *Adapter) handleAutocomplete(ctx context.Context, i *discordgo.Interacti
 			alts = append(alts, bot.Alternative{ID: e.ID, Title: e.Title})
 		}
 	}
-	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, len(alts))
+	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, len(alts)+1)
+	if len(alts) == 0 && strings.TrimSpace(typed) != "" {
+		// Nothing matches yet: offer to ask the text as typed (Discord wants
+		// at least one choice, and an empty list reads as "broken").
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{
+			Name: truncateRunes("Ask: "+strings.Join(strings.Fields(typed), " "), maxChoiceText), Value: truncateRunes(typed, maxChoiceText),
+		})
+	}
 	for _, alt := range alts {
 		if len(choices) == maxChoices {
 			break
