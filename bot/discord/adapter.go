@@ -121,7 +121,7 @@ func New(cfg Config, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
 	s.Identify.Intents = cfg.intents(b.UsesAuto(bot.Discord))
 	a := newAdapter(cfg, b, log, liveSession{s})
 	a.transport = tr
-	s.Dialer = watchingDialer(a.gatewayClosed)
+	s.Dialer = watchingDialer(a.gatewayClosed, nil)
 	return a, nil
 }
 

@@ -129,7 +129,8 @@ func (w *closeWatcher) feedPayload(b []byte) []byte {
 // connections report close codes to onClose. Behind a proxy it returns the
 // default dialer: tunnelling is gorilla's business, and the watch is a
 // diagnostic, not a requirement.
-func watchingDialer(onClose func(code int)) *websocket.Dialer {
+// tlsConf is the TLS configuration of wss:// connections (nil: system roots).
+func watchingDialer(onClose func(code int), tlsConf *tls.Config) *websocket.Dialer {
 	probe := &http.Request{URL: &url.URL{Scheme: "https", Host: "gateway.discord.gg"}}
 	if p, err := http.ProxyFromEnvironment(probe); err != nil || p != nil {
 		return websocket.DefaultDialer
@@ -151,7 +152,12 @@ func watchingDialer(onClose func(code int)) *websocket.Dialer {
 				return nil, err
 			}
 			host, _, _ := net.SplitHostPort(addr)
-			tc := tls.Client(c, &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12})
+			conf := &tls.Config{MinVersion: tls.VersionTLS12}
+			if tlsConf != nil {
+				conf = tlsConf.Clone()
+			}
+			conf.ServerName = host
+			tc := tls.Client(c, conf)
 			if err := tc.HandshakeContext(ctx); err != nil {
 				c.Close()
 				return nil, err
