@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 )
@@ -21,8 +20,7 @@ func assignIDs(es []pageEntry, slugs []string) {
 	}
 	groups := map[string][]key{}
 	for i := range es {
-		h := fnv64(refName(PlainText(es[i].titleRaw)))
-		groups[slugs[i]] = append(groups[slugs[i]], key{i, fmt.Sprintf("%016x", h)})
+		groups[slugs[i]] = append(groups[slugs[i]], key{i, hex16(fnv64(es[i].titleKey))})
 	}
 	for slug, ks := range groups {
 		sort.Slice(ks, func(a, b int) bool {
@@ -62,4 +60,15 @@ func commonPrefix(a, b string) int {
 		n++
 	}
 	return n
+}
+
+// hex16 formats h as 16 hex digits.
+func hex16(h uint64) string {
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	for i := 15; i >= 0; i-- {
+		b[i] = digits[h&0xf]
+		h >>= 4
+	}
+	return string(b[:])
 }

@@ -8,7 +8,7 @@ import (
 // references are resolved across the whole Base.
 type pageEntry struct {
 	Entry
-	titleRaw string
+	titleKey string // the normalised plain title, tags included: IDs hash it
 	refs     []refUse
 }
 
@@ -112,7 +112,8 @@ func buildEntry(path, category string, title line, answer []line, labels []strin
 	c := entryCtx{path: path, labels: labels}
 	titleIns := c.inlines(title.s, title.num)
 	body := Doc{Blocks: c.parseBlocks(answer)}
-	plain, tags := splitTags(inlinesText(titleIns))
+	full := inlinesText(titleIns)
+	plain, tags := splitTags(full)
 	e := built{probs: c.probs}
 	e.Entry = Entry{
 		Title:    plain,
@@ -124,7 +125,7 @@ func buildEntry(path, category string, title line, answer []line, labels []strin
 		Source:   Source{Path: path, Line: title.num},
 		Labels:   c.labels,
 	}
-	e.titleRaw = title.s
+	e.titleKey = refName(full)
 	e.refs = c.refs
 	return e
 }

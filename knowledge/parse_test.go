@@ -286,10 +286,10 @@ func TestAssignIDs_Collisions(t *testing.T) {
 	var es []pageEntry
 	var slugs []string
 	for i := 0; i < 3000; i++ {
-		es = append(es, pageEntry{titleRaw: "Question number " + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strconv.Itoa(i), Entry: Entry{Source: Source{Line: i}}})
+		es = append(es, pageEntry{titleKey: "question number " + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strconv.Itoa(i), Entry: Entry{Source: Source{Line: i}}})
 		slugs = append(slugs, "p")
 	}
-	es = append(es, pageEntry{titleRaw: es[0].titleRaw, Entry: Entry{Source: Source{Line: 9999}}})
+	es = append(es, pageEntry{titleKey: es[0].titleKey, Entry: Entry{Source: Source{Line: 9999}}})
 	slugs = append(slugs, "p")
 	assignIDs(es, slugs)
 	seen := map[string]bool{}
