@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -644,6 +645,9 @@ func TestServe_Signals(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a child process")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGHUP and SIGTERM are Unix signals")
 	}
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "espbot.yaml")
