@@ -91,6 +91,16 @@ func TestAdapter_AutoChannel(t *testing.T) {
 	if s.title() != e.Title || s.Reference == nil || s.Reference.MessageID != id {
 		t.Errorf("auto answer title %q reference %+v", s.title(), s.Reference)
 	}
+	// In a thread of the auto channel: answered once per thread.
+	thread := h.srv.NewID()
+	h.srv.CreateThread(discordtest.Channel{ID: thread, ParentID: autoChan, GuildID: guildID, Name: "wifi trouble"})
+	h.srv.SendMessage(discordtest.Message{ChannelID: thread, GuildID: guildID, Author: alice, Content: entry(t, 5).Title})
+	h.srv.Await(t, "auto answer in a thread", discordtest.IsMessageTo(thread))
+	h.srv.SendMessage(discordtest.Message{ChannelID: thread, GuildID: guildID, Author: bob, Content: entry(t, 6).Title})
+	h.awaitHandled(t, 4)
+	if n := h.srv.Count(discordtest.IsMessageTo(thread)); n != 1 {
+		t.Errorf("%d auto answers in one thread, want 1", n)
+	}
 }
 
 func TestAdapter_ForumFirstPost(t *testing.T) {
