@@ -25,6 +25,7 @@ type Metrics struct {
 	feedback   *prometheus.CounterVec
 	reconnects *prometheus.CounterVec
 	errors     *prometheus.CounterVec
+	panics     *prometheus.CounterVec
 	reloads    *prometheus.CounterVec
 	entries    prometheus.Gauge
 	ready      *prometheus.GaugeVec
@@ -61,6 +62,9 @@ func New() *Metrics {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "espbot_errors_total", Help: "Errors, by platform and where they happened (panic, send, ...).",
 		}, []string{"platform", "where"}),
+		panics: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "espbot_panics_total", Help: "Panics recovered while handling a message or request, by platform (also counted in espbot_errors_total).",
+		}, []string{"platform"}),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "espbot_reloads_total", Help: "Knowledge base reloads, by result (ok, error).",
 		}, []string{"result"}),
@@ -75,7 +79,7 @@ func New() *Metrics {
 		}),
 	}
 	m.reg.MustRegister(m.questions, m.replies, m.confidence, m.latency, m.feedback,
-		m.reconnects, m.errors, m.reloads, m.entries, m.ready, m.loaded,
+		m.reconnects, m.errors, m.panics, m.reloads, m.entries, m.ready, m.loaded,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -111,6 +115,9 @@ func (m *Metrics) Reconnect(p bot.Platform) { m.reconnects.WithLabelValues(strin
 // Error counts an error; where says what failed ("panic" for a recovered panic).
 func (m *Metrics) Error(p bot.Platform, where string) {
 	m.errors.WithLabelValues(string(p), where).Inc()
+	if where == "panic" {
+		m.panics.WithLabelValues(string(p)).Inc()
+	}
 }
 
 // Reload counts a knowledge base reload.

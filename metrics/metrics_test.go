@@ -46,6 +46,7 @@ func TestMetrics_Exposition(t *testing.T) {
 		`espbot_feedback_total{kind="up",platform="slack"} 1`,
 		`espbot_adapter_reconnects_total{platform="discord"} 1`,
 		`espbot_errors_total{platform="slack",where="panic"} 1`,
+		`espbot_panics_total{platform="slack"} 1`,
 		`espbot_reloads_total{result="ok"} 1`,
 		`espbot_reloads_total{result="error"} 1`,
 		`espbot_knowledge_entries 32`,
