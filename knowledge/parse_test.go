@@ -399,3 +399,19 @@ func TestLoad_NoCategory(t *testing.T) {
 		t.Errorf("problems %v", b.Problems)
 	}
 }
+
+func TestLoad_CRLFBOMTabs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := write(t, dir, "w.rst", "\uFEFFWin\r\n===\r\n\r\nQ?  \r\n-----  \r\n\r\n\t- a\r\n\t- b\r\n")
+	b, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Entries) != 1 || b.Entries[0].Category != "Win" || b.Entries[0].Title != "Q?" {
+		t.Fatalf("entries %+v", b.Entries)
+	}
+	if got := RenderText(b.Entries[0].Body); got != "- a\n- b" {
+		t.Errorf("body %q", got)
+	}
+}
