@@ -6,7 +6,7 @@ import "strings"
 // "ESP32-S3") and whether it is a chip name at all.
 func normaliseChip(tok string) (string, bool) {
 	t := strings.ToUpper(strings.TrimSpace(tok))
-	for _, base := range [...]string{"ESP8266", "ESP8285", "ESP8089", "ESP32"} {
+	for _, base := range [...]string{"ESP8266", "ESP8285", "ESP8089", "ESP8684", "ESP8685", "ESP8686", "ESP32"} {
 		if !strings.HasPrefix(t, base) {
 			continue
 		}

@@ -415,3 +415,44 @@ func TestLoad_CRLFBOMTabs(t *testing.T) {
 		t.Errorf("body %q", got)
 	}
 }
+
+func TestNormaliseChip(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"ESP32", "ESP32", true},
+		{"esp32s3", "ESP32-S3", true},
+		{"ESP32-C61", "ESP32-C61", true},
+		{"ESP8266EX", "ESP8266", true},
+		{"ESP8684", "ESP8684", true},
+		{"ES32", "ES32", false},
+		{"ESP32-X9", "ESP32-X9", false},
+		{"ESP", "ESP", false},
+	}
+	for _, tt := range tests {
+		got, ok := normaliseChip(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("normaliseChip(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestChipTypos(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text string
+		want int
+	}{
+		{"Does ES32 support PPP?", 1},
+		{"EPS8266 and ESP-32 and ESP3 2", 2},
+		{"ESP32, ESP32-S3, ESP8266, ES8311 codec, STM32, GPIO32", 0},
+		{"ESP32-­PICO", 0},
+	}
+	for _, tt := range tests {
+		if got := chipTypos(tt.text); len(got) != tt.want {
+			t.Errorf("chipTypos(%q) = %v, want %d", tt.text, got, tt.want)
+		}
+	}
+}
