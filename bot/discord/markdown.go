@@ -67,15 +67,19 @@ func list(b knowledge.Block, depth int) string {
 		body := itemBody(item, depth+1)
 		indent := strings.Repeat(" ", len(marker))
 		lines := strings.Split(body, "\n")
+		inFence := false
 		for j, line := range lines {
 			switch {
 			case j == 0:
 				sb.WriteString(marker + line)
-			case line == "":
+			case line == "" && !inFence:
 				// Blank lines would end the list in Discord's markdown.
 				continue
 			default:
 				sb.WriteString("\n" + indent + line)
+			}
+			if strings.HasPrefix(strings.TrimLeft(line, " "), "```") {
+				inFence = !inFence
 			}
 		}
 		if i < len(b.Items)-1 {
@@ -120,7 +124,7 @@ func note(b knowledge.Block) string {
 	if len(b.Items) > 0 {
 		body = blocks(b.Items[0], 0)
 	}
-	lines := strings.Split(body, "\n")
+	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
 	var sb strings.Builder
 	sb.WriteString("> **" + escape(label) + ":**")
 	for i, line := range lines {
@@ -128,9 +132,12 @@ func note(b knowledge.Block) string {
 			sb.WriteString(" " + line)
 			continue
 		}
+		if i == 0 && line == "" {
+			continue
+		}
 		sb.WriteString("\n> " + line)
 	}
-	return strings.TrimRight(sb.String(), "> \n")
+	return sb.String()
 }
 
 func startsNumbered(line string) bool {

@@ -57,8 +57,12 @@ func TestMarkdown_Blocks(t *testing.T) {
 			item(para(txt("set")), codeBlock("c", "x = 1;")),
 			item(para(txt("go"))),
 		}}}}, "1. set\n   ```c\n   x = 1;\n   ```\n2. go"},
+		{"blank line in code in a list", knowledge.Doc{Blocks: []knowledge.Block{bullets(item(para(txt("a")), codeBlock("", "x\n\ny")))}}, "- a\n  ```\n  x\n  \n  y\n  ```"},
 		{"code fence with language and backticks", knowledge.Doc{Blocks: []knowledge.Block{codeBlock("C++", "a ``` b")}}, "```c++\na ``\u200b` b\n```"},
 		{"note", knowledge.Doc{Blocks: []knowledge.Block{{Kind: knowledge.Note, Label: "Warning", Items: [][]knowledge.Block{{para(txt("hot"))}}}}}, "> **Warning:** hot"},
+		{"note ending with a link, then a list", knowledge.Doc{Blocks: []knowledge.Block{{Kind: knowledge.Note, Items: [][]knowledge.Block{{
+			para(txt("see "), lnk("https://a.example", "https://a.example")), bullets(item(para(txt("x")))),
+		}}}}}, "> **Note:** see <https://a.example>\n> \n> - x"},
 		{"table as list", knowledge.Doc{Blocks: []knowledge.Block{{Kind: knowledge.Table, HeaderRows: 1, Rows: [][][]knowledge.Inline{
 			{{txt("Chip")}, {txt("Max")}},
 			{{txt("ESP32")}, {txt("10")}},
