@@ -216,7 +216,7 @@ func inline(x knowledge.Inline) string {
 	case knowledge.LinkRef:
 		return link(x.Text, x.URL)
 	case knowledge.Emphasis:
-		return wrap("_", escape(x.Text))
+		return wrap("*", escape(x.Text))
 	case knowledge.Strong:
 		return wrap("**", escape(x.Text))
 	}

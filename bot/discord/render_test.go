@@ -48,7 +48,7 @@ func TestMarkdown_Blocks(t *testing.T) {
 			lnk("the guide", "https://docs.espressif.com/x(y)"), txt(" or "),
 			lnk("https://example.com", "https://example.com"), txt("; "),
 			knowledge.Inline{Kind: knowledge.Emphasis, Text: "really"}, txt("."),
-		)}}, "Call `esp_wifi_set_ps()` with **WIFI\\_PS\\_NONE**, see [the guide](https://docs.espressif.com/x%28y%29) or <https://example.com>; _really_."},
+		)}}, "Call `esp_wifi_set_ps()` with **WIFI\\_PS\\_NONE**, see [the guide](https://docs.espressif.com/x%28y%29) or <https://example.com>; *really*."},
 		{"nested lists", knowledge.Doc{Blocks: []knowledge.Block{bullets(
 			item(para(txt("one")), bullets(item(para(txt("one.a"))), item(para(txt("one.b"))))),
 			item(para(txt("two"))),
