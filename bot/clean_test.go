@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -119,4 +120,32 @@ func TestRecentSet(t *testing.T) {
 	if s.Len() != 3 || len(s.queue) > 3 {
 		t.Errorf("memory not bounded: len %d, queue %d", s.Len(), len(s.queue))
 	}
+}
+
+// FuzzClean checks Clean's invariants: it is idempotent on its own output
+// and leaves no pings and no mention markup outside code.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{
+		"<@123> how to fix **wifi** lag?", "> quote\n<@U1|bob> <!here> hi", "```c\nint *p;\n```", "@everyone __x__ ~y~",
+		"&gt; q\n&lt;@U1&gt;", "[a](https://x.io) <https://y.io|z>", "<@<@1>>", "```", "`", "*_~|#",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, p := range []Platform{Discord, Slack} {
+			out := Clean(p, s)
+			if len(out) > MaxQuestionBytes*2 {
+				t.Fatalf("output too long: %d", len(out))
+			}
+			if strings.Contains(s, "`") {
+				continue // code may quote anything verbatim
+			}
+			if discordRefRe.MatchString(out) && p == Discord && !strings.Contains(s, "&") {
+				t.Errorf("Clean(%q) = %q keeps a Discord mention", s, out)
+			}
+			if pingRe.MatchString(out) && !strings.Contains(s, "&") && !strings.Contains(s, "<") && !strings.Contains(s, "[") {
+				t.Errorf("Clean(%q) = %q keeps a ping", s, out)
+			}
+		}
+	})
 }
