@@ -70,9 +70,12 @@ type Adapter struct {
 	transport *http.Transport // nil with a fake session
 	guilds    map[string]bool
 
-	botID atomic.Pointer[string]
-	appID atomic.Pointer[string]
-	ready atomic.Bool
+	botID   atomic.Pointer[string]
+	botName atomic.Pointer[string]
+	appID   atomic.Pointer[string]
+	// botRoles holds the IDs of the roles managed for the bot.
+	botRoles sync.Map
+	ready    atomic.Bool
 	// connects counts gateway connections; every one after the first is a
 	// reconnect.
 	connects atomic.Int64
@@ -313,8 +316,9 @@ func (a *Adapter) id(p *atomic.Pointer[string]) string {
 
 func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	if r.User != nil {
-		id := r.User.ID
+		id, name := r.User.ID, r.User.Username
 		a.botID.Store(&id)
+		a.botName.Store(&name)
 	}
 	if r.Application != nil {
 		id := r.Application.ID

@@ -63,6 +63,24 @@ func TestAdapter_MentionInThread(t *testing.T) {
 	}
 }
 
+func TestAdapter_BotRoleMention(t *testing.T) {
+	t.Parallel()
+	h := start(t, harnessOpts{})
+	e := entry(t, 3)
+	// Another role's mention is not a mention of the bot...
+	h.srv.SendMessage(discordtest.Message{ChannelID: mentionChan, GuildID: guildID, Author: bob, Content: "<@&801> " + e.Title, MentionRoles: []string{"801"}})
+	h.awaitHandled(t, 1)
+	if n := h.srv.Count(discordtest.IsMessageTo(mentionChan)); n != 0 {
+		t.Fatalf("answered a mention of another role")
+	}
+	// ...the bot's managed role is.
+	id, _ := h.srv.SendMessage(discordtest.Message{ChannelID: mentionChan, GuildID: guildID, Author: alice, Content: "<@&" + botRole + "> " + e.Title, MentionRoles: []string{botRole}})
+	s := decodeSent(t, h.srv.Await(t, "reply to the role mention", discordtest.IsMessageTo(mentionChan)))
+	if s.title() != e.Title || s.Reference == nil || s.Reference.MessageID != id {
+		t.Errorf("title %q reference %+v", s.title(), s.Reference)
+	}
+}
+
 func TestAdapter_DM(t *testing.T) {
 	t.Parallel()
 	h := start(t, harnessOpts{})

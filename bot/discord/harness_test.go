@@ -34,6 +34,7 @@ const (
 	forumChan    = "603" // forum, auto
 	threadInChan = "604" // a thread of mentionChan
 	dmChan       = "700"
+	botRole      = "800" // the role managed for the bot
 )
 
 var (
@@ -49,6 +50,9 @@ func testGuilds() []discordtest.Guild {
 		{ID: offChan, Type: discordtest.ChannelText, Name: "off-topic"},
 		{ID: forumChan, Type: discordtest.ChannelForum, Name: "questions"},
 		{ID: threadInChan, Type: discordtest.ChannelPublicThread, Name: "a thread", ParentID: mentionChan},
+	}, Roles: []discordtest.Role{
+		{ID: botRole, Name: "espbot", Managed: true},
+		{ID: "801", Name: "moderators"},
 	}}}
 }
 

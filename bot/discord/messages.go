@@ -68,6 +68,22 @@ func (c *channelCache) addGuild(g *discordgo.Guild) {
 
 func (a *Adapter) onGuildCreate(_ *discordgo.Session, g *discordgo.GuildCreate) {
 	a.channels.addGuild(g.Guild)
+	a.rememberBotRoles(g.Guild)
+}
+
+// rememberBotRoles notes the guild's role managed for the bot (named after
+// it): Discord's mention picker often offers it, and people mentioning it
+// mean the bot.
+func (a *Adapter) rememberBotRoles(g *discordgo.Guild) {
+	name := a.id(&a.botName)
+	if g == nil || name == "" {
+		return
+	}
+	for _, r := range g.Roles {
+		if r != nil && r.Managed && r.Name == name {
+			a.botRoles.Store(r.ID, true)
+		}
+	}
 }
 
 func (a *Adapter) onChannelCreate(_ *discordgo.Session, c *discordgo.ChannelCreate) {
@@ -172,7 +188,7 @@ func (a *Adapter) translate(ctx context.Context, m *discordgo.Message) (bot.Mess
 	if msg.AuthorIsSelf || msg.AuthorIsBot {
 		return msg, false
 	}
-	msg.MentionsBot = mentions(m, self)
+	msg.MentionsBot = mentions(m, self) || a.mentionsBotRole(m)
 	msg.Text = stripMention(m.Content, self)
 	if msg.IsDM {
 		return msg, true
@@ -208,6 +224,16 @@ func mentions(m *discordgo.Message, id string) bool {
 		}
 	}
 	return strings.Contains(m.Content, "<@"+id+">") || strings.Contains(m.Content, "<@!"+id+">")
+}
+
+// mentionsBotRole reports whether m mentions the bot's managed role.
+func (a *Adapter) mentionsBotRole(m *discordgo.Message) bool {
+	for _, id := range m.MentionRoles {
+		if _, ok := a.botRoles.Load(id); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // stripMention removes the bot's mention from the text of a question.

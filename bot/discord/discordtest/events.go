@@ -16,6 +16,8 @@ type Message struct {
 	Author   User
 	Content  string
 	Mentions []User
+	// MentionRoles are the IDs of the roles mentioned.
+	MentionRoles []string
 	// WebhookID marks a message posted by a webhook.
 	WebhookID string
 }
@@ -31,14 +33,15 @@ func (s *Server) SendMessage(m Message) (string, time.Time) {
 		mentions = []User{}
 	}
 	d := map[string]any{
-		"id":         m.ID,
-		"type":       0,
-		"channel_id": m.ChannelID,
-		"author":     m.Author,
-		"content":    m.Content,
-		"mentions":   mentions,
-		"timestamp":  time.Now().UTC().Format(time.RFC3339Nano),
-		"tts":        false,
+		"id":            m.ID,
+		"type":          0,
+		"channel_id":    m.ChannelID,
+		"author":        m.Author,
+		"content":       m.Content,
+		"mentions":      mentions,
+		"mention_roles": append([]string{}, m.MentionRoles...),
+		"timestamp":     time.Now().UTC().Format(time.RFC3339Nano),
+		"tts":           false,
 	}
 	if m.GuildID != "" {
 		d["guild_id"] = m.GuildID

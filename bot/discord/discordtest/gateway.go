@@ -176,7 +176,11 @@ func (g *gateway) identify(conn *wsConn, data json.RawMessage) bool {
 				chans = append(chans, c)
 			}
 		}
-		g.dispatchLocked("GUILD_CREATE", map[string]any{"id": gd.ID, "name": gd.Name, "channels": chans, "threads": threads})
+		roles := gd.Roles
+		if roles == nil {
+			roles = []Role{}
+		}
+		g.dispatchLocked("GUILD_CREATE", map[string]any{"id": gd.ID, "name": gd.Name, "channels": chans, "threads": threads, "roles": roles})
 	}
 	close(g.ready)
 	g.ready = make(chan struct{})

@@ -43,11 +43,20 @@ type Options struct {
 	RefuseIntents int
 }
 
-// Guild is a guild and its channels, as announced by GUILD_CREATE.
+// Guild is a guild, its channels and roles, as announced by GUILD_CREATE.
 type Guild struct {
 	ID       string
 	Name     string
 	Channels []Channel
+	Roles    []Role
+}
+
+// Role is a guild role; Managed roles belong to an integration (a bot's
+// role is named after it).
+type Role struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Managed bool   `json:"managed"`
 }
 
 // Channel is a guild channel or thread.
