@@ -13,14 +13,14 @@ const minHashLen = 4
 // first hex characters of a hash of the normalised title: four, or more
 // when another entry of the same slug shares them. Entries are compared in
 // hash order, so the IDs do not depend on the order pages were loaded in.
-func assignIDs(es []pageEntry, slugs []string) {
+func assignIDs(es []Entry, extra []parsed, slugs []string) {
 	type key struct {
 		i    int
 		hash string
 	}
 	groups := map[string][]key{}
 	for i := range es {
-		groups[slugs[i]] = append(groups[slugs[i]], key{i, hex16(fnv64(es[i].titleKey))})
+		groups[slugs[i]] = append(groups[slugs[i]], key{i, hex16(fnv64(extra[i].titleKey))})
 	}
 	for slug, ks := range groups {
 		sort.Slice(ks, func(a, b int) bool {

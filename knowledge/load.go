@@ -146,24 +146,26 @@ func errorProblem(path, msg string) Problem {
 // build parses pages and resolves what spans them: IDs, cross references
 // and lint.
 func build(files []sourceFile, probs []Problem) (*Base, error) {
-	b := &Base{Problems: probs}
-	var all []pageEntry
-	var slugs []string
-	for _, f := range files {
-		pg := parsePage(f.path, f.data)
-		b.Files = append(b.Files, FileSummary{Path: f.path, Entries: len(pg.entries)})
+	pages := make([]page, len(files))
+	n := 0
+	for i, f := range files {
+		pages[i] = parsePage(f.path, f.data)
+		n += len(pages[i].entries)
+	}
+	b := &Base{Problems: probs, Entries: make([]Entry, 0, n)}
+	extra := make([]parsed, 0, n)
+	slugs := make([]string, 0, n)
+	for i, pg := range pages {
+		b.Files = append(b.Files, FileSummary{Path: files[i].path, Entries: len(pg.entries)})
 		b.Problems = append(b.Problems, pg.probs...)
-		for _, e := range pg.entries {
-			all = append(all, e)
-			slugs = append(slugs, f.slug)
+		b.Entries = append(b.Entries, pg.entries...)
+		extra = append(extra, pg.extra...)
+		for range pg.entries {
+			slugs = append(slugs, files[i].slug)
 		}
 	}
-	assignIDs(all, slugs)
-	b.Problems = append(b.Problems, resolveRefs(all)...)
-	b.Entries = make([]Entry, len(all))
-	for i := range all {
-		b.Entries[i] = all[i].Entry
-	}
+	assignIDs(b.Entries, extra, slugs)
+	b.Problems = append(b.Problems, resolveRefs(b.Entries, extra)...)
 	b.Problems = append(b.Problems, lint(b.Entries)...)
 	sortProblems(b.Problems, b.Files)
 	return b, loadError(b.Problems)

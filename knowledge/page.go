@@ -4,17 +4,17 @@ import (
 	"strings"
 )
 
-// pageEntry is an entry as parsed from one page, before IDs and cross
-// references are resolved across the whole Base.
-type pageEntry struct {
-	Entry
+// parsed is what parsing knows about an entry besides the Entry itself,
+// for the steps that span pages (IDs, cross references).
+type parsed struct {
 	titleKey string // the normalised plain title, tags included: IDs hash it
 	refs     []refUse
 }
 
 // page is the result of parsing one FAQ page.
 type page struct {
-	entries []pageEntry
+	entries []Entry
+	extra   []parsed // parallel to entries
 	probs   []Problem
 }
 
@@ -24,12 +24,12 @@ type page struct {
 // entries; ".. _label:" targets just before a question mark it.
 func parsePage(path, src string) page {
 	ls := splitLines(src)
-	var pg page
 	category := pageCategory(ls)
 	titles := questionLines(ls)
 	if len(titles) == 0 {
-		return pg
+		return page{}
 	}
+	pg := page{entries: make([]Entry, 0, len(titles)), extra: make([]parsed, 0, len(titles))}
 	if category == "" {
 		pg.probs = append(pg.probs, Problem{Path: path, Line: 1, Message: "no page title underlined with '=': entries have no category"})
 	}
@@ -40,10 +40,11 @@ func parsePage(path, src string) page {
 			end = titles[k+1]
 		}
 		answer, next := trimTail(ls[t+2 : end])
-		e := buildEntry(path, category, ls[t], answer, pending)
+		e, x, probs := buildEntry(path, category, ls[t], answer, pending)
 		pending = next
-		pg.probs = append(pg.probs, e.probs...)
-		pg.entries = append(pg.entries, e.pageEntry)
+		pg.probs = append(pg.probs, probs...)
+		pg.entries = append(pg.entries, e)
+		pg.extra = append(pg.extra, x)
 	}
 	return pg
 }
@@ -101,21 +102,14 @@ func trimTail(ls []line) ([]line, []string) {
 	return ls[:end], labels
 }
 
-// built is an entry and the problems found while building it.
-type built struct {
-	pageEntry
-	probs []Problem
-}
-
 // buildEntry parses one question and its answer.
-func buildEntry(path, category string, title line, answer []line, labels []string) built {
+func buildEntry(path, category string, title line, answer []line, labels []string) (Entry, parsed, []Problem) {
 	c := entryCtx{path: path, labels: labels}
 	titleIns := c.inlines(title.s, title.num)
 	body := Doc{Blocks: c.parseBlocks(answer)}
 	full := inlinesText(titleIns)
 	plain, tags := splitTags(full)
-	e := built{probs: c.probs}
-	e.Entry = Entry{
+	e := Entry{
 		Title:    plain,
 		Category: category,
 		Chips:    c.chips,
@@ -125,9 +119,7 @@ func buildEntry(path, category string, title line, answer []line, labels []strin
 		Source:   Source{Path: path, Line: title.num},
 		Labels:   c.labels,
 	}
-	e.titleKey = refName(full)
-	e.refs = c.refs
-	return e
+	return e, parsed{titleKey: refName(full), refs: c.refs}, c.probs
 }
 
 // splitTags removes "[LWIP]"-style prefixes from a title and returns them

@@ -283,15 +283,18 @@ func TestLoad_IDs(t *testing.T) {
 
 func TestAssignIDs_Collisions(t *testing.T) {
 	t.Parallel()
-	var es []pageEntry
+	var es []Entry
+	var extra []parsed
 	var slugs []string
 	for i := 0; i < 3000; i++ {
-		es = append(es, pageEntry{titleKey: "question number " + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strconv.Itoa(i), Entry: Entry{Source: Source{Line: i}}})
+		es = append(es, Entry{Source: Source{Line: i}})
+		extra = append(extra, parsed{titleKey: "question number " + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strconv.Itoa(i)})
 		slugs = append(slugs, "p")
 	}
-	es = append(es, pageEntry{titleKey: es[0].titleKey, Entry: Entry{Source: Source{Line: 9999}}})
+	es = append(es, Entry{Source: Source{Line: 9999}})
+	extra = append(extra, extra[0])
 	slugs = append(slugs, "p")
-	assignIDs(es, slugs)
+	assignIDs(es, extra, slugs)
 	seen := map[string]bool{}
 	long := 0
 	for _, e := range es {

@@ -52,7 +52,7 @@ func loadError(ps []Problem) error {
 // resolveRefs points every :ref: and `name`_ reference at the entry its
 // label or title marks, and reports unknown :ref: labels and duplicate
 // labels. An unknown `name`_ is not reported: it may name a web target.
-func resolveRefs(es []pageEntry) []Problem {
+func resolveRefs(es []Entry, extra []parsed) []Problem {
 	var probs []Problem
 	byLabel := map[string]int{}
 	for i, e := range es {
@@ -65,33 +65,38 @@ func resolveRefs(es []pageEntry) []Problem {
 		}
 	}
 	for i, e := range es { // a title is an implicit target of `title`_
-		if _, ok := byLabel[refName(e.Title)]; !ok {
-			byLabel[refName(e.Title)] = i
+		name := refName(e.Title)
+		if _, ok := byLabel[name]; !ok {
+			byLabel[name] = i
 		}
 	}
 	for i := range es {
 		e := &es[i]
-		for _, r := range e.refs {
+		for _, r := range extra[i].refs {
 			if _, ok := byLabel[r.label]; !ok {
 				probs = append(probs, Problem{Path: e.Source.Path, Line: r.line, Message: fmt.Sprintf("unresolved :ref: to label %q", r.label)})
 			}
 		}
-		walkInlines(e.Body.Blocks, func(in *Inline) {
-			if in.Label == "" {
-				return
-			}
-			j, ok := byLabel[in.Label]
-			if ok {
-				in.Ref = es[j].ID
-			}
-			if in.Text == "" && ok {
-				in.Text = es[j].Title
-			} else if in.Text == "" {
-				in.Text = in.Label
-			}
-		})
+		walkInlines(e.Body.Blocks, func(in *Inline) { resolve(in, es, byLabel) })
 	}
 	return probs
+}
+
+// resolve points one cross reference at its entry.
+func resolve(in *Inline, es []Entry, byLabel map[string]int) {
+	if in.Label == "" {
+		return
+	}
+	j, ok := byLabel[in.Label]
+	switch {
+	case ok:
+		in.Ref = es[j].ID
+		if in.Text == "" {
+			in.Text = es[j].Title
+		}
+	case in.Text == "":
+		in.Text = in.Label
+	}
 }
 
 func warning(s Source, msg string) Problem {
