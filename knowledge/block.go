@@ -83,11 +83,7 @@ func (c *entryCtx) paragraph(ls []line, i int, out *[]Block) int {
 	for j < len(ls) && !ls[j].blank() && ls[j].ind >= first.ind && !startsBlock(ls[j]) {
 		j++
 	}
-	parts := make([]string, 0, j-i)
-	for _, l := range ls[i:j] {
-		parts = append(parts, strings.TrimPrefix(l.s, "| "))
-	}
-	text, literal := literalIntro(squeezeSpaces(strings.Join(parts, " ")))
+	text, literal := literalIntro(squeezeSpaces(joinLines(ls[i:j])))
 	if text != "" {
 		*out = append(*out, Block{Kind: Paragraph, Inlines: c.inlines(text, first.num)})
 	}
@@ -307,4 +303,25 @@ func squeezeSpaces(s string) string {
 		b = append(b, s[i])
 	}
 	return string(b)
+}
+
+// joinLines joins the text of lines with spaces, dropping line-block bars
+// ("| "). A single line is returned as is, without copying.
+func joinLines(ls []line) string {
+	if len(ls) == 1 {
+		return strings.TrimPrefix(ls[0].s, "| ")
+	}
+	n := 0
+	for _, l := range ls {
+		n += len(l.s) + 1
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for k, l := range ls {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strings.TrimPrefix(l.s, "| "))
+	}
+	return b.String()
 }

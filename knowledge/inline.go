@@ -10,9 +10,13 @@ import (
 // inlines. It is a single left-to-right scan: plain text accumulates in buf
 // and is flushed whenever a markup construct is recognised.
 type inlineParser struct {
-	src   string
-	buf   []byte
-	out   []Inline
+	src string
+	// Pending text is src[seg0:seg1] while it is a run of the source, so
+	// that most Text inlines share the source instead of copying it; it
+	// moves to buf as soon as something else (an escape...) is added.
+	seg0, seg1 int
+	buf        []byte
+	out        []Inline
 	warns []string // lint messages, without position
 	refs  []string // labels of :ref: roles, which must resolve
 }
@@ -26,7 +30,7 @@ func parseInlines(s string) inlineParser {
 		}
 		return inlineParser{out: []Inline{{Kind: Text, Text: s}}}
 	}
-	p := inlineParser{src: s, buf: make([]byte, 0, len(s))}
+	p := inlineParser{src: s}
 	p.run()
 	return p
 }
@@ -80,20 +84,53 @@ func (p *inlineParser) run() {
 		case c == 'h' && isURLStart(s, i):
 			i = p.bareURL(i)
 		default:
-			p.buf = append(p.buf, c)
-			i++
+			j := i + 1
+			for j < len(s) && !isSpecial(s[j]) {
+				j++
+			}
+			p.addSrc(i, j)
+			i = j
 		}
 	}
 	p.flush()
 }
 
+// isSpecial reports the bytes where inline markup may start.
+func isSpecial(c byte) bool {
+	return c == '\\' || c == '`' || c == '*' || c == ':' || c == 'h'
+}
+
+// addSrc adds src[i:j] to the pending text.
+func (p *inlineParser) addSrc(i, j int) {
+	switch {
+	case len(p.buf) == 0 && p.seg0 == p.seg1:
+		p.seg0, p.seg1 = i, j
+	case len(p.buf) == 0 && p.seg1 == i:
+		p.seg1 = j
+	default:
+		p.add(p.src[i:j])
+	}
+}
+
+// add adds text that is not a run of the source to the pending text.
+func (p *inlineParser) add(text string) {
+	if p.seg0 != p.seg1 {
+		p.buf = append(p.buf, p.src[p.seg0:p.seg1]...)
+		p.seg0, p.seg1 = 0, 0
+	}
+	p.buf = append(p.buf, text...)
+}
+
 // flush moves pending text into an inline.
 func (p *inlineParser) flush() {
-	if len(p.buf) == 0 {
-		return
+	switch {
+	case len(p.buf) > 0:
+		p.out = append(p.out, Inline{Kind: Text, Text: string(p.buf)})
+		p.buf = p.buf[:0]
+	case p.seg0 != p.seg1:
+		p.out = append(p.out, Inline{Kind: Text, Text: p.src[p.seg0:p.seg1]})
 	}
-	p.out = append(p.out, Inline{Kind: Text, Text: string(p.buf)})
-	p.buf = p.buf[:0]
+	p.seg0, p.seg1 = 0, 0
 }
 
 func (p *inlineParser) emit(in Inline) {
@@ -111,7 +148,7 @@ func (p *inlineParser) escape(i int) int {
 	}
 	r, n := utf8.DecodeRuneInString(p.src[i+1:])
 	if !unicode.IsSpace(r) {
-		p.buf = append(p.buf, p.src[i+1:i+1+n]...)
+		p.addSrc(i+1, i+1+n)
 	}
 	return i + 1 + n
 }
@@ -120,13 +157,13 @@ func (p *inlineParser) escape(i int) int {
 func (p *inlineParser) literal(i int) int {
 	s := p.src
 	if !startOK(s, i, 2) {
-		p.buf = append(p.buf, "``"...)
+		p.addSrc(i, i+2)
 		return i + 2
 	}
 	end := findEnd(s, i+2, "``")
 	if end < 0 {
 		p.warn("unbalanced inline markup: `` without closing ``")
-		p.buf = append(p.buf, "``"...)
+		p.addSrc(i, i+2)
 		return i + 2
 	}
 	p.emit(Inline{Kind: Literal, Text: s[i+2 : end]})
@@ -141,13 +178,13 @@ func (p *inlineParser) emphasis(i int) int {
 		mark, kind = "**", Strong
 	}
 	if !startOK(s, i, len(mark)) {
-		p.buf = append(p.buf, mark...)
+		p.addSrc(i, i+len(mark))
 		return i + len(mark)
 	}
 	end := findEnd(s, i+len(mark), mark)
 	if end < 0 {
 		p.warn("unbalanced inline markup: " + mark + " without closing " + mark)
-		p.buf = append(p.buf, mark...)
+		p.addSrc(i, i+len(mark))
 		return i + len(mark)
 	}
 	p.emit(Inline{Kind: kind, Text: unescape(s[i+len(mark) : end])})
@@ -159,7 +196,7 @@ func (p *inlineParser) emphasis(i int) int {
 func (p *inlineParser) interpreted(i int, role string) int {
 	s := p.src
 	if role == "" && !startOK(s, i, 1) {
-		p.buf = append(p.buf, '`')
+		p.addSrc(i, i+1)
 		return i + 1
 	}
 	end := findEnd(s, i+1, "`")
@@ -170,9 +207,9 @@ func (p *inlineParser) interpreted(i int, role string) int {
 	if end < 0 {
 		p.warn("unbalanced inline markup: ` without closing `")
 		if role != "" {
-			p.buf = append(p.buf, ":"+role+":"...)
+			p.add(":" + role + ":")
 		}
-		p.buf = append(p.buf, '`')
+		p.add("`")
 		return i + 1
 	}
 	body := s[i+1 : end]
@@ -206,7 +243,7 @@ func (p *inlineParser) reference(body string) {
 		return
 	}
 	if strings.HasSuffix(target, "_") {
-		p.buf = append(p.buf, unescape(text)...)
+		p.add(unescape(text))
 		return
 	}
 	url := target
@@ -236,9 +273,9 @@ func (p *inlineParser) roleText(role, body string) {
 		if text == "" {
 			text = target
 		}
-		p.buf = append(p.buf, unescape(text)...)
+		p.add(unescape(text))
 	default:
-		p.buf = append(p.buf, unescape(text)...)
+		p.add(unescape(text))
 	}
 }
 
@@ -250,7 +287,7 @@ func (p *inlineParser) role(i int) int {
 		j++
 	}
 	if j == i+1 || j+1 >= len(s) || s[j] != ':' || s[j+1] != '`' || !startOK(s, i, 1) {
-		p.buf = append(p.buf, ':')
+		p.addSrc(i, i+1)
 		return i + 1
 	}
 	return p.interpreted(j+1, s[i+1:j])
