@@ -17,8 +17,8 @@ type inlineParser struct {
 	seg0, seg1 int
 	buf        []byte
 	out        []Inline
-	warns []string // lint messages, without position
-	refs  []string // labels of :ref: roles, which must resolve
+	warns      []string // lint messages, without position
+	refs       []string // labels of :ref: roles, which must resolve
 }
 
 // parseInlines parses RST inline markup. Warnings describe markup that a
