@@ -33,7 +33,7 @@ func TestAdapter_Mention(t *testing.T) {
 		t.Errorf("Authorization %q", got)
 	}
 	s := decodeSent(t, r)
-	if s.title() != e.Title {
+	if s.title() != titled(e.Title) {
 		t.Errorf("embed title %q, want %q", s.title(), e.Title)
 	}
 	if s.Reference == nil || s.Reference.MessageID != id || s.Reference.ChannelID != mentionChan {
@@ -58,7 +58,7 @@ func TestAdapter_MentionInThread(t *testing.T) {
 	e := entry(t, 1)
 	id, _ := h.srv.SendMessage(mention(h, threadInChan, e.Title))
 	s := decodeSent(t, h.srv.Await(t, "reply in the thread", discordtest.IsMessageTo(threadInChan)))
-	if s.title() != e.Title || s.Reference == nil || s.Reference.MessageID != id {
+	if s.title() != titled(e.Title) || s.Reference == nil || s.Reference.MessageID != id {
 		t.Errorf("got title %q reference %+v", s.title(), s.Reference)
 	}
 }
@@ -76,7 +76,7 @@ func TestAdapter_BotRoleMention(t *testing.T) {
 	// ...the bot's managed role is.
 	id, _ := h.srv.SendMessage(discordtest.Message{ChannelID: mentionChan, GuildID: guildID, Author: alice, Content: "<@&" + botRole + "> " + e.Title, MentionRoles: []string{botRole}})
 	s := decodeSent(t, h.srv.Await(t, "reply to the role mention", discordtest.IsMessageTo(mentionChan)))
-	if s.title() != e.Title || s.Reference == nil || s.Reference.MessageID != id {
+	if s.title() != titled(e.Title) || s.Reference == nil || s.Reference.MessageID != id {
 		t.Errorf("title %q reference %+v", s.title(), s.Reference)
 	}
 }
@@ -87,7 +87,7 @@ func TestAdapter_DM(t *testing.T) {
 	e := entry(t, 2)
 	h.srv.SendMessage(discordtest.Message{ChannelID: dmChan, Author: alice, Content: e.Title})
 	s := decodeSent(t, h.srv.Await(t, "DM reply", discordtest.IsMessageTo(dmChan)))
-	if s.title() != e.Title {
+	if s.title() != titled(e.Title) {
 		t.Errorf("title %q, want %q", s.title(), e.Title)
 	}
 	assertNoPings(t, s)
@@ -106,7 +106,7 @@ func TestAdapter_AutoChannel(t *testing.T) {
 	e := entry(t, 3)
 	id, _ := h.srv.SendMessage(discordtest.Message{ChannelID: autoChan, GuildID: guildID, Author: alice, Content: e.Title})
 	s := decodeSent(t, h.srv.Await(t, "auto answer", discordtest.IsMessageTo(autoChan)))
-	if s.title() != e.Title || s.Reference == nil || s.Reference.MessageID != id {
+	if s.title() != titled(e.Title) || s.Reference == nil || s.Reference.MessageID != id {
 		t.Errorf("auto answer title %q reference %+v", s.title(), s.Reference)
 	}
 	// In a thread of the auto channel: answered once per thread.
@@ -131,7 +131,7 @@ func TestAdapter_ForumFirstPost(t *testing.T) {
 	// is the thread's name.
 	h.srv.SendMessage(discordtest.Message{ID: thread, ChannelID: thread, GuildID: guildID, Author: alice})
 	s := decodeSent(t, h.srv.Await(t, "answer to the forum post", discordtest.IsMessageTo(thread)))
-	if s.title() != e.Title {
+	if s.title() != titled(e.Title) {
 		t.Errorf("title %q, want %q", s.title(), e.Title)
 	}
 	// Follow-ups in the post are not answered un-mentioned.
@@ -196,7 +196,7 @@ func TestAdapter_SlashCommand(t *testing.T) {
 	e := entry(t, 6)
 	iid := h.srv.SlashCommand(guildID, mentionChan, alice, "faq", map[string]string{"question": e.Title})
 	c := decodeCallback(t, h.srv.Await(t, "command response", discordtest.IsCallback(iid)))
-	if c.Type != 4 || c.Data == nil || c.Data.title() != e.Title {
+	if c.Type != 4 || c.Data == nil || c.Data.title() != titled(e.Title) {
 		t.Fatalf("response type %d data %+v, want a type 4 answer %q", c.Type, c.Data, e.Title)
 	}
 	if c.Data.Flags&64 != 0 {
@@ -210,7 +210,7 @@ func TestAdapter_SlashCommand(t *testing.T) {
 	e2 := entry(t, 7)
 	iid = h.srv.SlashCommand("", dmChan, alice, "faq", map[string]string{"question": e2.ID})
 	c = decodeCallback(t, h.srv.Await(t, "command response to an ID", discordtest.IsCallback(iid)))
-	if c.Data == nil || c.Data.title() != e2.Title {
+	if c.Data == nil || c.Data.title() != titled(e2.Title) {
 		t.Errorf("picked %s, got %+v", e2.ID, c.Data)
 	}
 }
@@ -229,7 +229,7 @@ func TestAdapter_SlashCommandEphemeralAndGuildCommands(t *testing.T) {
 	e := entry(t, 8)
 	iid := h.srv.SlashCommand(guildID, mentionChan, alice, "faq", map[string]string{"question": e.Title})
 	c := decodeCallback(t, h.srv.Await(t, "command response", discordtest.IsCallback(iid)))
-	if c.Data == nil || c.Data.Flags&64 == 0 || c.Data.title() != e.Title {
+	if c.Data == nil || c.Data.Flags&64 == 0 || c.Data.title() != titled(e.Title) {
 		t.Fatalf("want an ephemeral answer, got %+v", c.Data)
 	}
 	if slices.Contains(c.Data.customIDs(t), "faq:dismiss:"+alice.ID) {
@@ -262,7 +262,7 @@ func TestAdapter_Autocomplete(t *testing.T) {
 			if runes(ch.Name) > 100 || runes(ch.Value) > 100 {
 				t.Errorf("choice over 100 characters: %+v", ch)
 			}
-			found = found || (ch.Value == e.ID && ch.Name == e.Title)
+			found = found || (ch.Value == e.ID && ch.Name == truncateRunes(e.Title, maxChoiceText))
 		}
 		if typed == e.Title && !found {
 			t.Errorf("typed the title of %s, choices %+v", e.ID, c.Data.Choices)
@@ -313,14 +313,14 @@ func TestAdapter_Components(t *testing.T) {
 	t.Run("other answer by someone else is private", func(t *testing.T) {
 		iid := h.srv.Click(guildID, mentionChan, bob, msg, "faq:alt:"+alice.ID, alt.ID)
 		c := decodeCallback(t, h.srv.Await(t, "private other answer", discordtest.IsCallback(iid)))
-		if c.Type != 4 || c.Data == nil || c.Data.Flags&64 == 0 || c.Data.title() != alt.Title {
+		if c.Type != 4 || c.Data == nil || c.Data.Flags&64 == 0 || c.Data.title() != titled(alt.Title) {
 			t.Errorf("want a private answer %q, got type %d %+v", alt.Title, c.Type, c.Data)
 		}
 	})
 	t.Run("other answer by the asker swaps", func(t *testing.T) {
 		iid := h.srv.Click(guildID, mentionChan, alice, msg, "faq:alt:"+alice.ID, alt.ID)
 		c := decodeCallback(t, h.srv.Await(t, "message update", discordtest.IsCallback(iid)))
-		if c.Type != 7 || c.Data == nil || c.Data.title() != alt.Title {
+		if c.Type != 7 || c.Data == nil || c.Data.title() != titled(alt.Title) {
 			t.Fatalf("want an update to %q, got type %d %+v", alt.Title, c.Type, c.Data)
 		}
 		if vals := c.Data.selectValues(t); !slices.Contains(vals, e.ID) || slices.Contains(vals, alt.ID) {
@@ -406,12 +406,12 @@ func TestAdapter_SuggestionButtons(t *testing.T) {
 	msg := h.srv.Message(t, r.MessageID)
 	iid := h.srv.Click(guildID, mentionChan, bob, msg, show)
 	c := decodeCallback(t, h.srv.Await(t, "private suggestion", discordtest.IsCallback(iid)))
-	if c.Type != 4 || c.Data.Flags&64 == 0 || c.Data.title() != e.Title {
+	if c.Type != 4 || c.Data.Flags&64 == 0 || c.Data.title() != titled(e.Title) {
 		t.Errorf("someone else's click: want a private answer, got type %d %+v", c.Type, c.Data)
 	}
 	iid = h.srv.Click(guildID, mentionChan, alice, msg, show)
 	c = decodeCallback(t, h.srv.Await(t, "suggestion swapped in", discordtest.IsCallback(iid)))
-	if c.Type != 7 || c.Data.title() != e.Title || c.Data.Content != "" {
+	if c.Type != 7 || c.Data.title() != titled(e.Title) || c.Data.Content != "" {
 		t.Errorf("asker's click: want the message updated to the answer, got type %d %+v", c.Type, c.Data)
 	}
 }
@@ -445,7 +445,7 @@ func TestAdapter_ResumeAfterDrop(t *testing.T) {
 	e := entry(t, 12)
 	h.srv.SendMessage(mention(h, autoChan, e.Title))
 	s := decodeSent(t, h.srv.Await(t, "reply after the resume", discordtest.IsMessageTo(autoChan)))
-	if s.title() != e.Title {
+	if s.title() != titled(e.Title) {
 		t.Errorf("title %q, want %q", s.title(), e.Title)
 	}
 	if h.srv.Resumes() != 1 || h.srv.Identifies() != 1 {
@@ -514,6 +514,28 @@ func TestAdapter_ServerErrorRetriedOnce(t *testing.T) {
 	h.awaitHandled(t, 3)
 	if got := posts(); len(got) != 5 || got[4] != 200 {
 		t.Errorf("statuses %v, want a last 200", got)
+	}
+}
+
+// TestAdapter_WithoutMessageContent: without the privileged intent,
+// mentions, DMs and slash commands still work; un-mentioned messages in
+// auto channels arrive empty and are left alone.
+func TestAdapter_WithoutMessageContent(t *testing.T) {
+	t.Parallel()
+	h := start(t, harnessOpts{noContent: true})
+	e := entry(t, 17)
+	h.srv.SendMessage(discordtest.Message{ChannelID: autoChan, GuildID: guildID, Author: alice, Content: e.Title})
+	h.awaitHandled(t, 1)
+	if n := h.srv.Count(discordtest.IsMessageTo(autoChan)); n != 0 {
+		t.Fatalf("answered an empty message")
+	}
+	h.srv.SendMessage(mention(h, autoChan, e.Title))
+	h.srv.Await(t, "reply to a mention", discordtest.IsMessageTo(autoChan))
+	h.srv.SendMessage(discordtest.Message{ChannelID: dmChan, Author: alice, Content: e.Title})
+	h.srv.Await(t, "reply to a DM", discordtest.IsMessageTo(dmChan))
+	iid := h.srv.SlashCommand(guildID, autoChan, alice, "faq", map[string]string{"question": e.Title})
+	if c := decodeCallback(t, h.srv.Await(t, "command response", discordtest.IsCallback(iid))); c.Data == nil || c.Data.title() != titled(e.Title) {
+		t.Errorf("command response %+v", c.Data)
 	}
 }
 

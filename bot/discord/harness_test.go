@@ -349,3 +349,6 @@ func (s sent) title() string {
 	}
 	return s.Embeds[0].Title
 }
+
+// titled is an entry title as an embed shows it (at most 256 characters).
+func titled(title string) string { return truncateRunes(title, maxEmbedTitle) }

@@ -22,11 +22,19 @@ type Message struct {
 	WebhookID string
 }
 
+// intentMessageContent is the privileged message content intent.
+const intentMessageContent = 1 << 15
+
 // SendMessage dispatches a MESSAGE_CREATE and returns the message ID and
-// when the event was written to the gateway.
+// when the event was written to the gateway. As Discord does, a guild
+// message that does not mention the bot arrives without its content when
+// the bot did not ask for the message content intent.
 func (s *Server) SendMessage(m Message) (string, time.Time) {
 	if m.ID == "" {
 		m.ID = s.NewID()
+	}
+	if m.GuildID != "" && s.Intents()&intentMessageContent == 0 && !s.mentionsBot(m) {
+		m.Content = ""
 	}
 	mentions := m.Mentions
 	if mentions == nil {
@@ -52,6 +60,15 @@ func (s *Server) SendMessage(m Message) (string, time.Time) {
 	}
 	_, at := s.Dispatch("MESSAGE_CREATE", d)
 	return m.ID, at
+}
+
+func (s *Server) mentionsBot(m Message) bool {
+	for _, u := range m.Mentions {
+		if u.ID == s.opts.BotID {
+			return true
+		}
+	}
+	return false
 }
 
 // Mention is the text that mentions the bot.
