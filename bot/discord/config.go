@@ -90,6 +90,7 @@ type rewriteTransport struct {
 	next http.RoundTripper
 }
 
+// RoundTrip rewrites requests under from to the configured base URL.
 func (t rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	rest, ok := strings.CutPrefix(req.URL.String(), t.from)
 	if !ok {

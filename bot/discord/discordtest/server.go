@@ -403,6 +403,7 @@ type recorder struct {
 	messageID string
 }
 
+// WriteHeader records the status code.
 func (r *recorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
