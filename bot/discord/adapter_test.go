@@ -292,3 +292,35 @@ func TestAdapter_TranslateThreads(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestRewriteTransport(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		apiURL, in, want string
+	}{
+		{"http://127.0.0.1:8080/api/v9", discordgo.EndpointAPI + "channels/1/messages", "http://127.0.0.1:8080/api/v9/channels/1/messages"},
+		{"https://proxy.example/discord/", discordgo.EndpointAPI + "gateway?x=1", "https://proxy.example/discord/gateway?x=1"},
+		{"http://127.0.0.1:8080/api/v9", "https://cdn.discordapp.com/avatars/1.png", "https://cdn.discordapp.com/avatars/1.png"},
+	}
+	for _, tt := range tests {
+		var got string
+		client, _ := Config{APIURL: tt.apiURL}.httpClient()
+		rt := client.Transport.(rewriteTransport)
+		rt.next = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			got = r.URL.String()
+			return nil, errors.New("stop")
+		})
+		req, _ := http.NewRequest(http.MethodGet, tt.in, nil)
+		rt.RoundTrip(req)
+		if got != tt.want {
+			t.Errorf("%s via %s: got %s, want %s", tt.in, tt.apiURL, got, tt.want)
+		}
+	}
+	if client, _ := (Config{APIURL: DefaultAPIURL}).httpClient(); reflect.TypeOf(client.Transport) != reflect.TypeOf(&http.Transport{}) {
+		t.Errorf("Discord's own URL should not be rewritten, transport %T", client.Transport)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

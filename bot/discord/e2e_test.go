@@ -646,3 +646,18 @@ func TestAdapter_FatalCloseAfterConnect(t *testing.T) {
 		t.Errorf("identifies %d resumes %d: the adapter tried to reconnect", srv.Identifies(), srv.Resumes())
 	}
 }
+
+// TestAdapter_RedeliveredMessageOnce: a MESSAGE_CREATE delivered twice (a
+// replay) is answered once; the message ID is the event ID.
+func TestAdapter_RedeliveredMessageOnce(t *testing.T) {
+	t.Parallel()
+	h := start(t, harnessOpts{})
+	m := mention(h, mentionChan, entry(t, 1).Title)
+	m.ID = h.srv.NewID()
+	h.srv.SendMessage(m)
+	h.srv.SendMessage(m)
+	h.awaitHandled(t, 2)
+	if n := h.srv.Count(discordtest.IsMessageTo(mentionChan)); n != 1 {
+		t.Errorf("%d replies to one message delivered twice, want 1", n)
+	}
+}
