@@ -8,6 +8,13 @@
 // unexported session interface, so unit tests can use a hand-written fake;
 // end-to-end tests run the real client against the loopback fake in
 // package discordtest.
+//
+// Setting up the application: invite the bot with the "bot" and
+// "applications.commands" scopes and the View Channels, Send Messages, Send
+// Messages in Threads, Read Message History and Embed Links permissions.
+// Auto channels need the privileged Message Content intent, enabled in the
+// developer portal and announced with Config.MessageContent; mentions, DMs
+// and /faq work without it.
 package discord
 
 import (
