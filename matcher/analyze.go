@@ -8,9 +8,10 @@ import (
 // -> synonyms (lexicon) -> stem. The same pipeline analyses entries at
 // index time and questions at search time, so both meet on the same terms.
 type analyzer struct {
-	stop wordSet
-	dict wordSet // English words: never typo-corrected
-	lex  *lexicon
+	stop   wordSet
+	dict   wordSet // English words: never typo-corrected
+	common wordSet // the most common English words: weak evidence
+	lex    *lexicon
 	// stems caches Snowball stems of the index vocabulary. It is filled
 	// while building and only read afterwards, so searches share it safely.
 	stems map[string]string
@@ -24,9 +25,10 @@ func newAnalyzer(extra [][]string) (*analyzer, error) {
 		return nil, err
 	}
 	a := &analyzer{
-		stop:  newWordSet(builtinStopWords),
-		dict:  newWordSet(englishWords),
-		stems: make(map[string]string, 16384),
+		stop:   newWordSet(builtinStopWords),
+		dict:   newWordSet(englishWords),
+		common: newWordSet(commonWords),
+		stems:  make(map[string]string, 16384),
 	}
 	a.lex = newLexicon(append(groups, extra...), a.phrase)
 	return a, nil
@@ -68,15 +70,25 @@ func (a *analyzer) stemWord(w string, cache bool) string {
 	return s
 }
 
-// phrase analyses a lexicon term into its sequence of stems.
+// phrase analyses a lexicon term into its sequence of stems. Stop words
+// are left out ("without a content-length" is "without content-length")
+// unless the phrase would collapse to one word without them: "fail over"
+// is not "fail".
 func (a *analyzer) phrase(term string) []string {
-	var out []string
+	var all, content []string
 	for _, t := range a.tokens(term, true) {
-		if !t.Part && !t.stop {
-			out = append(out, t.term)
+		if t.Part {
+			continue
+		}
+		all = append(all, t.term)
+		if !t.stop {
+			content = append(content, t.term)
 		}
 	}
-	return out
+	if len(content) == 1 && len(all) > 1 {
+		return all
+	}
+	return content
 }
 
 // groupMatch is a lexicon phrase found in a token stream.
@@ -87,15 +99,11 @@ type groupMatch struct {
 }
 
 // synonyms is the lexicon stage: it finds the longest lexicon phrase at
-// each position of the whole (non-part) tokens.
+// each position of the whole (non-part) tokens, stop words included.
 func (a *analyzer) synonyms(whole []aToken) []groupMatch {
 	var out []groupMatch
-	stems := make([]string, len(whole))
-	for i, t := range whole {
-		stems[i] = t.term
-	}
-	for i := 0; i < len(stems); {
-		g, n := a.lex.longest(stems[i:])
+	for i := 0; i < len(whole); {
+		g, n := a.lex.longest(whole[i:])
 		if n == 0 {
 			i++
 			continue
@@ -106,13 +114,11 @@ func (a *analyzer) synonyms(whole []aToken) []groupMatch {
 	return out
 }
 
-// wholeTokens returns the tokens that are neither parts of a compound nor
-// stop words: the stream that lexicon phrases and adjacent pairs are
-// matched on ("without a content-length" is "without content-length").
+// wholeTokens returns the tokens that are not parts of a compound.
 func wholeTokens(toks []aToken) []aToken {
 	out := make([]aToken, 0, len(toks))
 	for _, t := range toks {
-		if !t.Part && !t.stop {
+		if !t.Part {
 			out = append(out, t)
 		}
 	}

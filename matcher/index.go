@@ -3,6 +3,7 @@ package matcher
 import (
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/espbot/espbot/knowledge"
 )
@@ -22,12 +23,12 @@ const (
 // fieldWeights and fieldB are the BM25F weights and length normalisation
 // per field: the question is what an entry is about, so its words count
 // most; code and URLs are noisy and count least.
-var fieldWeights = [numFields]float64{3.0, 1.5, 1.0, 0.4, 3.0}
+var fieldWeights = [numFields]float64{2.0, 1.5, 1.0, 0.4, 2.0}
 
 var fieldB = [numFields]float64{0.5, 0.3, 0.75, 0.75, 0.5}
 
 // k1 is BM25's term-frequency saturation.
-const k1 = 1.2
+const k1 = 2.0
 
 // posting is one entry containing a term, with the term's saturated,
 // length-normalised BM25F frequency precomputed (idf is applied at search
@@ -53,12 +54,13 @@ type Index struct {
 	docChips [][]string
 	vocab    vocabulary
 	maxIDF   float64
+	pool     sync.Pool // *scratch
 }
 
 // DefaultAnswerThreshold is the confidence from which Search answers when
 // Options.AnswerThreshold is zero. Chosen on the development question sets:
 // below it, wrong answers outnumber right ones.
-const DefaultAnswerThreshold = 0.5
+const DefaultAnswerThreshold = 0.68
 
 // New builds an index over entries.
 func New(entries []knowledge.Entry, opts Options) (*Index, error) {
@@ -178,6 +180,9 @@ func (b *builder) addField(doc int, f field, text string, seen map[string]bool) 
 func (b *builder) addBigrams(doc int, whole []aToken) {
 	prev := int32(-1)
 	for _, t := range whole {
+		if t.stop {
+			continue
+		}
 		id := b.termID(t.term)
 		if prev >= 0 {
 			k := pairKey(prev, id)

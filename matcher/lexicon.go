@@ -16,6 +16,9 @@ var builtinStopWords string
 //go:embed data/english-words.txt
 var englishWords string
 
+//go:embed data/common-words.txt
+var commonWords string
+
 // groupPrefix marks the index term that stands for a lexicon group; no
 // token can start with it.
 const groupPrefix = "~"
@@ -64,13 +67,7 @@ func newLexicon(groups [][]string, phrase func(string) []string) *lexicon {
 	for _, g := range groups {
 		name := groupPrefix + strings.Join(phrase(g[0]), "_")
 		for _, t := range g {
-			stems := phrase(t)
-			if len(stems) == 1 && len(strings.Fields(t)) > 1 {
-				// "fail over" without its stop word would be "fail":
-				// a phrase that collapses to one word is not an equivalent
-				continue
-			}
-			lx.add(stems, name)
+			lx.add(phrase(t), name)
 		}
 	}
 	return lx
@@ -97,13 +94,18 @@ func (lx *lexicon) add(stems []string, group string) {
 	}
 }
 
-// longest returns the group and length of the longest phrase starting at
-// stems[0], or "" and 0.
-func (lx *lexicon) longest(stems []string) (string, int) {
+// longest returns the group and length (in tokens) of the longest phrase
+// starting at toks[0], or "" and 0. Stop words the phrase does not name are
+// skipped inside it, so "without a content-length" matches "without
+// content-length".
+func (lx *lexicon) longest(toks []aToken) (string, int) {
 	n, group, size := lx.root, "", 0
-	for i, s := range stems {
-		c, ok := n.next[s]
+	for i, t := range toks {
+		c, ok := n.next[t.term]
 		if !ok {
+			if t.stop && i > 0 {
+				continue
+			}
 			break
 		}
 		n = c

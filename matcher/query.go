@@ -1,6 +1,9 @@
 package matcher
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // concept is one thing the question asks about: a word, an identifier, a
 // lexicon phrase. Its alternatives are the index terms that express it (the
@@ -10,8 +13,11 @@ type concept struct {
 	text       string
 	alts       []alt
 	importance float64
+	weight     float64 // how much the concept counts in the score
 	part       bool
 	chip       string
+	// unknownTerm: a technical term (not English) that no entry uses.
+	unknownTerm bool
 }
 
 type alt struct {
@@ -28,6 +34,8 @@ const (
 	partImportance   = 0.3  // a part of a compound (the "wifi" of esp_wifi_set_ps)
 	chipImportance   = 0.5  // chips say which entry fits best, rarely what is asked
 	dictImportance   = 0.35 // an English word the FAQ never uses: often incidental
+	commonImportance = 0.5  // one of the most common English words ("right away")
+	identWeight      = 1.5  // an identifier or address quoted exactly is strong evidence
 )
 
 // queryPlan is an analysed question.
@@ -55,11 +63,11 @@ func (ix *Index) plan(q string) *queryPlan {
 	seen := map[string]bool{}
 	wi := -1
 	for _, t := range toks {
-		if t.stop {
-			continue
-		}
 		if !t.Part {
 			wi++
+		}
+		if t.stop && !(starts[wi].size > 0 && !t.Part) {
+			continue
 		}
 		if len(t.Text) < 2 && t.Kind == Word {
 			continue // "s" of "10 s", "e" of "e.g.": no meaning alone
@@ -88,7 +96,7 @@ func (ix *Index) plan(q string) *queryPlan {
 			continue
 		}
 		seen[key] = true
-		c.importance = ix.importance(c, t)
+		c.importance, c.weight = ix.importance(&c, t)
 		p.concepts = append(p.concepts, c)
 		if c.chip != "" {
 			p.chips = append(p.chips, c.chip)
@@ -141,7 +149,9 @@ func (ix *Index) phraseConcept(p *queryPlan, words []aToken, group string) conce
 			c.text += " "
 		}
 		c.text += w.Text
-		c.alts = append(c.alts, ix.alt(w.term, constituentW))
+		if !w.stop {
+			c.alts = append(c.alts, ix.alt(w.term, constituentW))
+		}
 	}
 	p.expand(c.text, group)
 	return c
@@ -152,8 +162,8 @@ func (ix *Index) phraseConcept(p *queryPlan, words []aToken, group string) conce
 // that says how likely the word is to name the topic: unknown technical
 // terms (snmp, lwm2m) name topics the FAQ does not cover; an unknown
 // English word is often incidental; a number in a log line is noise.
-func (ix *Index) importance(c concept, t aToken) float64 {
-	imp := -1.0
+func (ix *Index) importance(c *concept, t aToken) (imp, weight float64) {
+	imp, weight = -1.0, 1.0
 	for _, a := range c.alts {
 		if a.id >= 0 && ix.idf[a.id] > imp {
 			imp = ix.idf[a.id]
@@ -167,15 +177,23 @@ func (ix *Index) importance(c concept, t aToken) float64 {
 			imp = dictImportance * ix.maxIDF
 		default:
 			imp = ix.maxIDF
+			c.unknownTerm = true
 		}
+	}
+	if t.Kind == Word && len(c.alts) > 0 && c.alts[0].term == t.term && ix.an.common.has(t.Text) {
+		imp *= commonImportance
+	}
+	if t.Kind == Ident || t.Kind == Number && strings.Contains(t.Text, ".") {
+		weight = identWeight
 	}
 	if c.part {
 		imp *= partImportance
+		weight = partImportance
 	}
 	if c.chip != "" {
 		imp *= chipImportance
 	}
-	return imp
+	return imp, weight
 }
 
 func (c concept) String() string {

@@ -59,8 +59,10 @@ func (ix *Index) Explain(query string) Result {
 func (ix *Index) search(query string, explain bool) Result {
 	res := Result{Query: query}
 	p := ix.plan(query)
-	scores, total := ix.score(p)
-	top := topN(scores, maxResults)
+	sc := ix.getScratch()
+	touched, total := ix.score(p, sc)
+	top := topN(sc, touched, maxResults)
+	ix.release(sc)
 	if explain {
 		res.Explanation = ix.explain(p, top, total)
 	}
@@ -75,7 +77,7 @@ func (ix *Index) search(query string, explain bool) Result {
 		} else if i == 0 {
 			margin = 1
 		}
-		conf := confidence(s, total, margin, ix.maxIDF)
+		conf := ix.evidenceFor(p, s, total, margin).confidence()
 		if i > 0 && conf < minConfidence {
 			break
 		}
@@ -93,59 +95,96 @@ func (ix *Index) search(query string, explain bool) Result {
 	return res
 }
 
+// scratch is the per-search working memory, dense over entries and reused
+// through a pool so that a search allocates little.
+type scratch struct {
+	acc      []docScore
+	touched  []int32 // entries with a score, in first-touch order
+	best     []float64
+	bestW    []float64
+	titled   []bool
+	ctouched []int32
+}
+
+func (ix *Index) getScratch() *scratch {
+	if sc, ok := ix.pool.Get().(*scratch); ok {
+		return sc
+	}
+	n := len(ix.entries)
+	return &scratch{
+		acc:    make([]docScore, n),
+		best:   make([]float64, n),
+		bestW:  make([]float64, n),
+		titled: make([]bool, n),
+	}
+}
+
+// release clears what the search touched and returns sc to the pool.
+func (ix *Index) release(sc *scratch) {
+	for _, d := range sc.touched {
+		sc.acc[d] = docScore{}
+	}
+	sc.touched = sc.touched[:0]
+	ix.pool.Put(sc)
+}
+
 // score accumulates BM25F scores per entry: for each concept, the best of
-// its alternatives; then the phrase and chip adjustments.
-func (ix *Index) score(p *queryPlan) ([]docScore, float64) {
-	acc := map[int32]*docScore{}
+// its alternatives; then the phrase and chip adjustments. A concept matched
+// only through a weaker alternative (one word of a phrase) counts as matched
+// in proportion.
+func (ix *Index) score(p *queryPlan, sc *scratch) ([]int32, float64) {
 	total := 0.0
-	best := map[int32]float64{}
 	for _, c := range p.concepts {
 		total += c.importance
-		clear(best)
-		titled := map[int32]bool{}
-		for _, a := range c.alts {
-			if a.id < 0 {
-				continue
+		ix.scoreConcept(&c, sc)
+		for _, d := range sc.ctouched {
+			ds := &sc.acc[d]
+			if ds.score == 0 && ds.matched == 0 {
+				ds.doc = d
+				sc.touched = append(sc.touched, d)
 			}
-			w := a.w * ix.idf[a.id]
-			for _, po := range ix.postings[a.id] {
-				if s := w * float64(po.sat); s > best[po.doc] {
-					best[po.doc] = s
-				}
-				if po.title {
-					titled[po.doc] = true
-				}
+			ds.score += c.weight * sc.best[d]
+			ds.matched += c.importance * sc.bestW[d]
+			if sc.titled[d] {
+				ds.inTitle += c.importance * sc.bestW[d]
 			}
+			sc.best[d], sc.bestW[d], sc.titled[d] = 0, 0, false
 		}
-		weight := 1.0
-		if c.part {
-			weight = partImportance
+	}
+	ix.phraseBonus(p, sc)
+	for _, d := range sc.touched {
+		ix.chipAdjust(p, &sc.acc[d])
+	}
+	return sc.touched, total
+}
+
+// scoreConcept fills sc.best (and bestW, titled) for the entries matching
+// one concept, listing them in sc.ctouched.
+func (ix *Index) scoreConcept(c *concept, sc *scratch) {
+	sc.ctouched = sc.ctouched[:0]
+	for _, a := range c.alts {
+		if a.id < 0 {
+			continue
 		}
-		for d, s := range best {
-			ds := acc[d]
-			if ds == nil {
-				ds = &docScore{doc: d}
-				acc[d] = ds
+		w := a.w * ix.idf[a.id]
+		for _, po := range ix.postings[a.id] {
+			d := po.doc
+			if sc.best[d] == 0 {
+				sc.ctouched = append(sc.ctouched, d)
 			}
-			ds.score += weight * s
-			ds.matched += c.importance
-			if titled[d] {
-				ds.inTitle += c.importance
+			if s := w * float64(po.sat); s > sc.best[d] {
+				sc.best[d], sc.bestW[d] = s, a.w
+			}
+			if po.title {
+				sc.titled[d] = true
 			}
 		}
 	}
-	ix.phraseBonus(p, acc)
-	out := make([]docScore, 0, len(acc))
-	for _, ds := range acc {
-		ix.chipAdjust(p, ds)
-		out = append(out, *ds)
-	}
-	return out, total
 }
 
 // phraseBonus rewards entries where two adjacent question concepts are
 // also adjacent ("keep alive", "static ip").
-func (ix *Index) phraseBonus(p *queryPlan, acc map[int32]*docScore) {
+func (ix *Index) phraseBonus(p *queryPlan, sc *scratch) {
 	var prev *concept
 	for i := range p.concepts {
 		c := &p.concepts[i]
@@ -156,7 +195,7 @@ func (ix *Index) phraseBonus(p *queryPlan, acc map[int32]*docScore) {
 			a, b := prev.alts[0].id, c.alts[0].id
 			bonus := bigramWeight * math.Min(ix.idf[a], ix.idf[b])
 			for _, d := range ix.bigrams[pairKey(a, b)] {
-				if ds := acc[d]; ds != nil {
+				if ds := &sc.acc[d]; ds.score > 0 {
 					ds.score += bonus
 				}
 			}
@@ -188,41 +227,94 @@ func (ix *Index) chipAdjust(p *queryPlan, ds *docScore) {
 	ds.chipNote = "chip mismatch (entry is about " + strings.Join(chips, ", ") + ")"
 }
 
-// topN returns the n best scores, best first, ties broken by load order so
-// that results are deterministic.
-func topN(s []docScore, n int) []docScore {
-	sort.Slice(s, func(i, j int) bool {
-		if s[i].score != s[j].score {
-			return s[i].score > s[j].score
+// topN returns the n best scored entries, best first, ties broken by load
+// order so that results are deterministic.
+func topN(sc *scratch, touched []int32, n int) []docScore {
+	top := make([]docScore, 0, n+1)
+	for _, d := range touched {
+		s := sc.acc[d]
+		if s.score <= 0 {
+			continue
 		}
-		return s[i].doc < s[j].doc
-	})
-	if len(s) > n {
-		s = s[:n]
+		i := len(top)
+		for i > 0 && better(s, top[i-1]) {
+			i--
+		}
+		if i >= n {
+			continue
+		}
+		top = append(top, docScore{})
+		copy(top[i+1:], top[i:])
+		top[i] = s
+		if len(top) > n {
+			top = top[:n]
+		}
 	}
-	return s
+	return top
 }
 
-// Confidence model weights, chosen on the development question sets. The
-// features: how much of what the question asks the entry covers, how much
-// its title covers, how far it is ahead of the next entry, and how much
-// evidence there is in absolute terms (one common word is not enough).
+func better(a, b docScore) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.doc < b.doc
+}
+
+// The confidence model: a logistic function of evidence about the best
+// entry, fitted on the development question sets (right answers against
+// questions no entry answers). Its inputs:
+//   - title: share of the question's importance that the entry's title matches;
+//   - margin: how far the entry is ahead of the next one;
+//   - strength: absolute evidence (one common word is not enough);
+//   - unknown: the question names a technical term no entry uses (snmp,
+//     lwm2m): the strongest sign of a topic the FAQ does not cover;
+//   - rarest: the rarest concept the entry matches;
+//   - matched: how many of the question's concepts the entry matches.
 const (
-	confBias     = -5.5
-	confCoverage = 5.0
-	confTitle    = 2.0
-	confMargin   = 1.5
-	confStrength = 2.5
+	confBias     = -3.91
+	confTitle    = 1.38
+	confMargin   = 0.80
+	confStrength = 4.01
+	confUnknown  = -1.60
+	confRarest   = 1.73
+	confMatched  = 3.69
 )
 
-func confidence(s docScore, total, margin, maxIDF float64) float64 {
-	if total == 0 || s.score <= 0 {
-		return 0
+// evidence is the input of the confidence model.
+type evidence struct {
+	title, margin, strength, rarest, matched float64
+	unknown                                  bool
+}
+
+// evidenceFor gathers the evidence that entry s answers plan p.
+func (ix *Index) evidenceFor(p *queryPlan, s docScore, total, margin float64) evidence {
+	ev := evidence{margin: margin}
+	if total > 0 {
+		ev.title = s.inTitle / total
 	}
-	cov := s.matched / total
-	title := s.inTitle / total
-	strength := math.Min(s.matched/(2*maxIDF), 1)
-	x := confBias + confCoverage*cov + confTitle*title + confMargin*margin + confStrength*strength
+	ev.strength = math.Min(s.matched/(2*ix.maxIDF), 1)
+	n := 0
+	for i, w := range ix.conceptMatches(p, s.doc) {
+		c := &p.concepts[i]
+		if w < correctionWeight {
+			ev.unknown = ev.unknown || c.unknownTerm
+			continue
+		}
+		ev.rarest = math.Max(ev.rarest, c.importance/ix.maxIDF)
+		if !c.part && c.chip == "" {
+			n++
+		}
+	}
+	ev.matched = float64(min(n, 4)) / 4
+	return ev
+}
+
+func (ev evidence) confidence() float64 {
+	x := confBias + confTitle*ev.title + confMargin*ev.margin + confStrength*ev.strength +
+		confRarest*ev.rarest + confMatched*ev.matched
+	if ev.unknown {
+		x += confUnknown
+	}
 	return 1 / (1 + math.Exp(-x))
 }
 
@@ -238,4 +330,24 @@ func answerWord(ok bool) string {
 		return "answer"
 	}
 	return "abstain"
+}
+
+// conceptMatches returns, per concept of p, the weight of the alternative
+// through which entry doc matches it (0: not matched).
+func (ix *Index) conceptMatches(p *queryPlan, doc int32) []float64 {
+	out := make([]float64, len(p.concepts))
+	for i, c := range p.concepts {
+		for _, a := range c.alts {
+			if a.id >= 0 && a.w > out[i] && hasDoc(ix.postings[a.id], doc) {
+				out[i] = a.w
+			}
+		}
+	}
+	return out
+}
+
+// hasDoc searches postings, which are in entry order.
+func hasDoc(ps []posting, doc int32) bool {
+	i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= doc })
+	return i < len(ps) && ps[i].doc == doc
 }

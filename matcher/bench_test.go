@@ -1,0 +1,82 @@
+package matcher
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/espbot/espbot/knowledge"
+)
+
+// corpusDir is the whole English esp-faq, beside the project.
+var corpusDir = filepath.Join("..", "..", "shared", "corpus", "esp-faq-en")
+
+func loadCorpus(tb testing.TB) []knowledge.Entry {
+	tb.Helper()
+	if _, err := os.Stat(corpusDir); err != nil {
+		tb.Skipf("corpus not found at %s (it lives in ../shared beside the project): %v", corpusDir, err)
+	}
+	kb, err := knowledge.Load(corpusDir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return kb.Entries
+}
+
+// devQuestions reads the questions of the development sets, for benchmarks.
+func devQuestions(tb testing.TB) []string {
+	tb.Helper()
+	var qs []string
+	for _, name := range []string{"seed-dev.jsonl", "corpus-dev.jsonl"} {
+		f, err := os.Open(filepath.Join("..", "..", "shared", "eval", name))
+		if err != nil {
+			tb.Skipf("question sets not found: %v", err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var c struct{ Question string }
+			if err := json.Unmarshal(sc.Bytes(), &c); err == nil {
+				qs = append(qs, c.Question)
+			}
+		}
+		f.Close()
+	}
+	return qs
+}
+
+func BenchmarkNew_corpus(b *testing.B) {
+	entries := loadCorpus(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(entries, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSearch_corpus searches the whole corpus with the development
+// questions and reports the median and p99 time per query.
+func BenchmarkSearch_corpus(b *testing.B) {
+	ix, err := New(loadCorpus(b), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs := devQuestions(b)
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		ix.Search(qs[i%len(qs)])
+		lat = append(lat, time.Since(start))
+		i++
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds())/1e3, "p99-µs")
+}
