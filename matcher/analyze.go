@@ -8,12 +8,13 @@ import (
 // -> synonyms (lexicon) -> stem. The same pipeline analyses entries at
 // index time and questions at search time, so both meet on the same terms.
 type analyzer struct {
-	stop   wordSet
+	stop   map[string]bool
 	dict   wordSet // English words: never typo-corrected
 	common wordSet // the most common English words: weak evidence
 	lex    *lexicon
 	// stems caches Snowball stems of the index vocabulary. It is filled
-	// while building and only read afterwards, so searches share it safely.
+	// while building (from the workers' own caches, merged) and only read
+	// afterwards, so searches share it safely.
 	stems map[string]string
 }
 
@@ -25,7 +26,7 @@ func newAnalyzer(extra [][]string) (*analyzer, error) {
 		return nil, err
 	}
 	a := &analyzer{
-		stop:   newWordSet(builtinStopWords),
+		stop:   newWordSet(builtinStopWords).set(),
 		dict:   newWordSet(englishWords),
 		common: newWordSet(commonWords),
 		stems:  make(map[string]string, 16384),
@@ -44,28 +45,37 @@ type aToken struct {
 // tokens runs normalisation, tokenisation, stop-word marking and stemming.
 // Stop words are marked, not dropped, so that lexicon phrases such as "too
 // many open files" still match.
-func (a *analyzer) tokens(text string, cache bool) []aToken {
-	toks := Tokenize(Normalize(text))
-	out := make([]aToken, len(toks))
-	for i, t := range toks {
-		out[i] = aToken{Token: t, term: t.Text}
-		if t.Kind == Word {
-			out[i].stop = a.stop.has(t.Text)
-			out[i].term = a.stemWord(t.Text, cache)
-		}
-	}
-	return out
+func (a *analyzer) tokens(text string, cache map[string]string) []aToken {
+	return a.tokensInto(nil, text, cache)
 }
 
-// stemWord is the stemming stage (Snowball English). Stems of words seen
-// while building are cached; at search time the cache is only read.
-func (a *analyzer) stemWord(w string, cache bool) string {
+// tokensInto is tokens appending to dst, so that index building can reuse
+// one buffer.
+func (a *analyzer) tokensInto(dst []aToken, text string, cache map[string]string) []aToken {
+	for _, t := range Tokenize(Normalize(text)) {
+		at := aToken{Token: t, term: t.Text}
+		if t.Kind == Word {
+			at.stop = a.stop[t.Text]
+			at.term = a.stemWord(t.Text, cache)
+		}
+		dst = append(dst, at)
+	}
+	return dst
+}
+
+// stemWord is the stemming stage (Snowball English). Stems of the
+// vocabulary are cached in a.stems; new stems go to cache when it is not
+// nil (at search time it is nil: the shared cache is only read).
+func (a *analyzer) stemWord(w string, cache map[string]string) string {
 	if s, ok := a.stems[w]; ok {
 		return s
 	}
+	if s, ok := cache[w]; ok {
+		return s
+	}
 	s := english.Stem(w, true)
-	if cache {
-		a.stems[w] = s
+	if cache != nil {
+		cache[w] = s
 	}
 	return s
 }
@@ -76,7 +86,7 @@ func (a *analyzer) stemWord(w string, cache bool) string {
 // is not "fail".
 func (a *analyzer) phrase(term string) []string {
 	var all, content []string
-	for _, t := range a.tokens(term, true) {
+	for _, t := range a.tokens(term, a.stems) {
 		if t.Part {
 			continue
 		}
@@ -116,11 +126,14 @@ func (a *analyzer) synonyms(whole []aToken) []groupMatch {
 
 // wholeTokens returns the tokens that are not parts of a compound.
 func wholeTokens(toks []aToken) []aToken {
-	out := make([]aToken, 0, len(toks))
+	return appendWhole(make([]aToken, 0, len(toks)), toks)
+}
+
+func appendWhole(dst, toks []aToken) []aToken {
 	for _, t := range toks {
 		if !t.Part {
-			out = append(out, t)
+			dst = append(dst, t)
 		}
 	}
-	return out
+	return dst
 }

@@ -1,7 +1,10 @@
 package matcher
 
 import (
+	"maps"
 	"math"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -50,7 +53,7 @@ type Index struct {
 	terms    map[string]int32
 	idf      []float64
 	postings [][]posting
-	bigrams  map[uint64][]int32
+	bigrams  [][]uint64 // per entry: sorted adjacent term pairs
 	docChips [][]string
 	vocab    vocabulary
 	maxIDF   float64
@@ -78,37 +81,42 @@ func New(entries []knowledge.Entry, opts Options) (*Index, error) {
 		threshold: opts.AnswerThreshold,
 		an:        an,
 		terms:     make(map[string]int32, 8192),
-		bigrams:   make(map[uint64][]int32, 32768),
 	}
 	if ix.threshold == 0 {
 		ix.threshold = DefaultAnswerThreshold
 	}
 	b := newBuilder(ix)
-	for i := range ix.entries {
-		ix.byID[ix.entries[i].ID] = i
-		b.add(i, &ix.entries[i], opts.Phrasings[ix.entries[i].ID])
-	}
+	b.addAll(opts.Phrasings)
 	b.finish()
 	return ix, nil
 }
 
-// builder holds the per-entry statistics while an Index is built.
+// builder holds the per-entry statistics while an Index is built. Term
+// counts of all entries go into one slice (rows), entry after entry, so
+// that building allocates little.
 type builder struct {
-	ix      *Index
-	tf      []map[int32]*[numFields]float32
-	lens    [][numFields]float32
-	inTitle []map[int32]bool
-	surfDF  map[string]int
+	ix     *Index
+	rows   []tfRow
+	start  []int // rows[start[d]:start[d+1]] belong to entry d
+	lens   [][numFields]float32
+	surfDF map[string]int
+}
+
+// tfRow counts one term in one entry, per field.
+type tfRow struct {
+	term    int32
+	inTitle bool
+	tf      [numFields]float32
 }
 
 func newBuilder(ix *Index) *builder {
 	n := len(ix.entries)
 	return &builder{
-		ix:      ix,
-		tf:      make([]map[int32]*[numFields]float32, n),
-		lens:    make([][numFields]float32, n),
-		inTitle: make([]map[int32]bool, n),
-		surfDF:  map[string]int{},
+		ix:     ix,
+		rows:   make([]tfRow, 0, 64*n),
+		start:  make([]int, 0, n+1),
+		lens:   make([][numFields]float32, n),
+		surfDF: map[string]int{},
 	}
 }
 
@@ -121,78 +129,160 @@ func (b *builder) termID(t string) int32 {
 	return id
 }
 
-// add analyses one entry's fields.
-func (b *builder) add(doc int, e *knowledge.Entry, phrasings []string) {
-	b.tf[doc] = map[int32]*[numFields]float32{}
-	b.inTitle[doc] = map[int32]bool{}
-	body, code := entryText(e)
-	tags := strings.Join(append(append([]string{e.Category}, e.Tags...), e.Chips...), " ")
-	seen := map[string]bool{}
-	b.addField(doc, fieldTitle, e.Title, seen)
-	b.addField(doc, fieldTags, tags, seen)
-	b.addField(doc, fieldBody, body, seen)
-	b.addField(doc, fieldCode, code, seen)
-	for _, p := range phrasings {
-		b.addField(doc, fieldExtra, p, seen)
+// docText is one entry analysed and counted by a worker: its distinct
+// terms with their counts per field, the words it uses, and its adjacent
+// term pairs. Term IDs are assigned later, in order, by the builder.
+type docText struct {
+	terms []termCount
+	lens  [numFields]float32
+	seen  []string
+	pairs [][2]string
+	chips []string
+}
+
+type termCount struct {
+	term    string
+	inTitle bool
+	tf      [numFields]float32
+}
+
+// buildBatch is how many entries the workers analyse before the builder
+// counts them: it bounds the memory held by analysed text.
+const buildBatch = 128
+
+// addAll analyses the entries in parallel (tokenising and stemming are most
+// of the cost of building) and counts them in order, so that term IDs and
+// postings do not depend on scheduling.
+func (b *builder) addAll(phrasings map[string][]string) {
+	entries := b.ix.entries
+	workers := max(1, min(runtime.GOMAXPROCS(0), 8))
+	ws := make([]*worker, workers)
+	for w := range ws {
+		ws[w] = &worker{an: b.ix.an, stems: map[string]string{}, index: map[string]int{}, seen: map[string]bool{}}
 	}
-	for s := range seen {
+	batch := make([]docText, buildBatch)
+	for lo := 0; lo < len(entries); lo += buildBatch {
+		hi := min(lo+buildBatch, len(entries))
+		var wg sync.WaitGroup
+		for w, wk := range ws {
+			wg.Go(func() {
+				for d := lo + w; d < hi; d += workers {
+					e := &entries[d]
+					batch[d-lo] = wk.analyze(e, phrasings[e.ID])
+				}
+			})
+		}
+		wg.Wait()
+		for d := lo; d < hi; d++ {
+			b.ix.byID[entries[d].ID] = d
+			b.add(d, &batch[d-lo])
+		}
+	}
+	for _, wk := range ws {
+		maps.Copy(b.ix.an.stems, wk.stems)
+	}
+}
+
+// worker analyses entries with its own buffers and stem cache.
+type worker struct {
+	an    *analyzer
+	stems map[string]string
+	toks  []aToken
+	whole []aToken
+	index map[string]int // term -> position in the current docText.terms
+	seen  map[string]bool
+	dt    *docText
+}
+
+// analyze runs the analysis pipeline over every field of an entry.
+func (wk *worker) analyze(e *knowledge.Entry, phrasings []string) docText {
+	dt := docText{chips: entryChips(e)}
+	wk.dt = &dt
+	clear(wk.index)
+	clear(wk.seen)
+	body, code := entryText(e)
+	wk.field(fieldTitle, e.Title)
+	wk.field(fieldTags, e.Category)
+	for _, t := range e.Tags {
+		wk.field(fieldTags, t)
+	}
+	for _, c := range e.Chips {
+		wk.field(fieldTags, c)
+	}
+	wk.field(fieldBody, body)
+	wk.field(fieldCode, code)
+	for _, p := range phrasings {
+		wk.field(fieldExtra, p)
+	}
+	for w := range wk.seen {
+		dt.seen = append(dt.seen, w)
+	}
+	return dt
+}
+
+// field counts one field: every non-stop token (parts of compounds
+// included) and every lexicon group, and records adjacent pairs for the
+// phrase bonus.
+func (wk *worker) field(f field, text string) {
+	wk.toks = wk.an.tokensInto(wk.toks[:0], text, wk.stems)
+	for _, t := range wk.toks {
+		if t.stop {
+			continue
+		}
+		wk.count(f, t.term)
+		if t.Kind == Word && !t.Part {
+			wk.seen[t.Text] = true
+		}
+	}
+	wk.whole = appendWhole(wk.whole[:0], wk.toks)
+	for _, m := range wk.an.synonyms(wk.whole) {
+		wk.count(f, m.group)
+	}
+	if f != fieldTitle && f != fieldBody && f != fieldExtra {
+		return
+	}
+	prev := ""
+	for _, t := range wk.whole {
+		if t.stop {
+			continue
+		}
+		if prev != "" {
+			wk.dt.pairs = append(wk.dt.pairs, [2]string{prev, t.term})
+		}
+		prev = t.term
+	}
+}
+
+func (wk *worker) count(f field, term string) {
+	i, ok := wk.index[term]
+	if !ok {
+		i = len(wk.dt.terms)
+		wk.index[term] = i
+		wk.dt.terms = append(wk.dt.terms, termCount{term: term})
+	}
+	tc := &wk.dt.terms[i]
+	tc.tf[f]++
+	tc.inTitle = tc.inTitle || f == fieldTitle || f == fieldExtra
+	wk.dt.lens[f]++
+}
+
+// add gives an analysed entry's terms their IDs and records its counts.
+func (b *builder) add(doc int, dt *docText) {
+	b.start = append(b.start, len(b.rows))
+	for _, tc := range dt.terms {
+		b.rows = append(b.rows, tfRow{term: b.termID(tc.term), inTitle: tc.inTitle, tf: tc.tf})
+	}
+	b.lens[doc] = dt.lens
+	for _, s := range dt.seen {
 		b.surfDF[s]++
 	}
-	b.ix.docChips = append(b.ix.docChips, entryChips(b.ix.an, e))
-}
-
-// addField counts the terms of one field: every non-stop token (parts of
-// compounds included) and every lexicon group, and records adjacent pairs
-// for the phrase bonus.
-func (b *builder) addField(doc int, f field, text string, seen map[string]bool) {
-	toks := b.ix.an.tokens(text, true)
-	count := func(term string) {
-		id := b.termID(term)
-		c := b.tf[doc][id]
-		if c == nil {
-			c = new([numFields]float32)
-			b.tf[doc][id] = c
-		}
-		c[f]++
-		b.lens[doc][f]++
-		if f == fieldTitle || f == fieldExtra {
-			b.inTitle[doc][id] = true
-		}
+	keys := make([]uint64, len(dt.pairs))
+	for i, p := range dt.pairs {
+		keys[i] = pairKey(b.termID(p[0]), b.termID(p[1]))
 	}
-	for _, t := range toks {
-		if t.stop {
-			continue
-		}
-		count(t.term)
-		if t.Kind == Word && !t.Part {
-			seen[t.Text] = true
-		}
-	}
-	whole := wholeTokens(toks)
-	for _, m := range b.ix.an.synonyms(whole) {
-		count(m.group)
-	}
-	if f == fieldTitle || f == fieldBody || f == fieldExtra {
-		b.addBigrams(doc, whole)
-	}
-}
-
-func (b *builder) addBigrams(doc int, whole []aToken) {
-	prev := int32(-1)
-	for _, t := range whole {
-		if t.stop {
-			continue
-		}
-		id := b.termID(t.term)
-		if prev >= 0 {
-			k := pairKey(prev, id)
-			docs := b.ix.bigrams[k]
-			if len(docs) == 0 || docs[len(docs)-1] != int32(doc) {
-				b.ix.bigrams[k] = append(docs, int32(doc))
-			}
-		}
-		prev = id
-	}
+	slices.Sort(keys)
+	b.ix.bigrams = append(b.ix.bigrams, slices.Compact(keys))
+	b.ix.docChips = append(b.ix.docChips, dt.chips)
 }
 
 func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
@@ -201,6 +291,7 @@ func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b
 func (b *builder) finish() {
 	ix := b.ix
 	n := len(ix.entries)
+	b.start = append(b.start, len(b.rows))
 	var avg [numFields]float64
 	for _, l := range b.lens {
 		for f := range avg {
@@ -210,13 +301,20 @@ func (b *builder) finish() {
 	for f := range avg {
 		avg[f] = math.Max(avg[f]/math.Max(float64(n), 1), 1)
 	}
+	df := make([]int32, len(ix.terms))
+	for _, r := range b.rows {
+		df[r.term]++
+	}
 	ix.postings = make([][]posting, len(ix.terms))
+	for id := range ix.postings {
+		ix.postings[id] = make([]posting, 0, df[id])
+	}
 	for doc := range n {
-		for id, tf := range b.tf[doc] {
-			ix.postings[id] = append(ix.postings[id], posting{
+		for _, r := range b.rows[b.start[doc]:b.start[doc+1]] {
+			ix.postings[r.term] = append(ix.postings[r.term], posting{
 				doc:   int32(doc),
-				sat:   float32(saturate(tf, &b.lens[doc], &avg)),
-				title: b.inTitle[doc][id],
+				sat:   float32(saturate(&r.tf, &b.lens[doc], &avg)),
+				title: r.inTitle,
 			})
 		}
 	}
@@ -247,7 +345,7 @@ func idf(n, df int) float64 {
 
 // entryChips returns the canonical chips an entry is about: its :CHIP:
 // field and the chips its title names.
-func entryChips(an *analyzer, e *knowledge.Entry) []string {
+func entryChips(e *knowledge.Entry) []string {
 	var out []string
 	add := func(c string) {
 		for _, x := range out {

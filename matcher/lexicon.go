@@ -123,15 +123,20 @@ type wordSet struct {
 }
 
 func newWordSet(text string) wordSet {
-	var ws wordSet
-	for _, line := range strings.Split(text, "\n") {
+	ws := wordSet{words: make([]string, 0, strings.Count(text, "\n")+1)}
+	for line := range strings.Lines(text) {
 		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+		switch {
+		case line == "" || line[0] == '#':
+		case strings.IndexByte(line, ' ') < 0:
+			ws.words = append(ws.words, line)
+		default:
+			ws.words = append(ws.words, strings.Fields(line)...)
 		}
-		ws.words = append(ws.words, strings.Fields(line)...)
 	}
-	sort.Strings(ws.words)
+	if !sort.StringsAreSorted(ws.words) {
+		sort.Strings(ws.words)
+	}
 	return ws
 }
 
@@ -147,4 +152,13 @@ func (ws wordSet) prefixRange(prefix string) (int, int) {
 		return ws.words[i] > prefix && !strings.HasPrefix(ws.words[i], prefix)
 	})
 	return lo, hi
+}
+
+// set returns the words as a map, for small lists looked up often.
+func (ws wordSet) set() map[string]bool {
+	m := make(map[string]bool, len(ws.words))
+	for _, w := range ws.words {
+		m[w] = true
+	}
+	return m
 }

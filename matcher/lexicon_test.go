@@ -55,7 +55,7 @@ func TestBuiltinLexicon(t *testing.T) {
 }
 
 func groupOf(an *analyzer, phrase string) string {
-	whole := wholeTokens(an.tokens(phrase, false))
+	whole := wholeTokens(an.tokens(phrase, nil))
 	m := an.synonyms(whole)
 	if len(m) != 1 {
 		return ""
@@ -69,12 +69,12 @@ func TestStopWords_keepMeaning(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, w := range []string{"not", "no", "without", "only", "default", "max", "off"} {
-		if w != "off" && an.stop.has(w) {
+		if w != "off" && an.stop[w] {
 			t.Errorf("%q is a stop word; it changes the meaning of questions", w)
 		}
 	}
 	for _, w := range []string{"the", "how", "pls", "thanks"} {
-		if !an.stop.has(w) {
+		if !an.stop[w] {
 			t.Errorf("%q is not a stop word", w)
 		}
 	}

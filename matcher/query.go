@@ -49,7 +49,7 @@ type queryPlan struct {
 // plan analyses a question into concepts.
 func (ix *Index) plan(q string) *queryPlan {
 	an := ix.an
-	toks := an.tokens(Truncate(q), false)
+	toks := an.tokens(Truncate(q), nil)
 	whole := wholeTokens(toks)
 	starts := map[int]groupMatch{}
 	inPhrase := map[int]bool{}

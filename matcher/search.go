@@ -3,6 +3,7 @@ package matcher
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -11,11 +12,12 @@ import (
 
 // Scoring constants.
 const (
-	bigramWeight  = 0.5  // adjacent question words adjacent in the entry
-	chipBonus     = 1.12 // the entry is about a chip the question names
-	chipMismatch  = 0.92 // the entry is only about other chips
-	maxResults    = 4    // best + three alternatives
-	minConfidence = 0.05 // alternatives below this are not worth suggesting
+	bigramWeight     = 0.5  // adjacent question words adjacent in the entry
+	chipBonus        = 1.12 // the entry is about a chip the question names
+	chipMismatch     = 0.92 // the entry is only about other chips
+	maxResults       = 4    // best + three alternatives
+	minConfidence    = 0.05 // alternatives below this are not worth suggesting
+	phraseCandidates = 32   // entries checked for the phrase bonus
 )
 
 // docScore is the evidence gathered for one entry.
@@ -183,8 +185,11 @@ func (ix *Index) scoreConcept(c *concept, sc *scratch) {
 }
 
 // phraseBonus rewards entries where two adjacent question concepts are
-// also adjacent ("keep alive", "static ip").
+// also adjacent ("keep alive", "static ip"). Only the leading candidates
+// are checked: the bonus decides between close entries, not far ones.
 func (ix *Index) phraseBonus(p *queryPlan, sc *scratch) {
+	var pairs []uint64
+	var bonus []float64
 	var prev *concept
 	for i := range p.concepts {
 		c := &p.concepts[i]
@@ -193,14 +198,20 @@ func (ix *Index) phraseBonus(p *queryPlan, sc *scratch) {
 		}
 		if prev != nil && prev.alts[0].id >= 0 && c.alts[0].id >= 0 {
 			a, b := prev.alts[0].id, c.alts[0].id
-			bonus := bigramWeight * math.Min(ix.idf[a], ix.idf[b])
-			for _, d := range ix.bigrams[pairKey(a, b)] {
-				if ds := &sc.acc[d]; ds.score > 0 {
-					ds.score += bonus
-				}
-			}
+			pairs = append(pairs, pairKey(a, b))
+			bonus = append(bonus, bigramWeight*math.Min(ix.idf[a], ix.idf[b]))
 		}
 		prev = c
+	}
+	if len(pairs) == 0 {
+		return
+	}
+	for _, ds := range topN(sc, sc.touched, phraseCandidates) {
+		for i, k := range pairs {
+			if _, ok := slices.BinarySearch(ix.bigrams[ds.doc], k); ok {
+				sc.acc[ds.doc].score += bonus[i]
+			}
+		}
 	}
 }
 

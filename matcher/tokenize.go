@@ -39,20 +39,39 @@ type Token struct {
 func Tokenize(s string) []Token {
 	var toks []Token
 	pos := 0
-	for _, chunk := range strings.FieldsFunc(s, isSeparator) {
-		for _, piece := range strings.FieldsFunc(chunk, isPathSeparator) {
+	forEachField(s, isSeparator, func(chunk string) {
+		forEachField(chunk, isPathSeparator, func(piece string) {
 			piece = trimToken(piece)
 			if piece == "" {
-				continue
+				return
 			}
 			n := len(toks)
 			toks = appendCompound(toks, piece, pos)
 			if len(toks) > n {
 				pos++
 			}
+		})
+	})
+	return toks
+}
+
+// forEachField calls fn with each run of s between separators, like
+// strings.FieldsFunc without building a slice.
+func forEachField(s string, sep func(rune) bool, fn func(string)) {
+	start := -1
+	for i, r := range s {
+		if sep(r) {
+			if start >= 0 {
+				fn(s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
 		}
 	}
-	return toks
+	if start >= 0 {
+		fn(s[start:])
+	}
 }
 
 // isSeparator reports characters that never belong to a token.
@@ -79,6 +98,10 @@ func trimToken(s string) string {
 
 // appendCompound appends the token for piece and, for compounds, its parts.
 func appendCompound(toks []Token, piece string, pos int) []Token {
+	if isLowerWord(piece) {
+		// the common case, a plain word: nothing to split or recognise
+		return append(toks, Token{Text: piece, Kind: Word, Pos: pos})
+	}
 	if k, canon, ok := classifyAtom(piece); ok {
 		return append(toks, Token{Text: canon, Kind: k, Pos: pos})
 	}
@@ -210,6 +233,18 @@ func isDottedNumber(s string) bool {
 	}
 	for _, p := range strings.Split(s, ".") {
 		if p == "" || kindOf(p) != Number {
+			return false
+		}
+	}
+	return true
+}
+
+// isLowerWord reports whether s is made of the letters a-z only (the
+// letters "s", "c", "h" and "p" alone can name chips: "S3" has a digit, so
+// it never takes this path).
+func isLowerWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 'a' || c > 'z' {
 			return false
 		}
 	}

@@ -19,7 +19,7 @@ func newVocabulary(df map[string]int, an *analyzer) vocabulary {
 		if len(w) < 3 {
 			continue
 		}
-		v.byLen[len(w)] = append(v.byLen[len(w)], vocabWord{word: w, term: an.stemWord(w, false), df: n})
+		v.byLen[len(w)] = append(v.byLen[len(w)], vocabWord{word: w, term: an.stemWord(w, nil), df: n})
 	}
 	return v
 }
