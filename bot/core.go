@@ -65,15 +65,18 @@ type Config struct {
 	// DedupSize bounds how many are (0: 10,000).
 	DedupTTL  time.Duration
 	DedupSize int
+	// Recorder keeps decided questions and feedback (nil: NopRecorder).
+	Recorder Recorder
 }
 
 // Bot is the conversation core. It is safe for concurrent use.
 type Bot struct {
-	cfg     Config
-	index   atomic.Pointer[matcher.Index]
-	log     *slog.Logger
-	metrics Metrics
-	now     func() time.Time
+	cfg      Config
+	index    atomic.Pointer[matcher.Index]
+	log      *slog.Logger
+	metrics  Metrics
+	recorder Recorder
+	now      func() time.Time
 
 	seen      *recentSet // handled event IDs
 	threads   *recentSet // channel+thread keys where the bot has spoken
@@ -105,6 +108,7 @@ func New(cfg Config, ix *matcher.Index, log *slog.Logger, m Metrics) *Bot {
 		cfg:       cfg,
 		log:       log,
 		metrics:   m,
+		recorder:  cfg.Recorder,
 		now:       cfg.Now,
 		seen:      newRecentSet(cfg.DedupSize, cfg.DedupTTL),
 		threads:   newRecentSet(50000, 7*24*time.Hour),
@@ -112,6 +116,9 @@ func New(cfg Config, ix *matcher.Index, log *slog.Logger, m Metrics) *Bot {
 	}
 	if b.now == nil {
 		b.now = time.Now
+	}
+	if b.recorder == nil {
+		b.recorder = NopRecorder{}
 	}
 	b.index.Store(ix)
 	return b
@@ -217,6 +224,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply) {
 			took := time.Since(start)
 			b.metrics.Replied(m.Platform, r.Kind, r.Confidence, took)
 			b.logReply(m, r, took)
+			b.record(m, r, took)
 		}
 	}()
 	// Redelivered events are handled once; the key is only spent on events
@@ -412,7 +420,8 @@ func (b *Bot) Complete(prefix string, n int) []Alternative {
 	return out
 }
 
-// RecordFeedback counts (and later stores) a reaction to an answer.
+// RecordFeedback counts and records a reaction to an answer.
 func (b *Bot) RecordFeedback(ctx context.Context, f Feedback) {
 	b.metrics.Feedback(f.Platform, f.Kind)
+	b.recorder.RecordFeedback(FeedbackRecord{Time: b.now(), Feedback: f})
 }

@@ -1,0 +1,96 @@
+package bot
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeRecorder is a hand-written fake Recorder that keeps what it gets.
+type fakeRecorder struct {
+	mu        sync.Mutex
+	questions []QuestionRecord
+	feedback  []FeedbackRecord
+}
+
+func (f *fakeRecorder) RecordQuestion(q QuestionRecord) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.questions = append(f.questions, q)
+}
+
+func (f *fakeRecorder) RecordFeedback(r FeedbackRecord) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.feedback = append(f.feedback, r)
+}
+
+func TestBot_Records(t *testing.T) {
+	t.Parallel()
+	ix := testIndex(t)
+	hosting := entryLike(t, ix, "HTTP hosting")
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	mention := func(text string) Message {
+		return Message{Platform: Discord, Channel: "c1", User: "u1", Text: "<@123> " + text, MentionsBot: true}
+	}
+	tests := []struct {
+		name   string
+		msg    Message
+		record bool
+		kind   Kind
+		entry  string
+	}{
+		{"answer", mention(hosting.Title), true, KindAnswer, hosting.ID},
+		{"no match", mention(offTopic), true, KindNoMatch, ""},
+		{"help command", mention("help"), false, 0, ""},
+		{"show command", mention("show " + hosting.ID), false, 0, ""},
+		{"empty mention", mention(""), false, 0, ""},
+		{"chatter in a mention channel", Message{Platform: Discord, Channel: "c1", User: "u1", Text: hosting.Title}, false, 0, ""},
+		{"bot author", Message{Platform: Slack, Channel: "D1", Text: hosting.Title, IsDM: true, AuthorIsBot: true}, false, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &fakeRecorder{}
+			b := New(Config{Recorder: rec, Now: func() time.Time { return now }}, ix, nil, nil)
+			r := b.Handle(context.Background(), tt.msg)
+			if !tt.record {
+				if len(rec.questions) != 0 {
+					t.Fatalf("recorded %+v for a %s reply, want nothing", rec.questions, r.Kind)
+				}
+				return
+			}
+			if len(rec.questions) != 1 {
+				t.Fatalf("recorded %d questions, want 1", len(rec.questions))
+			}
+			q := rec.questions[0]
+			if q.Kind != tt.kind || q.EntryID != tt.entry || q.Query != r.Query || q.User != "u1" ||
+				q.Channel != "c1" || q.Platform != Discord || !q.Time.Equal(now) || q.Confidence != r.Confidence {
+				t.Errorf("recorded %+v; reply %s %q", q, r.Kind, r.Query)
+			}
+			if tt.entry != "" && q.Category != hosting.Category {
+				t.Errorf("category %q, want %q", q.Category, hosting.Category)
+			}
+		})
+	}
+}
+
+func TestBot_RecordFeedback_Recorder(t *testing.T) {
+	t.Parallel()
+	rec := &fakeRecorder{}
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	b := New(Config{Recorder: rec, Now: func() time.Time { return now }}, testIndex(t), nil, nil)
+	f := Feedback{Platform: Slack, Channel: "c", User: "u", Kind: OtherAnswer, EntryID: "e1", Query: "q"}
+	b.RecordFeedback(context.Background(), f)
+	if len(rec.feedback) != 1 || rec.feedback[0].Feedback != f || !rec.feedback[0].Time.Equal(now) {
+		t.Errorf("recorded %+v, want %+v at %v", rec.feedback, f, now)
+	}
+}
+
+func TestBot_NilRecorder(t *testing.T) {
+	t.Parallel()
+	b := New(Config{}, testIndex(t), nil, nil)
+	b.Handle(context.Background(), Message{Platform: Slack, Channel: "D", Text: offTopic, IsDM: true})
+	b.RecordFeedback(context.Background(), Feedback{Platform: Slack, Kind: ThumbsUp})
+}
