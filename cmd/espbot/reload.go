@@ -31,6 +31,8 @@ type knowledgeLoader struct {
 	log      *slog.Logger
 	metrics  *metrics.Metrics
 	mu       sync.Mutex // one build at a time
+	// phrasings, when set, loads the accepted phrasings at every build.
+	phrasings func() map[string][]string
 }
 
 func newKnowledgeLoader(c *config.Config, log *slog.Logger, m *metrics.Metrics) *knowledgeLoader {
@@ -49,7 +51,11 @@ func newKnowledgeLoader(c *config.Config, log *slog.Logger, m *metrics.Metrics) 
 func (k *knowledgeLoader) build() (*matcher.Index, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	ix, problems, err := indexKnowledge(k.paths, k.opts)
+	opts := k.opts
+	if k.phrasings != nil {
+		opts.Phrasings = k.phrasings()
+	}
+	ix, problems, err := indexKnowledge(k.paths, opts)
 	for _, p := range problems {
 		at := fmt.Sprintf("%s:%d", p.Path, p.Line)
 		if p.Severity == knowledge.Error {

@@ -74,12 +74,22 @@ func serve(ctx context.Context, e env, f serveFlags, hooks serveHooks) error {
 		log.Warn("configuration", "warning", w.String())
 	}
 	m := metrics.New()
+	st, err := openStore(ctx, c, e.getenv)
+	if err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
 	kb := newKnowledgeLoader(c, log, m)
+	bc := botConfig(c)
+	if st != nil {
+		rec := newStoreRecorder(st, c, log, m)
+		defer rec.close(c.HTTP.ShutdownTimeout.D(), log)
+		kb.phrasings, bc.Recorder = phrasingsOf(st, log), rec
+	}
 	ix, err := kb.build()
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
-	b := bot.New(botConfig(c), ix, log, m)
+	b := bot.New(bc, ix, log, m)
 	if hooks.adapters == nil {
 		hooks.adapters = startAdapters
 	}
