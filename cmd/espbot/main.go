@@ -43,6 +43,8 @@ func commands() []command {
 		{"eval", "score a question set (JSONL) against the knowledge base", runEval},
 		{"serve", "run the bot: HTTP API, Discord, Slack", runServe},
 		{"config", "validate a configuration file (config check FILE)", runConfig},
+		{"report", "summarise recorded questions and feedback for FAQ maintainers", runReport},
+		{"learn", "review and accept alternate phrasings (list, accept, reject, export, import)", runLearn},
 	}
 }
 
