@@ -12,6 +12,8 @@ import (
 const (
 	DefaultQueueSize = 10000
 	DefaultBatchSize = 256
+	// DefaultFlushInterval is how long a record may wait for its batch to fill.
+	DefaultFlushInterval = 250 * time.Millisecond
 	// retentionEvery is how often old rows are deleted when a retention is set.
 	retentionEvery = time.Hour
 )
@@ -24,6 +26,10 @@ type WriterOptions struct {
 	// BatchSize is the most records written in one transaction
 	// (0: DefaultBatchSize).
 	BatchSize int
+	// FlushInterval is how long records wait for a batch to fill before
+	// they are written anyway (0: DefaultFlushInterval). Fewer, larger
+	// transactions leave more CPU to replies.
+	FlushInterval time.Duration
 	// Retention deletes rows older than this at start and hourly (0: never).
 	Retention time.Duration
 	// OnDrop is called (from the caller's goroutine, so it must be quick)
@@ -54,7 +60,7 @@ type Writer struct {
 	n      int      // records queued
 	closed bool
 
-	wake    chan struct{} // capacity 1: "there is work"
+	wake    chan struct{} // capacity 1: "a batch is full"
 	stop    chan struct{}
 	done    chan struct{}
 	dropped atomic.Uint64
@@ -75,6 +81,9 @@ func newWriter(st *Store, o WriterOptions) *Writer {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = DefaultFlushInterval
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -122,13 +131,16 @@ func (w *Writer) push(r record) {
 	}
 	w.queue[(w.head+w.n)%len(w.queue)] = r
 	w.n++
+	batchFull := w.n >= w.opts.BatchSize
 	w.mu.Unlock()
 	if full {
 		w.drop(1)
 	}
-	select {
-	case w.wake <- struct{}{}:
-	default:
+	if batchFull {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -160,21 +172,26 @@ func (w *Writer) take() Batch {
 	return b
 }
 
-// loop writes batches until Close, then drains the queue.
+// loop writes batches when one is full or every FlushInterval, until
+// Close, then drains the queue.
 func (w *Writer) loop() {
 	defer close(w.done)
-	var tick <-chan time.Time
+	var retain <-chan time.Time
 	if w.opts.Retention > 0 {
 		w.retain()
 		t := time.NewTicker(retentionEvery)
 		defer t.Stop()
-		tick = t.C
+		retain = t.C
 	}
+	flush := time.NewTicker(w.opts.FlushInterval)
+	defer flush.Stop()
 	for {
 		select {
 		case <-w.wake:
 			w.flush()
-		case <-tick:
+		case <-flush.C:
+			w.flush()
+		case <-retain:
 			w.retain()
 		case <-w.stop:
 			w.flush()
