@@ -76,6 +76,7 @@ type Bot struct {
 	log      *slog.Logger
 	metrics  Metrics
 	recorder Recorder
+	asked    *recentQueries // askers' last questions, for feedback
 	now      func() time.Time
 
 	seen      *recentSet // handled event IDs
@@ -109,6 +110,7 @@ func New(cfg Config, ix *matcher.Index, log *slog.Logger, m Metrics) *Bot {
 		log:       log,
 		metrics:   m,
 		recorder:  cfg.Recorder,
+		asked:     newRecentQueries(),
 		now:       cfg.Now,
 		seen:      newRecentSet(cfg.DedupSize, cfg.DedupTTL),
 		threads:   newRecentSet(50000, 7*24*time.Hour),
@@ -423,5 +425,5 @@ func (b *Bot) Complete(prefix string, n int) []Alternative {
 // RecordFeedback counts and records a reaction to an answer.
 func (b *Bot) RecordFeedback(ctx context.Context, f Feedback) {
 	b.metrics.Feedback(f.Platform, f.Kind)
-	b.recorder.RecordFeedback(FeedbackRecord{Time: b.now(), Feedback: f})
+	b.recordFeedback(f)
 }

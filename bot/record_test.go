@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -93,4 +94,53 @@ func TestBot_NilRecorder(t *testing.T) {
 	b := New(Config{}, testIndex(t), nil, nil)
 	b.Handle(context.Background(), Message{Platform: Slack, Channel: "D", Text: offTopic, IsDM: true})
 	b.RecordFeedback(context.Background(), Feedback{Platform: Slack, Kind: ThumbsUp})
+}
+
+func TestBot_FeedbackTakesTheAskersLastQuestion(t *testing.T) {
+	t.Parallel()
+	ix := testIndex(t)
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	clock := now
+	rec := &fakeRecorder{}
+	b := New(Config{Recorder: rec, Now: func() time.Time { return clock }}, ix, nil, nil)
+	ask := func(user, text string) {
+		b.Handle(context.Background(), Message{Platform: Slack, Channel: "c", User: user, Text: text, IsDM: true})
+	}
+	pick := func(user string) string {
+		b.RecordFeedback(context.Background(), Feedback{Platform: Slack, Channel: "c", User: user, Kind: OtherAnswer, EntryID: "e"})
+		return rec.feedback[len(rec.feedback)-1].Query
+	}
+	ask("u1", offTopic)
+	ask("u2", "lora radio range")
+	ask("u1", "http hosting on the esp8266")
+	if got := pick("u1"); got != "http hosting on the esp8266" {
+		t.Errorf("u1's pick has query %q, want u1's last question", got)
+	}
+	if got := pick("u3"); got != "" {
+		t.Errorf("a user who asked nothing: query %q, want none", got)
+	}
+	b.RecordFeedback(context.Background(), Feedback{Platform: Slack, Channel: "c", User: "u2", Kind: OtherAnswer, Query: "given"})
+	if got := rec.feedback[len(rec.feedback)-1].Query; got != "given" {
+		t.Errorf("a query given by the adapter was replaced by %q", got)
+	}
+	clock = now.Add(askedTTL + time.Second)
+	if got := pick("u2"); got != "" {
+		t.Errorf("after %v: query %q, want it forgotten", askedTTL, got)
+	}
+}
+
+func TestRecentQueries_Bounded(t *testing.T) {
+	t.Parallel()
+	r := newRecentQueries()
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	for i := range askedMax + 10 {
+		r.put(fmt.Sprint("k", i), "q", now)
+		r.put("same", "q", now) // superseded puts must not pile up
+	}
+	if len(r.last) != askedMax || len(r.order) > 4*askedMax+2 {
+		t.Errorf("remembers %d askers (%d puts), want %d", len(r.last), len(r.order), askedMax)
+	}
+	if r.get("k0", now) != "" || r.get(fmt.Sprint("k", askedMax+9), now) != "q" || r.get("same", now) != "q" {
+		t.Error("want the oldest forgotten and the newest kept")
+	}
 }
