@@ -26,9 +26,7 @@ const crashBatch = 50
 func TestStore_KilledMidWrite(t *testing.T) {
 	t.Parallel()
 	for _, be := range backends(t) {
-		t.Run(be.name, func(t *testing.T) {
-			t.Parallel()
-			o := be.target(t)
+		be.run(t, func(t *testing.T, o Options) {
 			committed := runCrashChild(t, o, 20)
 			st := openStore(t, o)
 			checkWholeBatches(t, st, committed)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,6 +26,19 @@ type backend struct {
 	// target returns Options for a new empty database (a file, or a schema
 	// of its own on the PostgreSQL server).
 	target func(tb testing.TB) Options
+	// skip, when set, says why this backend's runs are skipped.
+	skip string
+}
+
+// run runs fn as a parallel subtest of t for this backend, or skips it.
+func (be backend) run(t *testing.T, fn func(t *testing.T, o Options)) {
+	t.Run(be.name, func(t *testing.T) {
+		if be.skip != "" {
+			t.Skip(be.skip)
+		}
+		t.Parallel()
+		fn(t, be.target(t))
+	})
 }
 
 // backends returns SQLite and, when a server is reachable, PostgreSQL.
@@ -34,13 +48,13 @@ func backends(tb testing.TB) []backend {
 		return Options{Driver: SQLite, Path: filepath.Join(tb.TempDir(), "espbot.db")}
 	}}}
 	dsn := postgresDSN()
-	if err := pingPostgres(dsn); err != nil {
-		tb.Logf("PostgreSQL run skipped: no server at %s (%v); set %s to run it", redactDSN(dsn), err, envPostgresDSN)
-		return out
-	}
-	return append(out, backend{name: Postgres, target: func(tb testing.TB) Options {
+	pg := backend{name: Postgres, target: func(tb testing.TB) Options {
 		return Options{Driver: Postgres, DSN: postgresSchema(tb, dsn)}
-	}})
+	}}
+	if err := pingPostgres(dsn); err != nil {
+		pg.skip = fmt.Sprintf("no PostgreSQL server at %s (%v); set %s to run the PostgreSQL suite", redactDSN(dsn), err, envPostgresDSN)
+	}
+	return append(out, pg)
 }
 
 func postgresDSN() string {
@@ -111,11 +125,7 @@ func openStore(tb testing.TB, o Options) *Store {
 func forEachBackend(t *testing.T, fn func(t *testing.T, o Options, st *Store)) {
 	t.Helper()
 	for _, be := range backends(t) {
-		t.Run(be.name, func(t *testing.T) {
-			t.Parallel()
-			o := be.target(t)
-			fn(t, o, openStore(t, o))
-		})
+		be.run(t, func(t *testing.T, o Options) { fn(t, o, openStore(t, o)) })
 	}
 }
 
