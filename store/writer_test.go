@@ -106,3 +106,21 @@ func TestWriter_FailedWriteCounts(t *testing.T) {
 		t.Errorf("Dropped = %d, Written = %d; want 2 lost, 0 written", w.Dropped(), w.Written())
 	}
 }
+
+func TestWriter_WritesFullBatchesWithoutWaiting(t *testing.T) {
+	t.Parallel()
+	st := openStore(t, Options{Driver: SQLite, Path: t.TempDir() + "/b.db"})
+	// An hour's interval: only a full batch can cause this write.
+	w := NewWriter(st, WriterOptions{BatchSize: 10, FlushInterval: time.Hour})
+	defer w.Close(context.Background())
+	for range 10 {
+		w.Question(Question{Time: at(0), Platform: "p", Kind: KindAnswer})
+	}
+	deadline := time.Now().Add(30 * time.Second) // guards against a hang only
+	for w.Written() != 10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("a full batch was not written: Written = %d", w.Written())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
