@@ -97,11 +97,11 @@ func (b Batch) Len() int { return len(b.Questions) + len(b.Feedback) }
 // Phrasing is an alternate phrasing of an entry's question, accepted or
 // rejected by a maintainer.
 type Phrasing struct {
-	EntryID string `yaml:"entry" json:"entry"`
-	Text    string `yaml:"text" json:"text"`
+	EntryID string `json:"entry"`
+	Text    string `json:"text"`
 	// Status is Accepted or Rejected.
-	Status string    `yaml:"status,omitempty" json:"status"`
-	Time   time.Time `yaml:"-" json:"time"`
+	Status string    `json:"status"`
+	Time   time.Time `json:"time"`
 }
 
 // Candidate is a phrasing suggested by "other answer" picks: people asked

@@ -167,3 +167,17 @@ func TestLearn_ExportImport(t *testing.T) {
 		t.Errorf("imported %v, want %v", acc, wantAcc)
 	}
 }
+
+func TestRun_ReportAndLearnHelp(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ cmd, want string }{
+		{"report", "report [--since 7d] [--format text|json|md]"},
+		{"learn", "accept N | ENTRY TEXT..."},
+	} {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{tt.cmd, "-h"}, func(string) string { return "" }, strings.NewReader(""), &out, &out)
+		if err != nil || !strings.Contains(out.String(), tt.want) {
+			t.Errorf("espbot %s -h: %v\n%s", tt.cmd, err, out.String())
+		}
+	}
+}
