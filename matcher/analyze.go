@@ -11,7 +11,9 @@ type analyzer struct {
 	stop   map[string]bool
 	dict   wordSet // English words: never typo-corrected
 	common wordSet // the most common English words: weak evidence
-	lex    *lexicon
+	// dictByKey buckets dict by first letter and length, for isEnglish.
+	dictByKey map[int][]string
+	lex       *lexicon
 	// stems caches Snowball stems of the index vocabulary. It is filled
 	// while building (from the workers' own caches, merged) and only read
 	// afterwards, so searches share it safely.
@@ -30,6 +32,11 @@ func newAnalyzer(extra [][]string) (*analyzer, error) {
 		dict:   newWordSet(englishWords),
 		common: newWordSet(commonWords),
 		stems:  make(map[string]string, 16384),
+	}
+	a.dictByKey = make(map[int][]string, 512)
+	for _, w := range a.dict.words {
+		k := bucketKey(w[0], len(w))
+		a.dictByKey[k] = append(a.dictByKey[k], w)
 	}
 	a.lex = newLexicon(append(groups, extra...), a.phrase)
 	return a, nil

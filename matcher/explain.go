@@ -21,7 +21,7 @@ func (ix *Index) explain(p *queryPlan, top []docScore, total float64) *Explanati
 	for rank, s := range top {
 		e.Details = append(e.Details, fmt.Sprintf("#%d %s %q score %.3f covers %.0f%% (title %.0f%%) %s",
 			rank+1, ix.entries[s.doc].ID, ix.entries[s.doc].Title, s.score,
-			100*s.matched/max(total, 1e-9), 100*s.inTitle/max(total, 1e-9), s.chipNote))
+			100*s.matched/max(total, 1e-9), 100*s.inTitle/max(total, 1e-9), ix.chipNote(s)))
 		e.Details = append(e.Details, ix.contributions(p, s.doc)...)
 	}
 	return e

@@ -145,15 +145,6 @@ func (ws wordSet) has(w string) bool {
 	return i < len(ws.words) && ws.words[i] == w
 }
 
-// prefixRange returns the range of words starting with prefix.
-func (ws wordSet) prefixRange(prefix string) (int, int) {
-	lo := sort.SearchStrings(ws.words, prefix)
-	hi := sort.Search(len(ws.words), func(i int) bool {
-		return ws.words[i] > prefix && !strings.HasPrefix(ws.words[i], prefix)
-	})
-	return lo, hi
-}
-
 // set returns the words as a map, for small lists looked up often.
 func (ws wordSet) set() map[string]bool {
 	m := make(map[string]bool, len(ws.words))

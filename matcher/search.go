@@ -18,16 +18,26 @@ const (
 	maxResults       = 4    // best + three alternatives
 	minConfidence    = 0.05 // alternatives below this are not worth suggesting
 	phraseCandidates = 32   // entries checked for the phrase bonus
+	commonConcept    = 1.5  // importance below which a concept only adds to found entries
 )
 
 // docScore is the evidence gathered for one entry.
 type docScore struct {
-	doc      int32
-	score    float64
-	matched  float64 // importance of the concepts it matches
-	inTitle  float64 // importance of the concepts its title matches
-	chipNote string
+	doc     int32
+	score   float64
+	matched float64 // importance of the concepts it matches
+	inTitle float64 // importance of the concepts its title matches
+	chip    chipMatch
 }
+
+// chipMatch is how an entry's chips compare with the question's.
+type chipMatch uint8
+
+const (
+	chipNone    chipMatch = iota // the question or the entry names no chip
+	chipMatched                  // the entry is about a chip the question names
+	chipOther                    // the entry is only about other chips
+)
 
 // Entries returns the indexed entries in load order. Callers must not modify them.
 func (ix *Index) Entries() []knowledge.Entry { return ix.entries }
@@ -136,12 +146,21 @@ func (ix *Index) release(sc *scratch) {
 // in proportion.
 func (ix *Index) score(p *queryPlan, sc *scratch) ([]int32, float64) {
 	total := 0.0
-	for _, c := range p.concepts {
+	for _, i := range ix.conceptOrder(p) {
+		c := &p.concepts[i]
 		total += c.importance
-		ix.scoreConcept(&c, sc)
+		ix.scoreConcept(c, sc)
+		// a concept most entries share (esp32, wifi) only adds to
+		// entries that match something rarer: alone it selects nothing,
+		// and skipping those entries keeps searches fast
+		common := c.importance < commonConcept
 		for _, d := range sc.ctouched {
 			ds := &sc.acc[d]
 			if ds.score == 0 && ds.matched == 0 {
+				if common {
+					sc.best[d], sc.bestW[d], sc.titled[d] = 0, 0, false
+					continue
+				}
 				ds.doc = d
 				sc.touched = append(sc.touched, d)
 			}
@@ -158,6 +177,18 @@ func (ix *Index) score(p *queryPlan, sc *scratch) ([]int32, float64) {
 		ix.chipAdjust(p, &sc.acc[d])
 	}
 	return sc.touched, total
+}
+
+// conceptOrder returns the indexes of p's concepts, most important first.
+func (ix *Index) conceptOrder(p *queryPlan) []int {
+	order := make([]int, len(p.concepts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return p.concepts[order[a]].importance > p.concepts[order[b]].importance
+	})
+	return order
 }
 
 // scoreConcept fills sc.best (and bestW, titled) for the entries matching
@@ -229,13 +260,25 @@ func (ix *Index) chipAdjust(p *queryPlan, ds *docScore) {
 		for _, c := range chips {
 			if q == c || q == "esp32" && strings.HasPrefix(c, "esp32") {
 				ds.score *= chipBonus
-				ds.chipNote = "chip bonus " + c
+				ds.chip = chipMatched
 				return
 			}
 		}
 	}
 	ds.score *= chipMismatch
-	ds.chipNote = "chip mismatch (entry is about " + strings.Join(chips, ", ") + ")"
+	ds.chip = chipOther
+}
+
+// chipNote says, for explanations, how the chips of the question and of
+// entry doc compared.
+func (ix *Index) chipNote(ds docScore) string {
+	switch ds.chip {
+	case chipMatched:
+		return "chip bonus"
+	case chipOther:
+		return "chip mismatch (entry is about " + strings.Join(ix.docChips[ds.doc], ", ") + ")"
+	}
+	return ""
 }
 
 // topN returns the n best scored entries, best first, ties broken by load

@@ -5,7 +5,12 @@ package matcher
 // only with words of nearly the same length.
 type vocabulary struct {
 	byLen map[int][]vocabWord
+	// byKey buckets the same words by first letter and length: a typo
+	// rarely hits the first letter, so corrections search only there.
+	byKey map[int][]vocabWord
 }
+
+func bucketKey(first byte, n int) int { return int(first)<<8 | n }
 
 type vocabWord struct {
 	word string
@@ -14,12 +19,15 @@ type vocabWord struct {
 }
 
 func newVocabulary(df map[string]int, an *analyzer) vocabulary {
-	v := vocabulary{byLen: map[int][]vocabWord{}}
+	v := vocabulary{byLen: map[int][]vocabWord{}, byKey: map[int][]vocabWord{}}
 	for w, n := range df {
 		if len(w) < 3 {
 			continue
 		}
-		v.byLen[len(w)] = append(v.byLen[len(w)], vocabWord{word: w, term: an.stemWord(w, nil), df: n})
+		vw := vocabWord{word: w, term: an.stemWord(w, nil), df: n}
+		v.byLen[len(w)] = append(v.byLen[len(w)], vw)
+		k := bucketKey(w[0], len(w))
+		v.byKey[k] = append(v.byKey[k], vw)
 	}
 	return v
 }
@@ -45,10 +53,7 @@ func (v vocabulary) correct(w string) (vocabWord, bool) {
 	var best vocabWord
 	bestD := maxD + 1
 	for n := len(w) - maxD; n <= len(w)+maxD; n++ {
-		for _, c := range v.byLen[n] {
-			if c.word[0] != w[0] && maxD == 1 {
-				continue // a typo rarely hits the first letter of a short word
-			}
+		for _, c := range v.byKey[bucketKey(w[0], n)] {
 			d := editDistance(w, c.word, maxD)
 			if d < bestD || d == bestD && c.df > best.df {
 				best, bestD = c, d
@@ -105,10 +110,11 @@ func (a *analyzer) isEnglish(w string) bool {
 	if len(w) < 4 {
 		return false
 	}
-	lo, hi := a.dict.prefixRange(w[:1])
-	for _, d := range a.dict.words[lo:hi] {
-		if l := len(d) - len(w); l <= 1 && l >= -1 && editDistance(w, d, 1) <= 1 {
-			return true
+	for n := len(w) - 1; n <= len(w)+1; n++ {
+		for _, d := range a.dictByKey[bucketKey(w[0], n)] {
+			if editDistance(w, d, 1) <= 1 {
+				return true
+			}
 		}
 	}
 	return false
