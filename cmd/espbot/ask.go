@@ -41,19 +41,13 @@ func runAsk(ctx context.Context, e env, args []string) error {
 	return answerLines(ctx, e, ix, o)
 }
 
-// buildIndex loads the knowledge base and indexes it. Load problems are
-// printed as path:line: message; errors stop the command.
+// buildIndex loads the knowledge base and indexes it. Load errors are
+// printed as path:line: message and stop the command.
 func buildIndex(e env, paths []string, opts matcher.Options) (*matcher.Index, error) {
-	kb, err := loadKnowledge(paths)
+	ix, problems, err := indexKnowledge(paths, opts)
 	if err != nil {
-		if kb != nil {
-			printProblems(e.stderr, kb.Problems, knowledge.Error)
-		}
+		printProblems(e.stderr, problems, knowledge.Error)
 		return nil, fmt.Errorf("load knowledge: %w", err)
-	}
-	ix, err := matcher.New(kb.Entries, opts)
-	if err != nil {
-		return nil, fmt.Errorf("index knowledge: %w", err)
 	}
 	return ix, nil
 }
@@ -62,7 +56,7 @@ func buildIndex(e env, paths []string, opts matcher.Options) (*matcher.Index, er
 func printProblems(w io.Writer, ps []knowledge.Problem, min knowledge.Severity) {
 	for _, p := range ps {
 		if p.Severity >= min {
-			fmt.Fprintf(w, "%s:%d: %s\n", p.Path, p.Line, p.Message)
+			fmt.Fprintln(w, p.String())
 		}
 	}
 }
