@@ -339,7 +339,15 @@ func saturate(tf *[numFields]float32, lens *[numFields]float32, avg *[numFields]
 	return x * (k1 + 1) / (k1 + x)
 }
 
+// minIDFEntries is the smallest number of entries idf assumes. A tiny
+// knowledge base (a test fixture, a one-page FAQ) would otherwise give every
+// term an idf near zero, and the confidence model, fitted on real FAQ
+// pages, would never answer: a term in one of three entries is as telling
+// as one in one of thirty.
+const minIDFEntries = 32
+
 func idf(n, df int) float64 {
+	n = max(n, minIDFEntries)
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
