@@ -120,5 +120,22 @@ func TestEditDistance(t *testing.T) {
 		if got := editDistance(tt.a, tt.b, tt.max); got != tt.want {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
+		if got, want := withinOne(tt.a, tt.b), tt.want <= 1; got != want {
+			t.Errorf("withinOne(%q, %q) = %v, want %v", tt.a, tt.b, got, want)
+		}
 	}
+}
+
+// FuzzWithinOne checks the linear check against the dynamic programme.
+func FuzzWithinOne(f *testing.F) {
+	f.Add("mqqt", "mqtt")
+	f.Add("abc", "acb")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if len(a) > 30 || len(b) > 30 {
+			return
+		}
+		if got, want := withinOne(a, b), editDistance(a, b, 1) <= 1; got != want {
+			t.Fatalf("withinOne(%q, %q) = %v, editDistance says %v", a, b, got, want)
+		}
+	})
 }

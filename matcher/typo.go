@@ -54,7 +54,15 @@ func (v vocabulary) correct(w string) (vocabWord, bool) {
 	bestD := maxD + 1
 	for n := len(w) - maxD; n <= len(w)+maxD; n++ {
 		for _, c := range v.byKey[bucketKey(w[0], n)] {
-			d := editDistance(w, c.word, maxD)
+			var d int
+			if maxD == 1 {
+				d = 2
+				if withinOne(w, c.word) {
+					d = 1
+				}
+			} else {
+				d = editDistance(w, c.word, maxD)
+			}
 			if d < bestD || d == bestD && c.df > best.df {
 				best, bestD = c, d
 			}
@@ -112,10 +120,36 @@ func (a *analyzer) isEnglish(w string) bool {
 	}
 	for n := len(w) - 1; n <= len(w)+1; n++ {
 		for _, d := range a.dictByKey[bucketKey(w[0], n)] {
-			if editDistance(w, d, 1) <= 1 {
+			if withinOne(w, d) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// withinOne reports whether a and b are at most one edit apart (an
+// insertion, deletion, substitution or adjacent transposition), in linear
+// time: the common case of typo checks, done against thousands of words.
+func withinOne(a, b string) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a)-len(b) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if i == len(b) {
+		return true // equal, or a has one extra letter at the end
+	}
+	if len(a) > len(b) {
+		return a[i+1:] == b[i:] // one letter inserted
+	}
+	if a[i+1:] == b[i+1:] {
+		return true // one letter substituted
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] // transposition
 }
