@@ -51,29 +51,32 @@ func (ix *Index) plan(q string) *queryPlan {
 	an := ix.an
 	toks := an.tokens(Truncate(q), nil)
 	whole := wholeTokens(toks)
-	starts := map[int]groupMatch{}
-	inPhrase := map[int]bool{}
+	// per whole token: the lexicon phrase starting there, and whether it
+	// is inside a longer phrase
+	starts := make([]groupMatch, len(whole)+1)
+	inPhrase := make([]bool, len(whole)+1)
 	for _, m := range an.synonyms(whole) {
 		starts[m.start] = m
 		for i := m.start + 1; i < m.start+m.size; i++ {
 			inPhrase[i] = true
 		}
 	}
-	p := &queryPlan{}
-	seen := map[string]bool{}
+	p := &queryPlan{concepts: make([]concept, 0, len(whole))}
 	wi := -1
 	for _, t := range toks {
 		if !t.Part {
 			wi++
 		}
-		if t.stop && !(starts[wi].size > 0 && !t.Part) {
+		if t.stop && !(wi >= 0 && starts[wi].size > 0 && !t.Part) {
 			continue
 		}
 		if len(t.Text) < 2 && t.Kind == Word {
 			continue // "s" of "10 s", "e" of "e.g.": no meaning alone
 		}
 		var c concept
-		switch m, ok := starts[wi]; {
+		m := starts[max(wi, 0)]
+		ok := m.size > 0
+		switch {
 		case t.Part:
 			if len(t.Text) < 2 {
 				continue
@@ -82,7 +85,7 @@ func (ix *Index) plan(q string) *queryPlan {
 			c.part = true
 		case ok && m.size > 1:
 			c = ix.phraseConcept(p, whole[m.start:m.start+m.size], m.group)
-		case inPhrase[wi]:
+		case wi >= 0 && inPhrase[wi]:
 			continue
 		default:
 			c = ix.wordConcept(p, t)
@@ -91,11 +94,9 @@ func (ix *Index) plan(q string) *queryPlan {
 				p.expand(t.Text, m.group)
 			}
 		}
-		key := c.alts[0].term
-		if seen[key] {
+		if p.has(c.alts[0].term) {
 			continue
 		}
-		seen[key] = true
 		c.importance, c.weight = ix.importance(&c, t)
 		p.concepts = append(p.concepts, c)
 		if c.chip != "" {
@@ -103,6 +104,17 @@ func (ix *Index) plan(q string) *queryPlan {
 		}
 	}
 	return p
+}
+
+// has reports whether the plan already has a concept for term (a word
+// asked twice counts once).
+func (p *queryPlan) has(term string) bool {
+	for i := range p.concepts {
+		if p.concepts[i].alts[0].term == term {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *queryPlan) expand(from, group string) {
