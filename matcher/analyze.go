@@ -1,6 +1,8 @@
 package matcher
 
 import (
+	"slices"
+
 	"github.com/kljensen/snowball/english"
 )
 
@@ -59,7 +61,9 @@ func (a *analyzer) tokens(text string, cache map[string]string) []aToken {
 // tokensInto is tokens appending to dst, so that index building can reuse
 // one buffer.
 func (a *analyzer) tokensInto(dst []aToken, text string, cache map[string]string) []aToken {
-	for _, t := range Tokenize(Normalize(text)) {
+	toks := Tokenize(Normalize(text))
+	dst = slices.Grow(dst, len(toks))
+	for _, t := range toks {
 		at := aToken{Token: t, term: t.Text}
 		if t.Kind == Word {
 			at.stop = a.stop[t.Text]

@@ -37,7 +37,7 @@ type Token struct {
 // technical tokens whole while also yielding their parts, so that both
 // "esp_wifi_set_ps" and "wifi" find an entry that quotes the call.
 func Tokenize(s string) []Token {
-	var toks []Token
+	toks := make([]Token, 0, len(s)/5+8) // about one token per five bytes of English
 	pos := 0
 	forEachField(s, isSeparator, func(chunk string) {
 		forEachField(chunk, isPathSeparator, func(piece string) {
