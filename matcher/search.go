@@ -116,6 +116,7 @@ type scratch struct {
 	bestW    []float64
 	titled   []bool
 	ctouched []int32
+	cands    []int32 // the leading candidates, for the phrase bonus
 }
 
 func (ix *Index) getScratch() *scratch {
@@ -145,6 +146,7 @@ func (ix *Index) release(sc *scratch) {
 // only through a weaker alternative (one word of a phrase) counts as matched
 // in proportion.
 func (ix *Index) score(p *queryPlan, sc *scratch) ([]int32, float64) {
+	sc.cands = sc.cands[:0]
 	total := 0.0
 	for _, i := range ix.conceptOrder(p) {
 		c := &p.concepts[i]
@@ -172,11 +174,17 @@ func (ix *Index) score(p *queryPlan, sc *scratch) ([]int32, float64) {
 			sc.best[d], sc.bestW[d], sc.titled[d] = 0, 0, false
 		}
 	}
-	ix.phraseBonus(p, sc)
 	for _, d := range sc.touched {
 		ix.chipAdjust(p, &sc.acc[d])
 	}
-	return sc.touched, total
+	// the phrase bonus only raises the leading candidates, so the best
+	// entries are among them: later stages look at these alone
+	for _, ds := range topN(sc, sc.touched, phraseCandidates) {
+		sc.cands = append(sc.cands, ds.doc)
+	}
+	cands := sc.cands
+	ix.phraseBonus(p, sc, cands)
+	return cands, total
 }
 
 // conceptOrder returns the indexes of p's concepts, most important first.
@@ -218,7 +226,7 @@ func (ix *Index) scoreConcept(c *concept, sc *scratch) {
 // phraseBonus rewards entries where two adjacent question concepts are
 // also adjacent ("keep alive", "static ip"). Only the leading candidates
 // are checked: the bonus decides between close entries, not far ones.
-func (ix *Index) phraseBonus(p *queryPlan, sc *scratch) {
+func (ix *Index) phraseBonus(p *queryPlan, sc *scratch, cands []int32) {
 	var pairs []uint64
 	var bonus []float64
 	var prev *concept
@@ -237,10 +245,10 @@ func (ix *Index) phraseBonus(p *queryPlan, sc *scratch) {
 	if len(pairs) == 0 {
 		return
 	}
-	for _, ds := range topN(sc, sc.touched, phraseCandidates) {
+	for _, d := range cands {
 		for i, k := range pairs {
-			if _, ok := slices.BinarySearch(ix.bigrams[ds.doc], k); ok {
-				sc.acc[ds.doc].score += bonus[i]
+			if _, ok := slices.BinarySearch(ix.bigrams[d], k); ok {
+				sc.acc[d].score += bonus[i]
 			}
 		}
 	}
