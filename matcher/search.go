@@ -17,7 +17,7 @@ const (
 	chipMismatch     = 0.92 // the entry is only about other chips
 	maxResults       = 4    // best + three alternatives
 	minConfidence    = 0.05 // alternatives below this are not worth suggesting
-	phraseCandidates = 32   // entries checked for the phrase bonus
+	phraseCandidates = 16   // entries checked for the phrase bonus
 	commonConcept    = 1.5  // importance below which a concept only adds to found entries
 )
 
