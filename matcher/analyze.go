@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/kljensen/snowball/english"
 )
@@ -25,24 +26,49 @@ type analyzer struct {
 // newAnalyzer builds the pipeline with the built-in data plus extra lexicon
 // lines.
 func newAnalyzer(extra [][]string) (*analyzer, error) {
-	groups, err := ParseLexicon(builtinLexicon)
+	w, err := builtinWords()
 	if err != nil {
 		return nil, err
 	}
 	a := &analyzer{
-		stop:   newWordSet(builtinStopWords).set(),
-		dict:   newWordSet(englishWords),
-		common: newWordSet(commonWords),
-		stems:  make(map[string]string, 16384),
+		stop:      w.stop,
+		dict:      w.dict,
+		common:    w.common,
+		dictByKey: w.dictByKey,
+		stems:     make(map[string]string, 16384),
 	}
-	a.dictByKey = make(map[int][]string, 512)
-	for _, w := range a.dict.words {
-		k := bucketKey(w[0], len(w))
-		a.dictByKey[k] = append(a.dictByKey[k], w)
-	}
-	a.lex = newLexicon(append(groups, extra...), a.phrase)
+	a.lex = newLexicon(append(slices.Clip(w.groups), extra...), a.phrase)
 	return a, nil
 }
+
+// words is the built-in data of the pipeline, parsed once per process: it
+// never changes after parsing, and every index build and reload shares it.
+type words struct {
+	stop      map[string]bool
+	dict      wordSet
+	common    wordSet
+	dictByKey map[int][]string
+	groups    [][]string
+}
+
+var builtinWords = sync.OnceValues(func() (*words, error) {
+	groups, err := ParseLexicon(builtinLexicon)
+	if err != nil {
+		return nil, err
+	}
+	w := &words{
+		stop:      newWordSet(builtinStopWords).set(),
+		dict:      newWordSet(englishWords),
+		common:    newWordSet(commonWords),
+		dictByKey: make(map[int][]string, 512),
+		groups:    groups,
+	}
+	for _, d := range w.dict.words {
+		k := bucketKey(d[0], len(d))
+		w.dictByKey[k] = append(w.dictByKey[k], d)
+	}
+	return w, nil
+})
 
 // aToken is a token with its index term.
 type aToken struct {

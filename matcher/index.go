@@ -160,22 +160,30 @@ func (b *builder) addAll(phrasings map[string][]string) {
 	for w := range ws {
 		ws[w] = &worker{an: b.ix.an, stems: map[string]string{}, index: map[string]int{}, seen: map[string]bool{}}
 	}
-	batch := make([]docText, buildBatch)
-	for lo := 0; lo < len(entries); lo += buildBatch {
+	// analyse batch k+1 while counting batch k
+	bufs := [2][]docText{make([]docText, buildBatch), make([]docText, buildBatch)}
+	analyse := func(lo int, buf []docText) *sync.WaitGroup {
 		hi := min(lo+buildBatch, len(entries))
-		var wg sync.WaitGroup
+		wg := &sync.WaitGroup{}
 		for w, wk := range ws {
 			wg.Go(func() {
 				for d := lo + w; d < hi; d += workers {
 					e := &entries[d]
-					batch[d-lo] = wk.analyze(e, phrasings[e.ID])
+					buf[d-lo] = wk.analyze(e, phrasings[e.ID])
 				}
 			})
 		}
+		return wg
+	}
+	wg := analyse(0, bufs[0])
+	for k, lo := 0, 0; lo < len(entries); k, lo = k+1, lo+buildBatch {
 		wg.Wait()
-		for d := lo; d < hi; d++ {
+		if next := lo + buildBatch; next < len(entries) {
+			wg = analyse(next, bufs[(k+1)%2])
+		}
+		for d := lo; d < min(lo+buildBatch, len(entries)); d++ {
 			b.ix.byID[entries[d].ID] = d
-			b.add(d, &batch[d-lo])
+			b.add(d, &bufs[k%2][d-lo])
 		}
 	}
 	for _, wk := range ws {
