@@ -55,19 +55,19 @@ func devQuestions(tb testing.TB) []string {
 func BenchmarkNew_corpus(b *testing.B) {
 	entries := loadCorpus(b)
 	b.ReportAllocs()
-	var ix *Index
 	for b.Loop() {
-		var err error
-		if ix, err = New(entries, Options{}); err != nil {
+		if _, err := New(entries, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
 	var before, after runtime.MemStats
-	ix = nil
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	ix, _ = New(entries, Options{})
+	ix, err := New(entries, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "index-MB")
