@@ -156,6 +156,10 @@ type Feedback struct {
 	EntryID string
 	// Query is the original question, when the adapter knows it.
 	Query string
+	// Answer identifies the answer message on its platform (a Slack message
+	// ts, a Discord message ID). With User it makes feedback one vote per
+	// user per answer: a second click replaces the first.
+	Answer string
 }
 
 // Metrics receives counts from the core and the adapters. Implementations
