@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/matcher"
 )
 
 // Hand-written fakes of the SDK boundary and the core, for the decisions
@@ -59,6 +60,14 @@ func (f *fakeAPI) SendMessageContext(_ context.Context, ch string, opts ...slack
 	return ch, "1.1", "", nil
 }
 
+func (f *fakeAPI) GetConversationRepliesContext(context.Context, *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error) {
+	return nil, false, "", nil
+}
+
+func (f *fakeAPI) GetConversationHistoryContext(context.Context, *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error) {
+	return &slack.GetConversationHistoryResponse{}, nil
+}
+
 type fakeCore struct {
 	HandleFn func(bot.Message) bot.Reply
 	policy   bot.Policy
@@ -79,6 +88,7 @@ func (c *fakeCore) Show(id string) bot.Reply {
 func (c *fakeCore) RecordFeedback(context.Context, bot.Feedback) {}
 func (c *fakeCore) PolicyFor(bot.Platform, string) bot.Policy    { return c.policy }
 func (c *fakeCore) Metrics() bot.Metrics                         { return bot.NopMetrics{} }
+func (c *fakeCore) Index() *matcher.Index                        { return nil }
 func (c *fakeCore) messages() []bot.Message                      { c.mu.Lock(); defer c.mu.Unlock(); return c.handled }
 func reply(k bot.Kind) func(bot.Message) bot.Reply {
 	return func(bot.Message) bot.Reply { return bot.Reply{Kind: k, Entry: &testEntries[0], Query: "q", Title: "T"} }

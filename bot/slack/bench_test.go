@@ -18,10 +18,11 @@ import (
 
 // benchEntries is the embedded FAQ plus the test entries, so that the
 // matcher works on a realistic index.
-func benchEntries(b *testing.B) []knowledge.Entry {
+func benchEntries(tb testing.TB) []knowledge.Entry {
+	tb.Helper()
 	base, err := knowledge.LoadDefault()
 	if err != nil {
-		b.Fatalf("LoadDefault: %v", err)
+		tb.Fatalf("LoadDefault: %v", err)
 	}
 	return append(append([]knowledge.Entry(nil), base.Entries...), testEntries...)
 }

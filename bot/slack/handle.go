@@ -10,6 +10,37 @@ import (
 	"github.com/espbot/espbot/bot"
 )
 
+// sorryText is the apology for a failure on our side.
+const sorryText = "Sorry, something went wrong on my side. Please try again later."
+
+// incoming is one Slack message, from whichever event delivered it
+// (app_mention, message, message_changed).
+type incoming struct {
+	team, channel, user, botID, text, ts, threadTS string
+	// im is a direct message; mpim a group DM, treated as a DM too.
+	im, mpim bool
+}
+
+func (in incoming) dm() bool { return in.im || in.mpim }
+
+// key identifies the message: Slack delivers one message in several events
+// (app_mention and message.mpim, redeliveries), all handled once.
+func (in incoming) key() string { return in.channel + "/" + in.ts }
+
+// eventJob is the job of one Events API callback. Its apology goes to the
+// user privately, and only when they spoke to the bot.
+func (a *Adapter) eventJob(ev slackevents.EventsAPIEvent) job {
+	return job{
+		kind: "event",
+		run:  func(ctx context.Context) { a.handleEventsAPI(ctx, ev) },
+		sorry: func(ctx context.Context) {
+			if in, ok := a.addressedBy(ev); ok {
+				a.notice(ctx, in, sorryText)
+			}
+		},
+	}
+}
+
 // handleEventsAPI handles one Events API callback, once per event ID: Slack
 // redelivers events it thinks were lost, in both modes.
 func (a *Adapter) handleEventsAPI(ctx context.Context, ev slackevents.EventsAPIEvent) {
@@ -21,78 +52,134 @@ func (a *Adapter) handleEventsAPI(ctx context.Context, ev slackevents.EventsAPIE
 		a.log.Debug("slack: duplicate event ignored", "event_id", eventID)
 		return
 	}
-	switch in := ev.InnerEvent.Data.(type) {
+	switch inner := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
-		a.handleMention(ctx, ev.TeamID, eventID, in)
+		in, edited := mentionOf(inner)
+		in.team = ev.TeamID
+		a.handleMention(ctx, in, edited)
 	case *slackevents.MessageEvent:
-		a.handleMessage(ctx, ev.TeamID, eventID, in)
+		a.handleMessage(ctx, ev.TeamID, inner)
 	}
 }
 
-// handleMention answers "@espbot question" in the thread of the mention.
-func (a *Adapter) handleMention(ctx context.Context, team, eventID string, ev *slackevents.AppMentionEvent) {
-	if ev.Edited != nil {
-		return // an edit of an old message, not a new question
-	}
-	self := a.identity()
-	thread := firstNonEmpty(ev.ThreadTimeStamp, ev.TimeStamp)
-	m := bot.Message{
-		Platform:     bot.Slack,
-		EventID:      eventID,
-		Guild:        team,
-		Channel:      ev.Channel,
-		Thread:       thread,
-		User:         ev.User,
-		Text:         ev.Text,
-		MentionsBot:  true,
-		AuthorIsBot:  ev.BotID != "",
-		AuthorIsSelf: isSelf(self, ev.User, ev.BotID),
-	}
-	a.reply(ctx, m, thread)
+func mentionOf(ev *slackevents.AppMentionEvent) (incoming, bool) {
+	return incoming{channel: ev.Channel, user: ev.User, botID: ev.BotID, text: ev.Text,
+		ts: ev.TimeStamp, threadTS: ev.ThreadTimeStamp}, ev.Edited != nil
 }
 
-// handleMessage answers direct messages, and un-mentioned questions in auto
-// channels. Mentions in channels arrive as app_mention too and are answered
-// there, so they are skipped here to answer once.
-func (a *Adapter) handleMessage(ctx context.Context, team, eventID string, ev *slackevents.MessageEvent) {
-	if ev.SubType != "" && ev.SubType != "thread_broadcast" {
-		return // edits, deletions, joins, bot_message...
-	}
-	self := a.identity()
-	dm := ev.ChannelType == "im"
-	mentioned := self.userID != "" && strings.Contains(ev.Text, "<@"+self.userID+">")
-	if !dm && (mentioned || a.bot.PolicyFor(bot.Slack, ev.Channel) != bot.PolicyAuto) {
+// handleMention answers "@espbot question" in the thread of the mention. An
+// edited mention (Slack sends app_mention again when an edit adds the
+// mention) is an edit.
+func (a *Adapter) handleMention(ctx context.Context, in incoming, edited bool) {
+	if edited {
+		a.handleEdit(ctx, in)
 		return
 	}
-	thread := firstNonEmpty(ev.ThreadTimeStamp, ev.TimeStamp)
-	m := bot.Message{
+	a.reply(ctx, in, a.message(in))
+}
+
+// handleMessage answers direct and group messages (with a file attached
+// too), and un-mentioned questions in auto channels. Mentions in channels
+// arrive as app_mention too and are answered there.
+func (a *Adapter) handleMessage(ctx context.Context, team string, ev *slackevents.MessageEvent) {
+	in := incoming{team: team, channel: ev.Channel, im: ev.ChannelType == slackevents.ChannelTypeIM,
+		mpim: ev.ChannelType == slackevents.ChannelTypeMPIM}
+	switch ev.SubType {
+	case "", "thread_broadcast", "file_share":
+		in.user, in.botID, in.text, in.ts, in.threadTS = ev.User, ev.BotID, ev.Text, ev.TimeStamp, ev.ThreadTimeStamp
+	case "message_changed":
+		if edit, ok := editOf(ev); ok {
+			in.user, in.botID, in.text, in.ts, in.threadTS = edit.User, edit.BotID, edit.Text, edit.Timestamp, edit.ThreadTimestamp
+			a.handleEdit(ctx, in)
+		}
+		return
+	default:
+		return // deletions, joins, bot_message...
+	}
+	m := a.message(in)
+	if !in.dm() && (m.MentionsBot || a.bot.PolicyFor(bot.Slack, in.channel) != bot.PolicyAuto) {
+		return
+	}
+	a.reply(ctx, in, m)
+}
+
+// editOf returns the new version of an edited message, unless the text did
+// not change (Slack also sends message_changed for unfurls and metadata).
+func editOf(ev *slackevents.MessageEvent) (*slack.Msg, bool) {
+	if ev.Message == nil || ev.Message.SubType == "bot_message" {
+		return nil, false
+	}
+	if prev := ev.PreviousMessage; prev != nil && prev.Text == ev.Message.Text {
+		return nil, false
+	}
+	return ev.Message, true
+}
+
+// handleEdit answers an edited question once, if the edit addresses the
+// bot (a DM, a mention, an auto channel) and the bot has not answered the
+// message yet: the edit added the mention, or fixed a question the bot
+// could not answer.
+func (a *Adapter) handleEdit(ctx context.Context, in incoming) {
+	m := a.message(in)
+	if m.AuthorIsBot || m.AuthorIsSelf || a.answered.has(in.key()) {
+		return
+	}
+	if !in.dm() && !m.MentionsBot && a.bot.PolicyFor(bot.Slack, in.channel) != bot.PolicyAuto {
+		return
+	}
+	if !a.reanswers.add(in.key()) {
+		return // answered again already (app_mention and message_changed both came)
+	}
+	m.EventID += "/edit"
+	a.reply(ctx, in, m)
+}
+
+// message translates in for the core.
+func (a *Adapter) message(in incoming) bot.Message {
+	self := a.identity()
+	return bot.Message{
 		Platform:     bot.Slack,
-		EventID:      eventID,
-		Guild:        team,
-		Channel:      ev.Channel,
-		Thread:       thread,
-		User:         ev.User,
-		Text:         ev.Text,
-		IsDM:         dm,
-		MentionsBot:  mentioned,
-		AuthorIsBot:  ev.BotID != "",
-		AuthorIsSelf: isSelf(self, ev.User, ev.BotID),
+		EventID:      in.key(),
+		Guild:        firstNonEmpty(in.team, self.teamID),
+		Channel:      in.channel,
+		Thread:       firstNonEmpty(in.threadTS, in.ts),
+		User:         in.user,
+		Text:         in.text,
+		IsDM:         in.dm(),
+		MentionsBot:  self.userID != "" && strings.Contains(in.text, "<@"+self.userID+">"),
+		AuthorIsBot:  in.botID != "",
+		AuthorIsSelf: isSelf(self, in.user, in.botID),
 	}
-	replyTS := thread
-	if dm {
-		replyTS = ev.ThreadTimeStamp // a DM is a conversation: thread only if the user did
+}
+
+// addressedBy returns the message of a callback when its author spoke to
+// the bot (a mention or a DM), for apologies.
+func (a *Adapter) addressedBy(ev slackevents.EventsAPIEvent) (incoming, bool) {
+	switch ev := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		in, _ := mentionOf(ev)
+		return in, ev.BotID == "" && ev.User != ""
+	case *slackevents.MessageEvent:
+		in := incoming{channel: ev.Channel, user: ev.User, ts: ev.TimeStamp, threadTS: ev.ThreadTimeStamp,
+			im: ev.ChannelType == slackevents.ChannelTypeIM, mpim: ev.ChannelType == slackevents.ChannelTypeMPIM}
+		if ev.Message != nil && ev.SubType == "message_changed" {
+			in.user, in.ts, in.threadTS = ev.Message.User, ev.Message.Timestamp, ev.Message.ThreadTimestamp
+		}
+		return in, in.dm() && in.user != "" && ev.BotID == ""
 	}
-	a.reply(ctx, m, replyTS)
+	return incoming{}, false
 }
 
 func isSelf(self identity, user, botID string) bool {
 	return (user != "" && user == self.userID) || (botID != "" && botID == self.botID)
 }
 
-// reply asks the core and posts its reply in the channel (in thread
-// threadTS, if set). Only answers are posted for un-mentioned messages in
-// auto channels: there, "no match" is silence.
-func (a *Adapter) reply(ctx context.Context, m bot.Message, threadTS string) {
+// reply asks the core and posts its reply: in the message's thread in
+// channels, in the conversation in DMs (unless the user threaded). Only
+// answers are posted for un-mentioned messages in auto channels: there,
+// "no match" is silence. Notices (slow down, apologies) go privately to the
+// asker, except in a one-to-one DM, which is private anyway.
+func (a *Adapter) reply(ctx context.Context, in incoming, m bot.Message) {
 	if m.AuthorIsBot || m.AuthorIsSelf {
 		return // checked here too: answering bots can loop forever
 	}
@@ -100,26 +187,50 @@ func (a *Adapter) reply(ctx context.Context, m bot.Message, threadTS string) {
 	if r.Kind == bot.KindIgnore {
 		return
 	}
-	if !m.IsDM && !m.MentionsBot && !m.Command && r.Kind != bot.KindAnswer {
+	if !m.IsDM && !m.MentionsBot && r.Kind != bot.KindAnswer {
 		return
 	}
-	msg := render(r, renderOpts{})
+	ephemeral := r.Ephemeral || (r.Kind == bot.KindNotice && !in.im)
+	msg := render(r, renderOpts{asker: m.User, query: r.Query, dismiss: !ephemeral})
 	if len(msg.Blocks) == 0 {
 		return
 	}
-	opts := append(msg.options(), slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
-	if threadTS != "" {
-		opts = append(opts, slack.MsgOptionTS(threadTS))
+	thread := m.Thread
+	if in.dm() {
+		thread = in.threadTS // a DM is a conversation: thread only if the user did
 	}
-	var err error
-	if r.Ephemeral {
-		_, err = a.api.PostEphemeralContext(ctx, m.Channel, m.User, opts...)
-	} else {
-		_, _, err = a.api.PostMessageContext(ctx, m.Channel, opts...)
+	if r.Kind == bot.KindAnswer && !ephemeral {
+		a.answered.add(in.key()) // before posting: an edit may follow the answer at once
 	}
-	if err != nil {
+	if err := a.post(ctx, in.channel, thread, m.User, ephemeral, msg); err != nil {
 		a.fail("post", err)
 	}
+}
+
+// notice tells the author of in something privately, in their thread.
+func (a *Adapter) notice(ctx context.Context, in incoming, text string) {
+	thread := firstNonEmpty(in.threadTS, in.ts)
+	if in.dm() {
+		thread = in.threadTS
+	}
+	if err := a.post(ctx, in.channel, thread, in.user, true, noticeMessage(text)); err != nil {
+		a.fail("post", err)
+	}
+}
+
+// post sends msg to channel (in thread, if set): to user only when
+// ephemeral. Public posts are posted once whatever the failures (postOnce).
+func (a *Adapter) post(ctx context.Context, channel, thread, user string, ephemeral bool, msg message) error {
+	opts := append(msg.options(), slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	if ephemeral {
+		_, err := a.api.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	}
+	_, err := a.postOnce(ctx, channel, thread, opts)
+	return err
 }
 
 // fail logs and counts a failed Slack call. The error never holds tokens

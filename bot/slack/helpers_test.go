@@ -106,19 +106,42 @@ func (m *testMetrics) count(f func(*testMetrics) int) int {
 	return f(m)
 }
 
+// testRecorder keeps the feedback the core records.
+type testRecorder struct {
+	mu       sync.Mutex
+	feedback []bot.FeedbackRecord
+}
+
+func (r *testRecorder) RecordQuestion(bot.QuestionRecord) {}
+
+func (r *testRecorder) RecordFeedback(f bot.FeedbackRecord) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.feedback = append(r.feedback, f)
+}
+
+func (r *testRecorder) all() []bot.FeedbackRecord {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]bot.FeedbackRecord(nil), r.feedback...)
+}
+
 // newCore builds the real core over testEntries, with CAUTO an auto channel.
 func newCore(tb testing.TB, m bot.Metrics) *bot.Bot {
 	tb.Helper()
-	return newCoreOver(tb, m, testEntries)
+	return newCoreOver(tb, m, testEntries, nil)
 }
 
-func newCoreOver(tb testing.TB, m bot.Metrics, entries []knowledge.Entry) *bot.Bot {
+func newCoreOver(tb testing.TB, m bot.Metrics, entries []knowledge.Entry, rec bot.Recorder, edit ...func(*bot.Config)) *bot.Bot {
 	tb.Helper()
 	ix, err := matcher.New(entries, matcher.Options{})
 	if err != nil {
 		tb.Fatalf("matcher.New: %v", err)
 	}
-	cfg := bot.Config{Channels: map[string]bot.Policy{"CAUTO": bot.PolicyAuto}, AutoThreshold: 0.5}
+	cfg := bot.Config{Channels: map[string]bot.Policy{"CAUTO": bot.PolicyAuto}, AutoThreshold: 0.5, Recorder: rec}
+	for _, e := range edit {
+		e(&cfg)
+	}
 	return bot.New(cfg, ix, testLogger(tb), m)
 }
 
@@ -131,39 +154,84 @@ func testLogger(tb testing.TB) *slog.Logger {
 
 // harness is an adapter running against a fake Slack.
 type harness struct {
-	fake    *slacktest.Server
-	adapter *Adapter
-	metrics *testMetrics
-	http    *httptest.Server // HTTP mode only
-	runErr  chan error
-	cancel  context.CancelFunc
+	fake     *slacktest.Server
+	adapter  *Adapter
+	metrics  *testMetrics
+	recorder *testRecorder
+	http     *httptest.Server // HTTP mode only
+	runErr   chan error
+	cancel   context.CancelFunc
+	// rejectedOK lets a test have the fake reject what the bot sent; by
+	// default the cleanup fails the test on any rejected call.
+	rejectedOK bool
+}
+
+// setup says how to start a harness; the zero value is Socket Mode over
+// testEntries.
+type setup struct {
+	mode    Mode
+	entries []knowledge.Entry
+	edit    func(*Config)
+	// core edits the core's configuration.
+	core func(*bot.Config)
+	// wrap replaces the core the adapter talks to (the real one wrapped).
+	wrap func(*bot.Bot) core
+	log  *slog.Logger
+	// tune changes the adapter's tunables before Run.
+	tune func(*Adapter)
 }
 
 // start runs an adapter in mode against a fresh fake and waits until it is
 // ready. Cleanup cancels it, checks Run returned nil, and closes the fake.
 func start(tb testing.TB, mode Mode, edit ...func(*Config)) *harness {
 	tb.Helper()
-	return startOver(tb, mode, testEntries, edit...)
+	s := setup{mode: mode}
+	if len(edit) > 0 {
+		s.edit = edit[0]
+	}
+	return startWith(tb, s)
 }
 
 // startOver is start with a core answering from entries.
-func startOver(tb testing.TB, mode Mode, entries []knowledge.Entry, edit ...func(*Config)) *harness {
+func startOver(tb testing.TB, mode Mode, entries []knowledge.Entry) *harness {
 	tb.Helper()
-	h := &harness{fake: slacktest.NewServer(), metrics: newTestMetrics(), runErr: make(chan error, 1)}
+	return startWith(tb, setup{mode: mode, entries: entries})
+}
+
+func startWith(tb testing.TB, s setup) *harness {
+	tb.Helper()
+	h := &harness{fake: slacktest.NewServer(), metrics: newTestMetrics(), recorder: &testRecorder{}, runErr: make(chan error, 1)}
 	cfg := Config{
-		Mode: mode, BotToken: slacktest.BotToken, AppToken: slacktest.AppToken,
+		Mode: Mode(firstNonEmpty(string(s.mode), string(ModeSocket))), BotToken: slacktest.BotToken, AppToken: slacktest.AppToken,
 		SigningSecret: slacktest.SigningSecret, APIURL: h.fake.APIURL, Ephemeral: true,
 		StartTimeout: waitFor,
 	}
-	for _, e := range edit {
-		e(&cfg)
+	if s.edit != nil {
+		s.edit(&cfg)
 	}
-	a, err := New(cfg, newCoreOver(tb, h.metrics, entries), testLogger(tb))
+	if s.entries == nil {
+		s.entries = testEntries
+	}
+	if s.log == nil {
+		s.log = testLogger(tb)
+	}
+	var coreEdits []func(*bot.Config)
+	if s.core != nil {
+		coreEdits = append(coreEdits, s.core)
+	}
+	b := newCoreOver(tb, h.metrics, s.entries, h.recorder, coreEdits...)
+	a, err := New(cfg, b, s.log)
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
+	if s.wrap != nil {
+		a.bot = s.wrap(b)
+	}
+	if s.tune != nil {
+		s.tune(a)
+	}
 	h.adapter = a
-	if mode == ModeHTTP {
+	if cfg.Mode == ModeHTTP {
 		mux := http.NewServeMux()
 		a.Mount(mux)
 		h.http = httptest.NewServer(mux)
@@ -191,6 +259,11 @@ func (h *harness) stop(tb testing.TB) func() {
 			h.http.Close()
 		}
 		h.fake.Close()
+		if rej := h.fake.Rejected(); len(rej) > 0 && !h.rejectedOK {
+			for _, c := range rej {
+				tb.Errorf("the fake Slack rejected %s: %s", c.Method, c.Error)
+			}
+		}
 	}
 }
 
@@ -252,15 +325,16 @@ func (h *harness) sendEvent(tb testing.TB, eventID string, inner map[string]any)
 	h.expectAck(tb, env)
 }
 
-func (h *harness) expectAck(tb testing.TB, env string) {
+func (h *harness) expectAck(tb testing.TB, env string) slacktest.Ack {
 	tb.Helper()
 	got, err := h.fake.NextAck(h.ctx(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if got != env {
-		tb.Fatalf("acked %q, want %q", got, env)
+	if got.EnvelopeID != env {
+		tb.Fatalf("acked %q, want %q", got.EnvelopeID, env)
 	}
+	return got
 }
 
 func mention(channel, ts, text string) map[string]any {
@@ -311,25 +385,31 @@ func hasAction(blocks []map[string]any, actionID string) bool {
 	return false
 }
 
-// blockAction builds a block_actions payload for a click on actionID.
-func blockAction(responseURL, actionID, value string, ephemeral bool, message map[string]any) map[string]any {
-	act := map[string]any{"action_id": actionID, "block_id": blockActions, "type": "button", "value": value,
-		"action_ts": "1.1"}
-	if actionID == actionOther {
-		act["type"] = "static_select"
-		act["selected_option"] = map[string]any{"value": value, "text": map[string]any{"type": "plain_text", "text": "x"}}
-		delete(act, "value")
-	}
-	p := map[string]any{
-		"type": "block_actions", "user": map[string]any{"id": "U1"}, "team": map[string]any{"id": slacktest.TeamID},
-		"channel": map[string]any{"id": "C1"}, "response_url": responseURL, "trigger_id": "trig",
-		"container": map[string]any{"type": "message", "channel_id": "C1", "is_ephemeral": ephemeral, "message_ts": "5.5"},
-		"actions":   []any{act},
-	}
-	if message != nil {
-		p["message"] = message
+// click builds the payload of user clicking actionID on the message the
+// bot sent in call c (picking option, for a menu).
+func (h *harness) click(tb testing.TB, c slacktest.Call, actionID, user, option string) map[string]any {
+	tb.Helper()
+	ephemeral := c.Method == "chat.postEphemeral" || c.JSON["response_type"] == "ephemeral"
+	channel := firstNonEmpty(c.Form.Get("channel"), "C1")
+	p, err := slacktest.BlockAction(c.Blocks(), actionID, slacktest.Click{User: user, UserName: "name-" + user,
+		Channel: channel, MessageTS: firstNonEmpty(c.TS, "5.5"), Ephemeral: ephemeral,
+		ResponseURL: h.fake.ResponseURL(), Option: option})
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return p
+}
+
+// interact sends an interactive payload over the socket, checks the ack
+// and returns the bot's next call.
+func (h *harness) interact(tb testing.TB, payload map[string]any) slacktest.Call {
+	tb.Helper()
+	env, err := h.fake.SendInteractive(h.ctx(tb), payload)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h.expectAck(tb, env)
+	return h.next(tb)
 }
 
 func assertNoPings(tb testing.TB, c slacktest.Call) {

@@ -144,7 +144,10 @@ func TestHTTP_SlashCommandAndInteraction(t *testing.T) {
 		t.Error("in-channel answer has a Share button")
 	}
 
-	payload := mustJSON(t, blockAction(rurl, actionUp, testEntries[2].ID, false, nil))
+	if !hasAction(c.Blocks(), actionDismiss) {
+		t.Error("in-channel answer has no Dismiss button")
+	}
+	payload := mustJSON(t, h.click(t, c, actionUp, "U1", ""))
 	ia := url.Values{"payload": {string(payload)}}
 	if code, _ := h.post(t, "/slack/interactions", formType, []byte(ia.Encode()), time.Now(), nil); code != http.StatusOK {
 		t.Fatalf("interaction status %d", code)

@@ -290,6 +290,7 @@ func splitPart(p part, limit int) []string {
 // breaks, then spaces, and never cutting a UTF-8 sequence, an entity such as
 // "&amp;" or a "<url|text>" link.
 func splitText(s string, limit int) []string {
+	limit = max(limit, 1) // always progress, even on a degenerate limit
 	var out []string
 	for len(s) > limit {
 		cut := cutPoint(s, limit)

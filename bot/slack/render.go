@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -11,6 +12,8 @@ import (
 )
 
 // Slack's Block Kit limits (https://docs.slack.dev/reference/block-kit).
+// Slack rejects a message over any of them (invalid_blocks), so the renderer
+// stays within all of them.
 const (
 	maxBlocks       = 50
 	maxSectionText  = 3000
@@ -19,9 +22,16 @@ const (
 	maxOptionText   = 75
 	maxOptionValue  = 150
 	maxSelectOption = 100
+	maxBlockID      = 255
 	maxSuggestions  = 3
 	maxFallback     = 500
 	maxQueryShown   = 200
+	maxNameShown    = 80
+	// maxMessageText bounds the text of all blocks of a message together.
+	// Slack answers msg_blocks_too_long from about 12,000 characters (the
+	// exact figure depends on the blocks); counting bytes, not characters,
+	// and keeping 1,000 in hand stays clear of it.
+	maxMessageText = 11000
 )
 
 // Action IDs of the buttons and menus the renderer creates; the interaction
@@ -31,10 +41,13 @@ const (
 	actionDown    = "faq_down"
 	actionOther   = "faq_other"
 	actionShare   = "faq_share"
+	actionDismiss = "faq_dismiss"
 	actionPick    = "faq_pick_" // + index: action IDs must be unique per block
 	blockActions  = "faq_actions"
 	blockSuggest  = "faq_suggestions"
-	responseShare = "in_channel"
+	blockContext  = "faq_context"
+	// noEntry is the value of controls about no entry (Slack requires one).
+	noEntry = "-"
 )
 
 // message is a rendered reply: Block Kit blocks plus the fallback text shown
@@ -46,8 +59,18 @@ type message struct {
 
 // renderOpts are the per-surface choices of render.
 type renderOpts struct {
-	// share adds a "Share in channel" button (ephemeral slash answers).
+	// share adds a "Share in channel" button (answers only the asker sees).
 	share bool
+	// dismiss adds a "Dismiss" button (in-channel answers; only the asker
+	// may use it).
+	dismiss bool
+	// asker and query travel in the reply's controls (see replyState).
+	asker, query string
+	// picked: the entry was chosen from a menu, so no confidence is shown.
+	picked bool
+	// sharedBy names who shared the answer in the channel; the context then
+	// says who and for which question instead of a confidence.
+	sharedBy string
 }
 
 // render turns a core reply into a Slack message. It is pure: the same reply
@@ -59,66 +82,89 @@ func render(r bot.Reply, o renderOpts) message {
 			return renderAnswer(r, o)
 		}
 	case bot.KindSuggestions, bot.KindNoMatch:
-		return renderSuggestions(r)
+		return renderSuggestions(r, o)
 	case bot.KindHelp, bot.KindNotice:
 		return renderNotice(r)
 	}
 	return message{}
 }
 
-// renderAnswer: header, answer sections, context, actions.
+// renderAnswer: header, answer sections, context, actions. The sections get
+// what the other blocks leave of the message's text budget.
 func renderAnswer(r bot.Reply, o renderOpts) message {
 	e := r.Entry
-	blocks := []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(e.Title, maxHeaderText), false, false)),
-	}
+	header := slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(e.Title, maxHeaderText), false, false))
+	ctx := contextBlock(e, r.Confidence, o)
+	acts := answerActions(e, r.Alternatives, o)
+	fixed := len(header.Text.Text) + blockTextLen(ctx) + blockTextLen(acts)
 	parts := docParts(e.Body)
 	sections := packSections(parts, maxSectionText)
 	if len(sections) == 0 {
 		sections = []string{"_(no answer text)_"}
 	}
-	room := maxBlocks - 3 // header, context, actions
-	if len(sections) > room {
-		sections = append(sections[:room-1], "_The answer is too long for Slack; see the FAQ page "+escape(e.Source.Path)+"._")
-	}
-	for _, s := range sections {
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, s, false, false), nil, nil))
-	}
-	blocks = append(blocks, contextBlock(e, r.Confidence), answerActions(e, r.Alternatives, o))
+	sections = fitSections(sections, maxMessageText-fixed, maxBlocks-3, shortenedNote(e))
+	blocks := []slack.Block{header}
+	blocks = append(blocks, sectionBlocks(sections)...)
+	blocks = append(blocks, ctx, acts)
 	return message{Text: fallback(e.Title, firstProse(parts)), Blocks: blocks}
 }
 
-// contextBlock shows category, chips, confidence and the entry ID (people
-// can type it to "show" the entry again).
-func contextBlock(e *knowledge.Entry, confidence float64) *slack.ContextBlock {
+// shortenedNote says where the full entry is, for answers too long for Slack.
+func shortenedNote(e *knowledge.Entry) string {
+	where := "`" + escape(strings.ReplaceAll(path.Base(strings.TrimPrefix(e.Source.Path, "embedded:")), "`", "'")) + "`"
+	if e.Source.Path == "" {
+		where = "the FAQ"
+	} else if e.Source.Line > 0 {
+		where += fmt.Sprintf(", line %d", e.Source.Line)
+	}
+	return "_… shortened to fit Slack; the full answer is in " + where + "._"
+}
+
+// contextBlock shows category, chips, the confidence (or who shared the
+// answer, and for which question) and the entry ID (people can type it to
+// "show" the entry again).
+func contextBlock(e *knowledge.Entry, confidence float64, o renderOpts) *slack.ContextBlock {
 	var bits []string
+	if o.sharedBy != "" {
+		shared := "Shared by *" + escape(truncate(o.sharedBy, maxNameShown)) + "*"
+		if q := strings.TrimSpace(o.query); q != "" {
+			shared += " for “" + escape(truncate(q, maxQueryShown)) + "”"
+		}
+		bits = append(bits, shared)
+	}
 	if e.Category != "" {
 		bits = append(bits, "*"+escape(e.Category)+"*")
 	}
 	if len(e.Chips) > 0 {
 		bits = append(bits, escape(strings.Join(e.Chips, ", ")))
 	}
-	bits = append(bits, fmt.Sprintf("confidence %d%%", int(confidence*100+0.5)))
+	if o.sharedBy == "" && !o.picked {
+		bits = append(bits, fmt.Sprintf("confidence %d%%", int(confidence*100+0.5)))
+	}
 	if e.ID != "" {
 		bits = append(bits, "ID `"+escape(e.ID)+"`")
 	}
-	return slack.NewContextBlock("faq_context", slack.NewTextBlockObject(slack.MarkdownType, strings.Join(bits, "  ·  "), false, false))
+	return slack.NewContextBlock(blockContext, slack.NewTextBlockObject(slack.MarkdownType, strings.Join(bits, "  ·  "), false, false))
 }
 
-// answerActions: thumbs, the "Other answers" menu and, for ephemeral answers,
-// "Share in channel". Every control carries the entry ID it is about.
+// answerActions: thumbs, the "Other answers" menu, "Share in channel" for
+// answers only the asker sees, and "Dismiss" for in-channel ones. Every
+// control names its entry in its value; the block ID carries the rest
+// (replyState).
 func answerActions(e *knowledge.Entry, alts []bot.Alternative, o renderOpts) *slack.ActionBlock {
 	id := truncateBytes(e.ID, maxOptionValue)
 	els := []slack.BlockElement{
 		slack.NewButtonBlockElement(actionUp, id, plain(":+1: Helpful")),
 		slack.NewButtonBlockElement(actionDown, id, plain(":-1: Not helpful")),
 	}
+	menu := []string{e.ID}
 	var opts []*slack.OptionBlockObject
 	for _, a := range alts {
-		if a.ID == e.ID || a.ID == "" || len(opts) == maxSelectOption {
+		if a.ID == e.ID || a.ID == "" || len(a.ID) > maxOptionValue || len(opts) == maxSelectOption {
 			continue
 		}
-		opts = append(opts, slack.NewOptionBlockObject(truncateBytes(a.ID, maxOptionValue), plain(truncate(a.Title, maxOptionText)), nil))
+		menu = append(menu, a.ID)
+		opts = append(opts, slack.NewOptionBlockObject(a.ID, plain(truncate(a.Title, maxOptionText)), nil))
 	}
 	if len(opts) > 0 {
 		els = append(els, slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Other answers"), actionOther, opts...))
@@ -126,44 +172,72 @@ func answerActions(e *knowledge.Entry, alts []bot.Alternative, o renderOpts) *sl
 	if o.share {
 		els = append(els, slack.NewButtonBlockElement(actionShare, id, plain("Share in channel")).WithStyle(slack.StylePrimary))
 	}
-	return slack.NewActionBlock(blockActions, els...)
+	if o.dismiss {
+		els = append(els, slack.NewButtonBlockElement(actionDismiss, id, plain("Dismiss")))
+	}
+	st := replyState{Asker: o.asker, Menu: menu, Query: o.query}
+	return slack.NewActionBlock(st.encode(), els...)
 }
 
 // renderSuggestions: a short line plus up to three suggestion buttons.
-func renderSuggestions(r bot.Reply) message {
+func renderSuggestions(r bot.Reply, o renderOpts) message {
 	text := docText(r.Body)
 	if text == "" {
-		q := escape(truncate(strings.TrimSpace(r.Query), maxQueryShown))
-		switch {
-		case len(r.Alternatives) > 0 && q != "":
-			text = "I'm not sure I have an answer to “" + q + "”. Did you mean one of these?"
-		case len(r.Alternatives) > 0:
-			text = "Did you mean one of these?"
-		case q != "":
-			text = "Sorry, I found nothing about “" + q + "” in the FAQ."
-		default:
-			text = "Sorry, I found nothing about that in the FAQ."
-		}
+		text = suggestionLine(r)
 	}
 	if r.Title != "" {
 		text = "*" + escape(r.Title) + "*\n" + text
 	}
-	sections := packSections([]part{{text: text}}, maxSectionText)
-	blocks := sectionBlocks(sections, maxBlocks-1)
 	var els []slack.BlockElement
-	for i, a := range r.Alternatives {
-		if i == maxSuggestions {
+	var menu []string
+	for _, a := range r.Alternatives {
+		if len(els) == maxSuggestions {
 			break
 		}
-		els = append(els, slack.NewButtonBlockElement(fmt.Sprintf("%s%d", actionPick, i), truncateBytes(a.ID, maxOptionValue), plain(truncate(a.Title, maxButtonText))))
+		if a.ID == "" || len(a.ID) > maxOptionValue {
+			continue
+		}
+		menu = append(menu, a.ID)
+		els = append(els, slack.NewButtonBlockElement(fmt.Sprintf("%s%d", actionPick, len(els)), a.ID, plain(truncate(a.Title, maxButtonText))))
+	}
+	var acts *slack.ActionBlock
+	fixed := 0
+	if len(els) > 0 && o.dismiss {
+		els = append(els, slack.NewButtonBlockElement(actionDismiss, noEntry, plain("Dismiss")))
 	}
 	if len(els) > 0 {
-		blocks = append(blocks, slack.NewActionBlock(blockSuggest, els...))
+		st := replyState{Asker: o.asker, Menu: menu, Query: o.query}
+		acts = slack.NewActionBlock(st.encode(), els...)
+		fixed = blockTextLen(acts)
+	}
+	sections := packSections([]part{{text: text}}, maxSectionText)
+	sections = fitSections(sections, maxMessageText-fixed, maxBlocks-1, listNote)
+	blocks := sectionBlocks(sections)
+	if acts != nil {
+		blocks = append(blocks, acts)
 	}
 	return message{Text: fallback("", sections[0]), Blocks: blocks}
 }
 
-// renderNotice: help, list and notices: a bold title and the body.
+// suggestionLine is the text of a no-match reply without a body.
+func suggestionLine(r bot.Reply) string {
+	q := escape(truncate(strings.TrimSpace(r.Query), maxQueryShown))
+	switch {
+	case len(r.Alternatives) > 0 && q != "":
+		return "I'm not sure I have an answer to “" + q + "”. Did you mean one of these?"
+	case len(r.Alternatives) > 0:
+		return "Did you mean one of these?"
+	case q != "":
+		return "Sorry, I found nothing about “" + q + "” in the FAQ."
+	}
+	return "Sorry, I found nothing about that in the FAQ."
+}
+
+// listNote ends help and list replies too long for one Slack message.
+const listNote = "_… shortened to fit Slack; narrow it down with `list <category>` or `search <words>`._"
+
+// renderNotice: help, list and notices: a bold title and the body, shortened
+// to fit one message.
 func renderNotice(r bot.Reply) message {
 	text := docText(r.Body)
 	if r.Title != "" {
@@ -173,7 +247,30 @@ func renderNotice(r bot.Reply) message {
 		return message{}
 	}
 	sections := packSections([]part{{text: text}}, maxSectionText)
-	return message{Text: fallback("", sections[0]), Blocks: sectionBlocks(sections, maxBlocks)}
+	sections = fitSections(sections, maxMessageText, maxBlocks, listNote)
+	return message{Text: fallback("", sections[0]), Blocks: sectionBlocks(sections)}
+}
+
+// fitSections keeps the leading sections while they fit in budget bytes and
+// room blocks; when some are left out, the last kept one makes way for note.
+func fitSections(sections []string, budget, room int, note string) []string {
+	total := 0
+	for _, s := range sections {
+		total += len(s)
+	}
+	if total <= budget && len(sections) <= room {
+		return sections
+	}
+	var out []string
+	used := len(note)
+	for _, s := range sections {
+		if len(out)+2 > room || used+len(s) > budget {
+			break
+		}
+		out = append(out, s)
+		used += len(s)
+	}
+	return append(out, note)
 }
 
 // docText renders a whole Doc as one mrkdwn text (to be split later).
@@ -189,15 +286,39 @@ func docText(d knowledge.Doc) string {
 	return strings.Join(out, "\n\n")
 }
 
-func sectionBlocks(sections []string, room int) []slack.Block {
-	if len(sections) > room {
-		sections = sections[:room]
-	}
+func sectionBlocks(sections []string) []slack.Block {
 	var blocks []slack.Block
 	for _, s := range sections {
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, s, false, false), nil, nil))
 	}
 	return blocks
+}
+
+// blockTextLen is how many bytes of text a context or actions block adds to
+// the message's text budget.
+func blockTextLen(b slack.Block) int {
+	n := 0
+	switch blk := b.(type) {
+	case *slack.ContextBlock:
+		for _, el := range blk.ContextElements.Elements {
+			if t, ok := el.(*slack.TextBlockObject); ok {
+				n += len(t.Text)
+			}
+		}
+	case *slack.ActionBlock:
+		for _, el := range blk.Elements.ElementSet {
+			switch e := el.(type) {
+			case *slack.ButtonBlockElement:
+				n += len(e.Text.Text)
+			case *slack.SelectBlockElement:
+				n += len(e.Placeholder.Text)
+				for _, o := range e.Options {
+					n += len(o.Text.Text)
+				}
+			}
+		}
+	}
+	return n
 }
 
 // firstProse is the first non-code part, for the notification text (a
@@ -212,14 +333,14 @@ func firstProse(parts []part) string {
 }
 
 // fallback is the notification text: the title and the start of the body.
+// Either may be empty (a table-only answer has no prose), not both.
 func fallback(title, body string) string {
 	out := escape(title)
 	if out != "" && body != "" {
 		out += "\n"
 	}
-	room := maxFallback - len(out)
-	if room > 0 {
-		out += splitText(body, room)[0]
+	if room := maxFallback - len(out); room > 0 {
+		out += truncateBytes(body, room)
 	}
 	return out
 }
@@ -228,8 +349,8 @@ func plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
 }
 
-// truncateBytes cuts s to at most n bytes on a rune boundary (IDs and
-// option values are limited in bytes, not characters).
+// truncateBytes cuts s to at most n bytes on a rune, entity and link
+// boundary (IDs and option values are limited in bytes, not characters).
 func truncateBytes(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/bot/slack/slacktest"
 	"github.com/espbot/espbot/knowledge"
 )
 
@@ -144,106 +145,50 @@ func decodeBlocks(tb testing.TB, msg message) []map[string]any {
 
 var pingRe = regexp.MustCompile(`<[!@#]`)
 
-// checkLimits lists every way msg breaks Slack's Block Kit limits or could
-// ping someone.
+// checkLimits lists every way msg would be rejected by Slack (the fake's
+// Validate), could ping someone, or reads badly (an unbalanced code fence,
+// no fallback text). It returns the message's block text size too.
 func checkLimits(tb testing.TB, msg message) []string {
 	tb.Helper()
 	var probs []string
 	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
-	blocks := decodeBlocks(tb, msg)
-	if msg.Text == "" || len(msg.Text) > 4000 {
+	raw, err := json.Marshal(msg.Blocks)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if code, detail := slacktest.Validate(msg.Text, string(raw)); code != "" {
+		bad("Slack would answer %s: %s", code, detail)
+	}
+	if msg.Text == "" || len(msg.Text) > maxFallback {
 		bad("fallback text has %d bytes", len(msg.Text))
 	}
-	if len(blocks) == 0 || len(blocks) > maxBlocks {
-		bad("%d blocks", len(blocks))
-	}
-	ids := map[string]bool{}
-	for i, b := range blocks {
-		if id, _ := b["block_id"].(string); id != "" {
-			if ids[id] {
-				bad("block %d: duplicate block_id %q", i, id)
-			}
-			ids[id] = true
+	blocks := decodeBlocks(tb, msg)
+	for _, b := range blocks {
+		if s := textOf(b["text"]); b["type"] == "section" && strings.Count(s, "```")%2 != 0 {
+			bad("section with unbalanced code fence: %.80q", s)
 		}
-		checkBlock(b, bad)
 	}
-	all := msg.Text + fmt.Sprint(blocks)
-	if pingRe.MatchString(all) {
+	if all := msg.Text + fmt.Sprint(blocks); pingRe.MatchString(all) {
 		bad("may ping: %s", pingRe.FindString(all))
 	}
 	return probs
+}
+
+// textLen is how many characters of text msg's blocks hold, as Slack
+// counts them for msg_blocks_too_long.
+func textLen(tb testing.TB, msg message) int {
+	tb.Helper()
+	raw, err := json.Marshal(msg.Blocks)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return slacktest.TextLength(string(raw))
 }
 
 func textOf(v any) string {
 	m, _ := v.(map[string]any)
 	s, _ := m["text"].(string)
 	return s
-}
-
-func checkBlock(b map[string]any, bad func(string, ...any)) {
-	switch b["type"] {
-	case "header":
-		if n := utf8.RuneCountInString(textOf(b["text"])); n == 0 || n > maxHeaderText {
-			bad("header of %d chars", n)
-		}
-	case "section":
-		s := textOf(b["text"])
-		if len(s) == 0 || len(s) > maxSectionText {
-			bad("section of %d bytes", len(s))
-		}
-		if strings.Count(s, "```")%2 != 0 {
-			bad("section with unbalanced code fence: %.80q", s)
-		}
-	case "context":
-		if els, _ := b["elements"].([]any); len(els) == 0 || len(els) > 10 {
-			bad("context with %d elements", len(els))
-		}
-	case "actions":
-		els, _ := b["elements"].([]any)
-		if len(els) == 0 || len(els) > 25 {
-			bad("actions with %d elements", len(els))
-		}
-		seen := map[string]bool{}
-		for _, e := range els {
-			el, _ := e.(map[string]any)
-			id, _ := el["action_id"].(string)
-			if id == "" || seen[id] {
-				bad("missing or duplicate action_id %q", id)
-			}
-			seen[id] = true
-			checkElement(el, bad)
-		}
-	default:
-		bad("unexpected block type %v", b["type"])
-	}
-}
-
-func checkElement(el map[string]any, bad func(string, ...any)) {
-	switch el["type"] {
-	case "button":
-		if n := utf8.RuneCountInString(textOf(el["text"])); n == 0 || n > maxButtonText {
-			bad("button text of %d chars", n)
-		}
-		if v, _ := el["value"].(string); v == "" || len(v) > 2000 {
-			bad("button value of %d bytes", len(v))
-		}
-	case "static_select":
-		opts, _ := el["options"].([]any)
-		if len(opts) == 0 || len(opts) > maxSelectOption {
-			bad("select with %d options", len(opts))
-		}
-		for _, o := range opts {
-			om, _ := o.(map[string]any)
-			if n := utf8.RuneCountInString(textOf(om["text"])); n == 0 || n > maxOptionText {
-				bad("option text of %d chars", n)
-			}
-			if v, _ := om["value"].(string); v == "" || len(v) > maxOptionValue {
-				bad("option value of %d bytes", len(v))
-			}
-		}
-	default:
-		bad("unexpected element %v", el["type"])
-	}
 }
 
 // TestRender_GoldenFAQ renders every entry of the embedded FAQ as an answer
@@ -311,4 +256,166 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 func goldenName(id string) string {
 	return unsafeName.ReplaceAllString(id, "_")
+}
+
+// noProse are answers without a paragraph: a table only (like the corpus
+// entry "What is the operating current of ESP32 Bluetooth® LE?", which
+// used to crash the process) and code only.
+var noProse = []knowledge.Entry{
+	{ID: "table-only", Title: "What is the operating current of ESP32 Bluetooth® LE?", Category: "BLE",
+		Body: knowledge.Doc{Blocks: []knowledge.Block{{Kind: knowledge.Table, HeaderRows: 1, Rows: [][][]knowledge.Inline{
+			{{{Kind: knowledge.Text, Text: "Mode"}}, {{Kind: knowledge.Text, Text: "Current"}}},
+			{{{Kind: knowledge.Text, Text: "Advertising"}}, {{Kind: knowledge.Text, Text: "130 mA"}}},
+		}}}}},
+	{ID: "code-only", Title: "Which command erases the flash?", Category: "Tools",
+		Body: knowledge.Doc{Blocks: []knowledge.Block{{Kind: knowledge.Code, Code: "esptool.py erase_flash"}}}},
+	{ID: "empty", Title: "An entry with no answer?", Category: "Tools"},
+}
+
+func TestRender_AnswersWithoutProse(t *testing.T) {
+	t.Parallel()
+	for i := range noProse {
+		e := &noProse[i]
+		t.Run(e.ID, func(t *testing.T) {
+			msg := render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.9}, renderOpts{})
+			for _, p := range checkLimits(t, msg) {
+				t.Error(p)
+			}
+			if !strings.HasPrefix(msg.Text, escape(e.Title)) {
+				t.Errorf("fallback %q does not start with the title", msg.Text)
+			}
+		})
+	}
+}
+
+func TestRender_LongListShortened(t *testing.T) {
+	t.Parallel()
+	var items [][]knowledge.Block
+	for i := range 1500 {
+		items = append(items, []knowledge.Block{{Kind: knowledge.Paragraph, Inlines: []knowledge.Inline{
+			{Kind: knowledge.Literal, Text: fmt.Sprintf("wifi-mesh-development-framework-%04x", i)},
+			{Kind: knowledge.Text, Text: " How do I configure the root node of an ESP-WIFI-MESH network?"},
+		}}})
+	}
+	r := bot.Reply{Kind: bot.KindHelp, Title: "FAQ questions", Body: knowledge.Doc{Blocks: []knowledge.Block{{Kind: knowledge.List, Items: items}}}}
+	msg := render(r, renderOpts{})
+	for _, p := range checkLimits(t, msg) {
+		t.Error(p)
+	}
+	last := textOf(decodeBlocks(t, msg)[len(msg.Blocks)-1]["text"])
+	if last != listNote {
+		t.Errorf("a shortened list ends with %q, want the note %q", last, listNote)
+	}
+}
+
+func TestReplyState_RoundTrip(t *testing.T) {
+	t.Parallel()
+	long := func(i int) string { return fmt.Sprintf("wifi-mesh-development-framework-%04x", i) }
+	cases := map[string]replyState{
+		"short":            {Asker: "U1", Menu: []string{"a-1", "b-2"}, Query: "mqtt: keep-alive, 120 s?"},
+		"no asker":         {Menu: []string{"a-1"}},
+		"separators in ID": {Asker: "U1", Menu: []string{"a:b,c", "d%e"}, Query: "x:y"},
+		"long IDs":         {Asker: "U0123456789", Menu: []string{long(1), long(2), long(3), long(4)}, Query: strings.Repeat("how to set up a mesh ", 10)},
+		"too many":         {Asker: "U1", Menu: []string{long(1), long(2), long(3), long(4), long(5), long(6), long(7), long(8)}},
+	}
+	for name, st := range cases {
+		t.Run(name, func(t *testing.T) {
+			id := st.encode()
+			if len(id) > maxBlockID {
+				t.Fatalf("block ID of %d bytes", len(id))
+			}
+			got := decodeState(id)
+			if got.Asker != st.Asker || len(got.Menu) == 0 && len(st.Menu) > 0 {
+				t.Fatalf("decoded %+v from %q, want %+v", got, id, st)
+			}
+			for i, m := range got.Menu {
+				if st.Menu[i] != m {
+					t.Errorf("menu %v, want a prefix of %v", got.Menu, st.Menu)
+				}
+			}
+			if !strings.HasPrefix(st.Query, got.Query) {
+				t.Errorf("query %q, want a prefix of %q", got.Query, st.Query)
+			}
+		})
+	}
+	if st := cases["long IDs"]; len(decodeState(st.encode()).Menu) != len(st.Menu) {
+		t.Error("a menu of four of the corpus's longest IDs does not fit")
+	}
+	if got := decodeState(blockActions); got.Asker != "" || got.Menu != nil {
+		t.Errorf("an old block ID decoded to %+v", got)
+	}
+}
+
+// TestRender_CorpusWithinLimits renders every entry of the shared esp-faq
+// corpus (../shared/corpus beside the module root) as Slack would receive
+// it: an answer with a menu of long IDs, a shared answer, and a suggestion
+// reply, each checked against Slack's limits. The largest answer is logged.
+func TestRender_CorpusWithinLimits(t *testing.T) {
+	t.Parallel()
+	base, err := knowledge.Load(corpusDir(t))
+	if err != nil {
+		t.Fatalf("load the corpus: %v", err)
+	}
+	if len(base.Entries) < 100 {
+		t.Fatalf("only %d entries in the corpus", len(base.Entries))
+	}
+	var largest struct {
+		id            string
+		chars, blocks int
+	}
+	shortened := 0
+	n := len(base.Entries)
+	for i := range base.Entries {
+		e := &base.Entries[i]
+		var alts []bot.Alternative
+		for j := 1; j <= 3; j++ {
+			o := base.Entries[(i+j*97)%n]
+			alts = append(alts, bot.Alternative{ID: o.ID, Title: o.Title, Confidence: 0.4})
+		}
+		q := e.Title + " " + e.Title
+		msgs := map[string]message{
+			"answer": render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.8, Alternatives: alts, Query: q},
+				renderOpts{asker: "U0123456789", query: q, dismiss: true}),
+			"shared": render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 1, Alternatives: alts},
+				renderOpts{asker: "U0123456789", query: q, dismiss: true, sharedBy: "someone.with.a.long.name"}),
+			"suggestions": render(bot.Reply{Kind: bot.KindSuggestions, Query: q, Alternatives: append(alts, bot.Alternative{ID: e.ID, Title: e.Title})},
+				renderOpts{asker: "U0123456789", query: q, dismiss: true}),
+		}
+		for kind, msg := range msgs {
+			for _, p := range checkLimits(t, msg) {
+				t.Errorf("%s (%s) as %s: %s", e.ID, e.Title, kind, p)
+			}
+		}
+		msg := msgs["answer"]
+		if c := textLen(t, msg); c > largest.chars {
+			largest.id, largest.chars, largest.blocks = e.ID, c, len(msg.Blocks)
+		}
+		if strings.Contains(fmt.Sprint(decodeBlocks(t, msg)), "shortened to fit Slack") {
+			shortened++
+		}
+	}
+	t.Logf("%d entries rendered; largest answer %s: %d characters of block text in %d blocks; %d shortened",
+		n, largest.id, largest.chars, largest.blocks, shortened)
+}
+
+// corpusDir finds ../shared/corpus beside the module root, or skips.
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		if dir == filepath.Dir(dir) {
+			t.Skip("module root not found")
+		}
+	}
+	corpus := filepath.Join(filepath.Dir(dir), "shared", "corpus")
+	if _, err := os.Stat(corpus); err != nil {
+		t.Skipf("no esp-faq corpus at %s (it is not part of the repository)", corpus)
+	}
+	return corpus
 }

@@ -44,7 +44,8 @@ func TestRun_StartupFailsClearly(t *testing.T) {
 	}{
 		{"wrong bot token", func(c *Config) { c.BotToken = "xoxb-wrong" }, nil, []string{"auth.test", "invalid_auth"}},
 		{"wrong app token", func(c *Config) { c.AppToken = "xapp-wrong" }, nil, []string{"apps.connections.open", "invalid_auth"}},
-		{"socket endpoint failing", func(c *Config) { c.StartTimeout = 300 * time.Millisecond },
+		// Without retries, which would only delay the error past 300 ms.
+		{"socket endpoint failing", func(c *Config) { c.StartTimeout, c.Retries = 300*time.Millisecond, -1 },
 			func(s *slacktest.Server) { s.Fail("apps.connections.open", 1000) }, []string{"not connected within 300ms", "500"}},
 		{"Slack not answering", func(c *Config) { c.StartTimeout = 300 * time.Millisecond },
 			func(s *slacktest.Server) { s.Stall("auth.test") }, []string{"auth.test", "deadline exceeded"}},

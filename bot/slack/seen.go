@@ -2,9 +2,9 @@ package slack
 
 import "sync"
 
-// seenSet remembers the last n event IDs, to handle each Slack event once
-// although Slack redelivers events whose ack it missed (HTTP retries, socket
-// envelopes resent after a reconnect).
+// seenSet remembers the last n keys: event IDs, to handle each Slack event
+// once although Slack redelivers events whose ack it missed (HTTP retries,
+// socket envelopes resent after a reconnect), and messages answered.
 type seenSet struct {
 	mu   sync.Mutex
 	ids  map[string]struct{}
@@ -30,4 +30,12 @@ func (s *seenSet) add(id string) bool {
 	s.next = (s.next + 1) % len(s.ring)
 	s.ids[id] = struct{}{}
 	return true
+}
+
+// has reports whether id is remembered.
+func (s *seenSet) has(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.ids[id]
+	return ok
 }

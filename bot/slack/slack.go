@@ -28,6 +28,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/matcher"
 )
 
 // Mode is how Slack delivers events.
@@ -50,6 +51,9 @@ const (
 	DefaultStartTimeout    = 15 * time.Second
 	DefaultShutdownTimeout = 5 * time.Second
 	DefaultRetries         = 3
+	DefaultCallTimeout     = 10 * time.Second
+	DefaultMaxInFlight     = 32
+	DefaultMaxQueued       = 256
 )
 
 // Config configures the adapter.
@@ -74,10 +78,18 @@ type Config struct {
 	// ShutdownTimeout bounds how long replies in flight may finish after the
 	// context is cancelled.
 	ShutdownTimeout time.Duration
-	// Retries is how often a call answered 429 is retried after its
-	// Retry-After (0 = DefaultRetries, negative = never).
+	// Retries is how often a failed Web API call is retried, when retrying
+	// cannot post twice (0 = DefaultRetries, negative = never); see retry.go.
 	Retries int
-	// HTTPClient calls the Web API (nil: a private client).
+	// CallTimeout bounds each Web API request (0 = DefaultCallTimeout).
+	CallTimeout time.Duration
+	// MaxInFlight is how many events, commands and clicks are handled at
+	// once (0 = DefaultMaxInFlight); MaxQueued how many more may wait
+	// (0 = DefaultMaxQueued). Beyond that they are shed and counted, so that
+	// a slow Slack cannot pile up goroutines and connections.
+	MaxInFlight, MaxQueued int
+	// HTTPClient calls the Web API (nil: a private client whose connections
+	// per host are capped at MaxInFlight).
 	HTTPClient *http.Client
 }
 
@@ -120,18 +132,49 @@ func (c Config) apiURL() string {
 	return u
 }
 
-func (c Config) startTimeout() time.Duration {
-	if c.StartTimeout > 0 {
-		return c.StartTimeout
+// orDefault returns v, or def when v is not positive.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	return DefaultStartTimeout
+	return def
+}
+
+func (c Config) startTimeout() time.Duration {
+	return orDefault(c.StartTimeout, DefaultStartTimeout)
 }
 
 func (c Config) shutdownTimeout() time.Duration {
-	if c.ShutdownTimeout > 0 {
-		return c.ShutdownTimeout
+	return orDefault(c.ShutdownTimeout, DefaultShutdownTimeout)
+}
+
+func (c Config) callTimeout() time.Duration { return orDefault(c.CallTimeout, DefaultCallTimeout) }
+func (c Config) maxInFlight() int           { return orDefault(c.MaxInFlight, DefaultMaxInFlight) }
+func (c Config) maxQueued() int             { return orDefault(c.MaxQueued, DefaultMaxQueued) }
+
+func (c Config) retries() int {
+	switch {
+	case c.Retries == 0:
+		return DefaultRetries
+	case c.Retries < 0:
+		return 0
 	}
-	return DefaultShutdownTimeout
+	return c.Retries
+}
+
+// httpClient is the client of the Web API and response URLs: per request
+// timeout, connections per host capped, and requests marked when they
+// failed before being written (which makes them safe to retry).
+func (c Config) httpClient() (*http.Client, func()) {
+	if c.HTTPClient != nil {
+		hc := *c.HTTPClient
+		hc.Transport = markUnsent{base: hc.Transport}
+		return &hc, func() {}
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxConnsPerHost = c.maxInFlight() + 2 // + apps.connections.open and a spare
+	tr.MaxIdleConnsPerHost = c.maxInFlight()
+	return &http.Client{Transport: markUnsent{base: tr}, Timeout: c.callTimeout()}, tr.CloseIdleConnections
 }
 
 // webAPI lists the slack-go Web API methods the adapter calls.
@@ -141,6 +184,10 @@ type webAPI interface {
 	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
 	// SendMessageContext posts to response URLs (slash commands, buttons).
 	SendMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, string, error)
+	// The conversation reads look for a reply that may have been posted
+	// despite an error, before posting it again (postOnce).
+	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
+	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
 }
 
 // socketClient lists the socketmode.Client methods the adapter calls; its
@@ -162,6 +209,8 @@ type core interface {
 	RecordFeedback(ctx context.Context, f bot.Feedback)
 	PolicyFor(p bot.Platform, channel string) bot.Policy
 	Metrics() bot.Metrics
+	// Index names the entries of a menu carried by a click.
+	Index() *matcher.Index
 }
 
 var _ core = (*bot.Bot)(nil)
@@ -182,18 +231,34 @@ type Adapter struct {
 	events  <-chan socketmode.Event
 	closeFn func() // releases idle HTTP connections after Run
 
-	self    atomic.Pointer[identity]
-	ready   atomic.Bool
-	seen    *seenSet
-	handled atomic.Int64 // events fully handled, for tests
+	self  atomic.Pointer[identity]
+	ready atomic.Bool
+	// lostAt is when the Socket Mode connection was lost (unix ns, 0 while
+	// connected or stopped): readiness holds over a refresh gap.
+	lostAt    atomic.Int64
+	seen      *seenSet     // event IDs handled
+	answered  *seenSet     // channel+ts of messages answered
+	reanswers *seenSet     // channel+ts of edited messages answered again
+	accepted  atomic.Int64 // jobs queued, for tests
+	handled   atomic.Int64 // jobs fully handled, for tests
+
+	// queue holds jobs waiting for one of the MaxInFlight workers.
+	queue     chan job
+	workers   sync.WaitGroup
+	queueMu   sync.Mutex
+	accepting bool
+	shedLog   everySecond
+	rejectLog everySecond
 
 	// work is the context of replies in flight; it outlives Run's context by
 	// at most ShutdownTimeout.
-	work       context.Context
-	stopWork   context.CancelFunc
-	inflight   sync.WaitGroup
-	inflightMu sync.Mutex
-	closed     bool
+	work     context.Context
+	stopWork context.CancelFunc
+
+	// Tunables that tests shorten.
+	refreshGrace time.Duration // readiness kept while Socket Mode reconnects
+	readTimeout  time.Duration // reading an HTTP request's body
+	retryWait    time.Duration // first wait before postOnce looks and posts again
 }
 
 // New builds an adapter on the real slack-go clients. It fails on an
@@ -203,13 +268,7 @@ func New(cfg Config, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	hc := cfg.HTTPClient
-	closeFn := func() {}
-	if hc == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		hc = &http.Client{Transport: tr, Timeout: 30 * time.Second}
-		closeFn = tr.CloseIdleConnections
-	}
+	hc, closeFn := cfg.httpClient()
 	opts := []slack.Option{
 		slack.OptionAPIURL(cfg.apiURL()),
 		slack.OptionHTTPClient(hc),
@@ -218,12 +277,9 @@ func New(cfg Config, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
-	if n := retries(cfg.Retries); n > 0 {
+	if n := cfg.retries(); n > 0 {
 		// After OptionHTTPClient, which would otherwise replace the retrying client.
-		opts = append(opts, slack.OptionRetryConfig(slack.RetryConfig{
-			MaxRetries:         n,
-			RetryAfterDuration: 30 * time.Second,
-		}))
+		opts = append(opts, slack.OptionRetryConfig(retryConfig(n, cfg.apiURL())))
 	}
 	api := slack.New(cfg.BotToken, opts...)
 	a := newAdapter(cfg, b, log, api, nil, nil)
@@ -235,23 +291,15 @@ func New(cfg Config, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
 	return a, nil
 }
 
-func retries(n int) int {
-	switch {
-	case n == 0:
-		return DefaultRetries
-	case n < 0:
-		return 0
-	}
-	return n
-}
-
 // newAdapter wires an adapter to any implementation of the SDK boundary;
 // unit tests pass hand-written fakes.
 func newAdapter(cfg Config, b core, log *slog.Logger, api webAPI, sock socketClient, events <-chan socketmode.Event) *Adapter {
 	work, stop := context.WithCancel(context.Background())
 	return &Adapter{
 		cfg: cfg, bot: b, log: logger(log), api: api, sock: sock, events: events,
-		closeFn: func() {}, seen: newSeenSet(4096), work: work, stopWork: stop,
+		closeFn: func() {}, seen: newSeenSet(4096), answered: newSeenSet(4096), reanswers: newSeenSet(4096),
+		queue: make(chan job, cfg.maxQueued()), work: work, stopWork: stop,
+		refreshGrace: 10 * time.Second, readTimeout: 10 * time.Second, retryWait: 200 * time.Millisecond,
 	}
 }
 
@@ -262,8 +310,16 @@ func logger(l *slog.Logger) *slog.Logger {
 	return l
 }
 
-// Ready reports whether the adapter is connected and serving.
-func (a *Adapter) Ready() bool { return a.ready.Load() }
+// Ready reports whether the adapter is connected and serving. A Socket Mode
+// reconnect (Slack asks for one every few hours) keeps it ready for a grace
+// period, so that /readyz does not flap.
+func (a *Adapter) Ready() bool {
+	if a.ready.Load() {
+		return true
+	}
+	lost := a.lostAt.Load()
+	return lost != 0 && time.Since(time.Unix(0, lost)) < a.refreshGrace
+}
 
 // Run checks the bot token, connects (socket mode) and serves until ctx is
 // cancelled. Start-up fails within Config.StartTimeout on a wrong token or
@@ -271,6 +327,7 @@ func (a *Adapter) Ready() bool { return a.ready.Load() }
 // finish after ctx is cancelled.
 func (a *Adapter) Run(ctx context.Context) error {
 	defer a.closeFn()
+	a.startWorkers()
 	defer a.drain()
 	if err := a.authenticate(ctx); err != nil {
 		return err
@@ -303,45 +360,6 @@ func (a *Adapter) identity() identity {
 		return *id
 	}
 	return identity{}
-}
-
-// spawn runs f after the ack, as a reply in flight that shutdown waits for.
-// It returns false once shutdown has begun.
-func (a *Adapter) spawn(f func(ctx context.Context)) bool {
-	a.inflightMu.Lock()
-	defer a.inflightMu.Unlock()
-	if a.closed {
-		return false
-	}
-	a.inflight.Add(1)
-	go func() {
-		defer a.inflight.Done()
-		defer a.handled.Add(1)
-		f(a.work)
-	}()
-	return true
-}
-
-// drain stops accepting work, lets replies in flight finish for up to
-// ShutdownTimeout, then cancels them and waits.
-func (a *Adapter) drain() {
-	a.inflightMu.Lock()
-	a.closed = true
-	a.inflightMu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		a.inflight.Wait()
-		close(done)
-	}()
-	t := time.NewTimer(a.cfg.shutdownTimeout())
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-		a.log.Warn("slack: abandoning replies in flight at shutdown")
-	}
-	a.stopWork()
-	<-done
 }
 
 // logBridge sends slack-go's log lines to slog at debug level.

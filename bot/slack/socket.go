@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -21,7 +22,8 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- a.sock.RunContext(runCtx) }()
+	go func() { done <- a.runClient(runCtx) }()
+	defer a.lostAt.Store(0) // stopped: not ready, no grace
 
 	start := time.NewTimer(a.cfg.startTimeout())
 	defer start.Stop()
@@ -29,7 +31,7 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 	for {
 		select {
 		case ev := <-a.events:
-			a.onSocketEvent(runCtx, ev, &st)
+			a.safely("socket event", func() { a.onSocketEvent(runCtx, ev, &st) })
 			if st.connected {
 				start.Stop()
 			}
@@ -45,6 +47,30 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 			return fmt.Errorf("socket mode not connected within %s: %w", a.cfg.startTimeout(), st.lastErrOr(errors.New("no connection")))
 		}
 	}
+}
+
+// runClient runs the Socket Mode client, starting it again after a panic
+// in its run loop, so that a bug there does not stop the bot.
+func (a *Adapter) runClient(ctx context.Context) error {
+	for {
+		err, panicked := a.runClientOnce(ctx)
+		if !panicked || ctx.Err() != nil {
+			return err
+		}
+		if !sleepCtx(ctx, time.Second) {
+			return nil
+		}
+	}
+}
+
+func (a *Adapter) runClientOnce(ctx context.Context) (err error, panicked bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			a.panicked("socket mode client", v)
+			panicked = true
+		}
+	}()
+	return a.sock.RunContext(ctx), false
 }
 
 // socketState is what the event loop remembers between events.
@@ -88,11 +114,11 @@ func (a *Adapter) drainEvents(done <-chan error) {
 }
 
 // onSocketEvent handles one event of the Socket Mode client. Envelopes are
-// acknowledged first, within Slack's 3 seconds, and handled afterwards.
+// acknowledged at once, within Slack's 3 seconds, and handled by workers.
 func (a *Adapter) onSocketEvent(ctx context.Context, ev socketmode.Event, st *socketState) {
 	switch ev.Type {
 	case socketmode.EventTypeConnecting:
-		a.ready.Store(false)
+		a.disconnected()
 	case socketmode.EventTypeConnectionError:
 		if e, ok := ev.Data.(*slack.ConnectionErrorEvent); ok {
 			st.lastErr = e.ErrorObj
@@ -101,37 +127,87 @@ func (a *Adapter) onSocketEvent(ctx context.Context, ev socketmode.Event, st *so
 	case socketmode.EventTypeInvalidAuth:
 		st.lastErr = errors.New("invalid_auth")
 	case socketmode.EventTypeConnected:
-		if st.connected {
-			a.bot.Metrics().Reconnect(bot.Slack)
-			a.log.Info("slack: socket mode reconnected")
-		} else {
-			a.log.Info("slack: socket mode connected", "team", a.identity().teamID)
-		}
-		st.connected = true
-		a.ready.Store(true)
+		a.connected(st)
 	case socketmode.EventTypeEventsAPI, socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
 		a.onEnvelope(ctx, ev)
-	case socketmode.EventTypeErrorBadMessage, socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
+	case socketmode.EventTypeErrorBadMessage:
+		a.onBadEnvelope(ctx, ev)
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
 		a.bot.Metrics().Error(bot.Slack, string(ev.Type))
 		a.log.Warn("slack: socket mode error", "type", ev.Type)
 	}
 }
 
-// onEnvelope acks an envelope and hands its content to a goroutine.
-func (a *Adapter) onEnvelope(ctx context.Context, ev socketmode.Event) {
-	if ev.Request != nil {
-		if err := a.sock.AckCtx(ctx, ev.Request.EnvelopeID, nil); err != nil {
-			a.log.Warn("slack: ack failed", "err", err)
-		}
+// disconnected notes a lost connection. Readiness holds for refreshGrace:
+// Slack asks every client to reconnect every few hours, and slack-go opens
+// the new connection only after closing the old one.
+func (a *Adapter) disconnected() {
+	if a.ready.Swap(false) {
+		a.lostAt.Store(time.Now().UnixNano())
 	}
+}
+
+func (a *Adapter) connected(st *socketState) {
+	if st.connected {
+		a.bot.Metrics().Reconnect(bot.Slack)
+		a.log.Info("slack: socket mode reconnected")
+	} else {
+		a.log.Info("slack: socket mode connected", "team", a.identity().teamID)
+	}
+	st.connected = true
+	a.ready.Store(true)
+	a.lostAt.Store(0)
+}
+
+// onEnvelope queues an envelope's work and acks it. A shed slash command is
+// answered in the ack: the user learns the bot is busy, at no API cost.
+func (a *Adapter) onEnvelope(ctx context.Context, ev socketmode.Event) {
+	var payload any
 	switch data := ev.Data.(type) {
 	case slackevents.EventsAPIEvent:
-		a.spawn(func(ctx context.Context) { a.handleEventsAPI(ctx, data) })
+		a.submit(a.eventJob(data))
 	case slack.SlashCommand:
-		a.spawn(func(ctx context.Context) { a.handleSlash(ctx, data) })
+		if !a.submit(a.slashJob(data)) {
+			payload = busyResponse()
+		}
 	case slack.InteractionCallback:
-		a.spawn(func(ctx context.Context) { a.handleInteraction(ctx, data) })
-	default:
-		a.spawn(func(context.Context) {})
+		a.submit(a.interactionJob(data))
 	}
+	if ev.Request != nil {
+		a.ack(ctx, ev.Request.EnvelopeID, payload)
+	}
+}
+
+// onBadEnvelope acks an envelope slack-go could not parse (a new event
+// type, a payload it does not know): unacked, Slack would send it again
+// and again.
+func (a *Adapter) onBadEnvelope(ctx context.Context, ev socketmode.Event) {
+	a.bot.Metrics().Error(bot.Slack, "bad_envelope")
+	bad, _ := ev.Data.(*socketmode.ErrorBadMessage)
+	if bad == nil {
+		return
+	}
+	var env struct {
+		EnvelopeID string `json:"envelope_id"`
+		Type       string `json:"type"`
+	}
+	_ = json.Unmarshal(bad.Message, &env)
+	a.log.Warn("slack: socket mode envelope not understood", "type", env.Type, "err", bad.Cause)
+	if env.EnvelopeID != "" {
+		a.ack(ctx, env.EnvelopeID, nil)
+	}
+}
+
+func (a *Adapter) ack(ctx context.Context, envelopeID string, payload any) {
+	if err := a.sock.AckCtx(ctx, envelopeID, payload); err != nil {
+		a.log.Warn("slack: ack failed", "err", err)
+	}
+}
+
+// busyText tells a user whose command was shed to try again.
+const busyText = "I'm answering a lot of questions right now. Please try again in a minute."
+
+// busyResponse is a slash command response saying the bot is busy.
+func busyResponse() map[string]string {
+	return map[string]string{"response_type": "ephemeral", "text": busyText}
 }

@@ -1,8 +1,10 @@
 package slack
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/bot/slack/slacktest"
@@ -73,7 +75,10 @@ func TestSocket_IgnoredMessages(t *testing.T) {
 		"other bot":        {"type": "message", "channel_type": "im", "channel": "D1", "ts": "1.1", "text": q, "bot_id": "B999", "user": "U9"},
 		"bot_message":      {"type": "message", "subtype": "bot_message", "channel_type": "im", "channel": "D1", "ts": "1.2", "text": q, "bot_id": "B999"},
 		"espbot itself":    {"type": "message", "channel_type": "im", "channel": "D1", "ts": "1.3", "text": q, "user": slacktest.BotUserID, "bot_id": slacktest.BotID},
-		"edit":             {"type": "message", "subtype": "message_changed", "channel_type": "im", "channel": "D1", "ts": "1.4", "message": map[string]any{"type": "message", "text": q, "user": "U1", "ts": "1.0"}},
+		"unfurl edit":      {"type": "message", "subtype": "message_changed", "channel_type": "im", "channel": "D1", "ts": "1.4", "message": map[string]any{"type": "message", "text": q, "user": "U1", "ts": "1.0"}, "previous_message": map[string]any{"type": "message", "text": q, "user": "U1", "ts": "1.0"}},
+		"deletion":         {"type": "message", "subtype": "message_deleted", "channel_type": "im", "channel": "D1", "ts": "1.41", "deleted_ts": "1.0"},
+		"bot edit":         {"type": "message", "subtype": "message_changed", "channel_type": "im", "channel": "D1", "ts": "1.42", "message": map[string]any{"type": "message", "text": q, "bot_id": "B999", "ts": "1.01"}},
+		"edit, channel":    {"type": "message", "subtype": "message_changed", "channel_type": "channel", "channel": "C1", "ts": "1.43", "message": map[string]any{"type": "message", "text": q + " now", "user": "U1", "ts": "1.02"}, "previous_message": map[string]any{"type": "message", "text": q, "user": "U1", "ts": "1.02"}},
 		"join":             {"type": "message", "subtype": "channel_join", "channel_type": "channel", "channel": "CAUTO", "ts": "1.5", "text": "<@U1> has joined the channel", "user": "U1"},
 		"bot mention":      {"type": "app_mention", "channel": "C1", "ts": "1.6", "text": "<@" + slacktest.BotUserID + "> " + q, "bot_id": "B999", "user": "U9"},
 		"mention channel":  {"type": "message", "channel_type": "channel", "channel": "C1", "ts": "1.7", "text": q, "user": "U1"},
@@ -140,7 +145,8 @@ func TestSocket_SlashCommandEphemeralThenShare(t *testing.T) {
 	h := start(t, ModeSocket)
 	ctx := h.ctx(t)
 	rurl := h.fake.ResponseURL()
-	env, err := h.fake.SendSlash(ctx, map[string]any{"command": "/faq", "text": testEntries[0].Title, "team_id": slacktest.TeamID,
+	q := testEntries[0].Title
+	env, err := h.fake.SendSlash(ctx, map[string]any{"command": "/faq", "text": q, "team_id": slacktest.TeamID,
 		"channel_id": "C1", "user_id": "U1", "response_url": rurl, "trigger_id": "trig1"})
 	if err != nil {
 		t.Fatal(err)
@@ -150,67 +156,71 @@ func TestSocket_SlashCommandEphemeralThenShare(t *testing.T) {
 	if c.Method != "response_url" || c.JSON["response_type"] != "ephemeral" {
 		t.Fatalf("got %s %v, want an ephemeral response_url post", c.Method, c.JSON["response_type"])
 	}
-	if headerText(c.Blocks()) != testEntries[0].Title || !hasAction(c.Blocks(), actionShare) {
+	if headerText(c.Blocks()) != q || !hasAction(c.Blocks(), actionShare) {
 		t.Fatalf("slash answer lacks header or Share button: %v", c.Blocks())
 	}
-
-	env, err = h.fake.SendInteractive(ctx, blockAction(rurl, actionShare, testEntries[0].ID, true, nil))
-	if err != nil {
-		t.Fatal(err)
+	if hasAction(c.Blocks(), actionDismiss) {
+		t.Error("an ephemeral answer has a Dismiss button (Slack lets users dismiss those)")
 	}
-	h.expectAck(t, env)
-	shared, deleted := h.next(t), h.next(t)
-	if shared.JSON["response_type"] != "in_channel" || headerText(shared.Blocks()) != testEntries[0].Title {
+
+	shared := h.interact(t, h.click(t, c, actionShare, "U1", ""))
+	deleted := h.next(t)
+	if shared.JSON["response_type"] != "in_channel" || headerText(shared.Blocks()) != q {
 		t.Errorf("share posted %v %q, want the answer in_channel", shared.JSON["response_type"], headerText(shared.Blocks()))
 	}
-	if hasAction(shared.Blocks(), actionShare) {
-		t.Error("shared answer still has a Share button")
+	if hasAction(shared.Blocks(), actionShare) || !hasAction(shared.Blocks(), actionDismiss) {
+		t.Error("the shared answer should have Dismiss and no Share button")
 	}
+	ctxText := contextText(shared.Blocks())
+	if !strings.Contains(ctxText, "Shared by *name-U1*") || !strings.Contains(ctxText, q) || strings.Contains(ctxText, "confidence") {
+		t.Errorf("shared answer context %q, want who shared it and for which question, no confidence", ctxText)
+	}
+	assertNoPings(t, shared)
 	if deleted.JSON["delete_original"] != true {
 		t.Errorf("second call %v, want delete_original of the ephemeral answer", deleted.JSON)
 	}
 }
 
-func TestSocket_ThumbsAndOtherAnswers(t *testing.T) {
+// contextText returns the text of the context blocks.
+func contextText(blocks []map[string]any) string {
+	var out []string
+	for _, b := range blocks {
+		if b["type"] != "context" {
+			continue
+		}
+		els, _ := b["elements"].([]any)
+		for _, e := range els {
+			out = append(out, textOf(e))
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func TestSocket_ThumbsOneVotePerUser(t *testing.T) {
 	t.Parallel()
 	h := start(t, ModeSocket)
-	ctx := h.ctx(t)
-	rurl := h.fake.ResponseURL()
-
-	for i, id := range []string{actionUp, actionDown} {
-		env, err := h.fake.SendInteractive(ctx, blockAction(rurl, id, testEntries[0].ID, false, nil))
-		if err != nil {
-			t.Fatal(err)
+	h.sendEvent(t, "Ev1", mention("C1", "150.000001", testEntries[0].Title))
+	answer := h.next(t)
+	for _, tc := range []struct{ action, want string }{
+		{actionUp, ":+1: helpful"}, {actionDown, ":-1: not helpful"},
+	} {
+		c := h.interact(t, h.click(t, answer, tc.action, "U2", ""))
+		if c.Method != "response_url" || c.JSON["response_type"] != "ephemeral" || !strings.Contains(c.Text(), tc.want) {
+			t.Errorf("%s: got %s %v %q, want a private note of the vote (%s)", tc.action, c.Method, c.JSON["response_type"], c.Text(), tc.want)
 		}
-		h.expectAck(t, env)
-		c := h.next(t)
-		if c.Method != "response_url" || !strings.Contains(c.Text(), "Thanks") {
-			t.Errorf("%s: got %s %q, want a thank-you", id, c.Method, c.Text())
+	}
+	h.waitHandled(t, 3)
+	fb := h.recorder.all()
+	if len(fb) != 2 {
+		t.Fatalf("%d feedback records, want 2", len(fb))
+	}
+	for _, f := range fb {
+		if f.Answer != answer.TS || f.User != "U2" || f.EntryID != testEntries[0].ID {
+			t.Errorf("feedback %+v, want answer %s by U2 on %s", f.Feedback, answer.TS, testEntries[0].ID)
 		}
-		h.waitHandled(t, int64(i+1))
 	}
-	if up, down := h.metrics.count(func(m *testMetrics) int { return m.feedback[bot.ThumbsUp] }), h.metrics.count(func(m *testMetrics) int { return m.feedback[bot.ThumbsDown] }); up != 1 || down != 1 {
-		t.Errorf("feedback up=%d down=%d, want 1 and 1", up, down)
-	}
-
-	// The original message, as Slack sends it back: its menu lists entry 2.
-	orig := render(bot.Reply{Kind: bot.KindAnswer, Entry: &testEntries[0], Confidence: 0.9,
-		Alternatives: []bot.Alternative{{ID: testEntries[1].ID, Title: testEntries[1].Title}}}, renderOpts{})
-	env, err := h.fake.SendInteractive(ctx, blockAction(rurl, actionOther, testEntries[1].ID, false, map[string]any{
-		"type": "message", "ts": "5.5", "text": orig.Text, "blocks": orig.Blocks}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.expectAck(t, env)
-	c := h.next(t)
-	if c.JSON["replace_original"] != true || headerText(c.Blocks()) != testEntries[1].Title {
-		t.Fatalf("select gave replace=%v header %q, want the chosen entry replacing the message", c.JSON["replace_original"], headerText(c.Blocks()))
-	}
-	if !strings.Contains(strings.Join(optionValues(c.Blocks()), ","), testEntries[0].ID) {
-		t.Errorf("the replaced answer should stay in the Other answers menu, got %v", optionValues(c.Blocks()))
-	}
-	if n := h.metrics.count(func(m *testMetrics) int { return m.feedback[bot.OtherAnswer] }); n != 1 {
-		t.Errorf("other-answer feedback = %d, want 1", n)
+	if fb[0].Kind != bot.ThumbsUp || fb[1].Kind != bot.ThumbsDown {
+		t.Errorf("feedback kinds %v then %v, want up then down (the second replaces the first in the store)", fb[0].Kind, fb[1].Kind)
 	}
 }
 
@@ -239,33 +249,10 @@ func TestSocket_NoMatchSuggestions(t *testing.T) {
 	if c.Text() == "" || len(c.Blocks()) == 0 {
 		t.Fatal("no-match reply is empty")
 	}
-	if n := len(actionElements(c.Blocks())); n > maxSuggestions {
-		t.Errorf("%d suggestion buttons, want at most %d", n, maxSuggestions)
+	if n := len(actionElements(c.Blocks())); n > maxSuggestions+1 {
+		t.Errorf("%d buttons, want at most %d suggestions and Dismiss", n, maxSuggestions)
 	}
 	assertNoPings(t, c)
-
-	// Clicking a suggestion replaces the reply with that answer.
-	rurl := h.fake.ResponseURL()
-	env, err := h.fake.SendInteractive(h.ctx(t), blockAction(rurl, actionPick+"0", testEntries[2].ID, false, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.expectAck(t, env)
-	c = h.next(t)
-	if c.JSON["replace_original"] != true || headerText(c.Blocks()) != testEntries[2].Title {
-		t.Errorf("suggestion click gave %v %q", c.JSON["replace_original"], headerText(c.Blocks()))
-	}
-
-	// An entry gone in a reload: a private notice, the message stays.
-	env, err = h.fake.SendInteractive(h.ctx(t), blockAction(rurl, actionPick+"1", "no-such-entry", false, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.expectAck(t, env)
-	c = h.next(t)
-	if c.JSON["replace_original"] == true || c.JSON["response_type"] != "ephemeral" {
-		t.Errorf("unknown entry gave %v, want an ephemeral notice", c.JSON)
-	}
 }
 
 func TestSocket_ReconnectAfterDropAndDisconnect(t *testing.T) {
@@ -315,15 +302,26 @@ func TestSocket_RateLimitedThenSuccess(t *testing.T) {
 
 func TestSocket_ServerErrorKeepsBotUp(t *testing.T) {
 	t.Parallel()
-	h := start(t, ModeSocket)
-	h.fake.Fail("chat.postMessage", 1)
+	h := startWith(t, setup{tune: fastRetries})
+	h.fake.Inject("chat.postMessage", 1+DefaultRetries, slacktest.Fault{Status: http.StatusInternalServerError})
 	h.sendEvent(t, "Ev1", mention("C1", "900.000001", testEntries[0].Title))
 	h.waitHandled(t, 1)
 	if n := h.metrics.count(func(m *testMetrics) int { return m.errors["post"] }); n != 1 {
 		t.Errorf("post errors = %d, want 1", n)
 	}
 	h.sendEvent(t, "Ev2", mention("C1", "900.000002", testEntries[0].Title))
-	if c := h.next(t); c.Method != "chat.postMessage" {
-		t.Errorf("after a 500 got %s, want an answer", c.Method)
+	h.waitHandled(t, 2)
+	if c := lastCall(h.fake.Calls()); c.Method != "chat.postMessage" || c.Error != "" || headerText(c.Blocks()) != testEntries[0].Title {
+		t.Errorf("after failed posts got %s %q, want an answer", c.Method, c.Error)
 	}
+}
+
+// fastRetries shortens the waits between retries of postOnce.
+func fastRetries(a *Adapter) { a.retryWait = 5 * time.Millisecond }
+
+func lastCall(calls []slacktest.Call) slacktest.Call {
+	if len(calls) == 0 {
+		return slacktest.Call{}
+	}
+	return calls[len(calls)-1]
 }
