@@ -1,8 +1,10 @@
 package slack
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -77,4 +79,33 @@ func report(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(ms(lat[len(lat)/2]), "median-ms")
 	b.ReportMetric(ms(lat[len(lat)*9/10]), "p90-ms")
 	b.ReportMetric(0, "ns/op") // the loop time includes the fake's own work
+}
+
+// BenchmarkHTTP_Reject measures what a rejected request costs the bot, with
+// a 900 KB body: a stale timestamp is refused before the body is read; a
+// wrong signature (fresh timestamp) has to be hashed.
+func BenchmarkHTTP_Reject(b *testing.B) {
+	a := newAdapter(Config{Mode: ModeHTTP, SigningSecret: slacktest.SigningSecret}, &fakeCore{}, nil, &fakeAPI{}, nil, nil)
+	mux := http.NewServeMux()
+	a.Mount(mux)
+	body := bytes.Repeat([]byte("x"), 900<<10)
+	for name, at := range map[string]time.Time{"stale-timestamp": time.Now().Add(-time.Hour), "bad-signature": time.Now()} {
+		b.Run(name, func(b *testing.B) {
+			signed, err := slacktest.SignedRequest("http://x/slack/events", jsonType, "wrong-secret", at, body)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				req := httptest.NewRequest(http.MethodPost, "/slack/events", bytes.NewReader(body))
+				req.Header = signed.Header
+				w := httptest.NewRecorder()
+				mux.ServeHTTP(w, req)
+				if w.Code != http.StatusUnauthorized {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
 }

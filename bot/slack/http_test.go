@@ -1,12 +1,18 @@
 package slack
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -170,5 +176,141 @@ func TestHTTP_NotReadyBeforeRun(t *testing.T) {
 	body := mustJSON(t, slacktest.EventCallback("Ev1", dm("1.1", "hello")))
 	if code, _ := h.post(t, "/slack/events", jsonType, body, time.Now(), nil); code != http.StatusServiceUnavailable {
 		t.Errorf("status %d before Run, want 503 so that Slack retries", code)
+	}
+}
+
+func TestHTTP_SSLCheckAnsweredBeforeVerification(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeHTTP)
+	body := "ssl_check=1&token=legacy-verification-token"
+	resp, err := http.Post(h.http.URL+"/slack/commands", formType, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("unsigned ssl_check: status %d, want 200", resp.StatusCode)
+	}
+	if code, _ := h.post(t, "/slack/commands", formType, []byte(body), time.Now(), nil); code != http.StatusOK {
+		t.Errorf("signed ssl_check: status %d, want 200", code)
+	}
+	// Not an ssl_check, unsigned: refused.
+	resp, err = http.Post(h.http.URL+"/slack/commands", formType, strings.NewReader("command=%2Ffaq&text=x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unsigned command: status %d, want 401", resp.StatusCode)
+	}
+	if n := len(h.fake.Calls()); n != 0 {
+		t.Errorf("%d calls for ssl_check requests", n)
+	}
+}
+
+// rawRequest writes head (request line and headers) and then body to the
+// server, and returns the status line of the answer, which must come within
+// wait: a server that waited for the rest of the body would not answer.
+func rawRequest(t *testing.T, h *harness, head, body string, wait time.Duration) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", h.http.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, head+"\r\n"+body); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(wait))
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return "no answer: " + err.Error()
+	}
+	return strings.TrimSpace(line)
+}
+
+func requestHead(path string, contentLength int, at time.Time, signature string) string {
+	return fmt.Sprintf("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"+
+		"X-Slack-Request-Timestamp: %d\r\nX-Slack-Signature: %s\r\n", path, contentLength, at.Unix(), signature)
+}
+
+func TestHTTP_CheapRejections(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeHTTP)
+	sig := slacktest.Signature(slacktest.SigningSecret, time.Now().Unix(), []byte("x"))
+	cases := []struct {
+		name, head, want string
+	}{
+		{"stale timestamp, 900 KB announced", requestHead("/slack/events", 900<<10, time.Now().Add(-time.Hour), sig), "401"},
+		{"no signature, 900 KB announced", requestHead("/slack/events", 900<<10, time.Now(), ""), "401"},
+		{"malformed signature", requestHead("/slack/events", 900<<10, time.Now(), "v0=zz"), "401"},
+		{"oversized body", requestHead("/slack/interactions", 2<<20, time.Now(), sig), "413"},
+	}
+	for _, tc := range cases {
+		// Only the first bytes of the body are sent: the answer must not
+		// wait for the rest.
+		if got := rawRequest(t, h, tc.head, `{"type":`, 2*time.Second); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q, want %s at once", tc.name, got, tc.want)
+		}
+	}
+	// A chunked body over the limit, properly signed, is cut off with 413.
+	big := []byte(`{"type":"event_callback","x":"` + strings.Repeat("a", maxRequestBody) + `"}`)
+	if code, _ := h.post(t, "/slack/events", jsonType, big, time.Now(), func(r *http.Request) {
+		r.ContentLength = -1
+		r.Body = io.NopCloser(bytes.NewReader(big))
+	}); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked oversized body: status %d, want 413", code)
+	}
+	if n := h.adapter.handled.Load(); n != 0 {
+		t.Errorf("%d rejected requests were processed", n)
+	}
+}
+
+func TestHTTP_SlowBodyTimesOut(t *testing.T) {
+	t.Parallel()
+	h := startWith(t, setup{mode: ModeHTTP, tune: func(a *Adapter) { a.readTimeout = 200 * time.Millisecond }})
+	body := `{"type":"event_callback","event":{"type":"app_mention"}}`
+	head := requestHead("/slack/events", len(body), time.Now(), slacktest.Signature(slacktest.SigningSecret, time.Now().Unix(), []byte(body)))
+	start := time.Now()
+	got := rawRequest(t, h, head, body[:10], 3*time.Second)
+	if took := time.Since(start); strings.HasPrefix(got, "no answer") || took > 2*time.Second {
+		t.Errorf("slow body: %q after %s, want the request cut off after the read timeout", got, took)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the logger's concurrent writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestHTTP_RejectionsLoggedOnceASecond(t *testing.T) {
+	t.Parallel()
+	var logs lockedBuffer
+	h := startWith(t, setup{mode: ModeHTTP, log: slog.New(slog.NewTextHandler(&logs, nil))})
+	body := mustJSON(t, slacktest.EventCallback("Ev1", dm("1.1", "hello")))
+	const n = 200
+	start := time.Now()
+	for range n {
+		h.post(t, "/slack/events", jsonType, body, time.Now(), func(r *http.Request) { r.Header.Set("X-Slack-Signature", "v0=bad") })
+	}
+	secs := int(time.Since(start)/time.Second) + 1
+	if lines := strings.Count(logs.String(), "rejected request"); lines == 0 || lines > secs {
+		t.Errorf("%d log lines for %d rejected requests in under %d s, want 1 to %d", lines, n, secs, secs)
+	}
+	if got := h.metrics.count(func(m *testMetrics) int { return m.errors["signature"] }); got != n {
+		t.Errorf("rejections counted %d, want %d", got, n)
 	}
 }
