@@ -234,6 +234,7 @@ func startWith(tb testing.TB, s setup) *harness {
 	if cfg.Mode == ModeHTTP {
 		mux := http.NewServeMux()
 		a.Mount(mux)
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 		h.http = httptest.NewServer(mux)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -324,4 +325,109 @@ func lastCall(calls []slacktest.Call) slacktest.Call {
 		return slacktest.Call{}
 	}
 	return calls[len(calls)-1]
+}
+
+func TestSocket_EnvelopesSlackGoCannotParseAreAcked(t *testing.T) {
+	t.Parallel()
+	h := start(t, ModeSocket)
+	ctx := h.ctx(t)
+	frames := map[string]map[string]any{
+		"new event type": {"type": "events_api", "envelope_id": "bad-1", "accepts_response_payload": false,
+			"payload": slacktest.EventCallback("EvNew", map[string]any{"type": "brand_new_event", "ts": "1.1"})},
+		"payload not an object": {"type": "interactive", "envelope_id": "bad-2", "payload": "surprise"},
+		"new envelope type":     {"type": "brand_new_envelope", "envelope_id": "bad-3", "payload": map[string]any{}},
+	}
+	want := map[string]bool{}
+	for _, f := range frames {
+		if err := h.fake.Send(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		want[f["envelope_id"].(string)] = true
+	}
+	for range frames {
+		ack, err := h.fake.NextAck(ctx)
+		if err != nil {
+			t.Fatalf("not every envelope was acked (%v left): %v", want, err)
+		}
+		delete(want, ack.EnvelopeID)
+	}
+	if len(want) > 0 {
+		t.Errorf("envelopes never acked: %v", want)
+	}
+	// Still serving.
+	h.sendEvent(t, "Ev1", mention("C1", "950.000001", testEntries[0].Title))
+	if c := h.next(t); headerText(c.Blocks()) != testEntries[0].Title {
+		t.Errorf("after unknown envelopes got %s", c.Method)
+	}
+}
+
+// TestSocket_ReadyThroughRefresh: Slack's periodic "disconnect" (and a
+// dropped socket that reconnects at once) does not make the adapter
+// unready; a connection that stays lost does, after the grace period.
+func TestSocket_ReadyThroughRefresh(t *testing.T) {
+	t.Parallel()
+	h := startWith(t, setup{tune: func(a *Adapter) { a.refreshGrace = 300 * time.Millisecond }})
+	ctx := h.ctx(t)
+	if err := h.fake.WaitConnection(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	unready := make(chan struct{}, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if !h.adapter.Ready() {
+				select {
+				case unready <- struct{}{}:
+				default:
+				}
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}()
+	for _, cut := range []func(context.Context) error{h.fake.Disconnect, h.fake.Drop} {
+		if err := cut(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.fake.WaitConnection(ctx); err != nil {
+			t.Fatal(err)
+		}
+		h.waitConnected(t)
+	}
+	close(stop)
+	select {
+	case <-unready:
+		t.Error("not ready during a reconnect")
+	default:
+	}
+
+	// Slack unreachable: unready once the grace period is over.
+	h.fake.Fail("apps.connections.open", 1000)
+	if err := h.fake.Drop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(waitFor)
+	for h.adapter.Ready() {
+		if time.Now().After(deadline) {
+			t.Fatal("still ready long after the connection was lost")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitConnected waits until the adapter has a connection (not only the
+// grace of a lost one).
+func (h *harness) waitConnected(tb testing.TB) {
+	tb.Helper()
+	deadline := time.Now().Add(waitFor)
+	for !h.adapter.ready.Load() {
+		if time.Now().After(deadline) {
+			tb.Fatal("no connection")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
