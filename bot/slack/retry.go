@@ -47,9 +47,6 @@ func retryConfig(n int, apiURL string) slack.RetryConfig {
 		MaxRetries:         n,
 		RetryAfterDuration: 30 * time.Second,
 		RetryAfterJitter:   500 * time.Millisecond,
-		BackoffInitial:     200 * time.Millisecond,
-		BackoffMax:         3 * time.Second,
-		BackoffJitter:      200 * time.Millisecond,
 	}
 	cfg.Handlers = []slack.RetryHandler{slack.NewRateLimitErrorRetryHandler(cfg), safeRetry{apiURL: apiURL}}
 	return cfg
@@ -75,7 +72,14 @@ func (h safeRetry) ShouldRetry(st *slack.RetryState, req *http.Request, resp *ht
 	if !retry {
 		return false, 0
 	}
-	return true, st.Backoff.Duration()
+	return true, backoff(st.Attempt)
+}
+
+// backoff is the wait before retry attempt+1: 200 ms doubling up to 3 s,
+// plus jitter.
+func backoff(attempt int) time.Duration {
+	d := 200 * time.Millisecond << min(attempt, 4)
+	return jitter(min(d, 3*time.Second))
 }
 
 // idempotent reports whether repeating req has the effect of sending it once.

@@ -46,6 +46,8 @@ type Call struct {
 	// Error is the error code the fake answered ("invalid_blocks"...), ""
 	// when the call succeeded.
 	Error string
+	// Fault is the fault injected instead of running the call, if any.
+	Fault *Fault
 	// At is when the call arrived.
 	At time.Time
 }
@@ -181,11 +183,25 @@ func (s *Server) Calls() []Call {
 func (s *Server) Rejected() []Call {
 	var out []Call
 	for _, c := range s.Calls() {
-		if c.Error != "" {
+		if c.Error != "" && c.Fault == nil {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// Posted returns how many messages the bot posted in channel (in thread,
+// if set), faults notwithstanding.
+func (s *Server) Posted(channel, thread string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, m := range s.history[channel] {
+		if m.ThreadTS == thread {
+			n++
+		}
+	}
+	return n
 }
 
 // NextAck waits for the next envelope acknowledgement.

@@ -128,6 +128,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	f, faulty := s.takeFault(method)
 	if faulty && !f.AfterEffect {
+		s.record(Call{Method: method, Form: r.PostForm, Error: "fault", Fault: &f})
 		answer(w, f)
 		return
 	}
@@ -241,6 +242,7 @@ func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request) {
 	}
 	f, faulty := s.takeFault("response_url")
 	if faulty && !f.AfterEffect {
+		s.record(Call{Method: "response_url", ResponseURL: r.URL.Path, Error: "fault", Fault: &f})
 		answer(w, f)
 		return
 	}
