@@ -34,9 +34,9 @@ const (
 // is verified with the signing secret before anything else; the work is done
 // after the response, because Slack gives up (and retries) after 3 seconds.
 func (a *Adapter) Mount(mux *http.ServeMux) {
-	mux.Handle("POST /slack/events", a.verified(a.serveEvents))
-	mux.Handle("POST /slack/commands", a.verified(a.serveCommands))
-	mux.Handle("POST /slack/interactions", a.verified(a.serveInteractions))
+	mux.Handle("POST "+PathEvents, a.verified(a.serveEvents))
+	mux.Handle("POST "+PathCommands, a.verified(a.serveCommands))
+	mux.Handle("POST "+PathInteractions, a.verified(a.serveInteractions))
 }
 
 // verified wraps h, which gets the request's verified body. Rejections are
@@ -114,7 +114,7 @@ func (a *Adapter) checkSignature(h http.Header, body []byte) error {
 // slash command URL (a small form with ssl_check=1), which Slack's SDKs
 // answer before verifying signatures. It reads at most maxSSLCheckBody.
 func isSSLCheck(r *http.Request) bool {
-	if r.URL.Path != "/slack/commands" || r.ContentLength <= 0 || r.ContentLength > maxSSLCheckBody {
+	if r.URL.Path != PathCommands || r.ContentLength <= 0 || r.ContentLength > maxSSLCheckBody {
 		return false
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxSSLCheckBody))

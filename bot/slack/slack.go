@@ -4,14 +4,16 @@
 // bot.Messages and renders bot.Replies as Block Kit; what to say is the core's
 // business.
 //
-// The Slack app needs the bot scopes app_mentions:read, chat:write, im:history
-// (direct messages), commands (/faq) and, for auto channels,
-// channels:history and groups:history; its event subscriptions are
-// app_mention and message.im (plus message.channels and message.groups for
-// auto channels), and interactivity must be on. Socket Mode also needs an
-// app-level token with connections:write; HTTP mode points the Events API,
-// the /faq command and interactivity at /slack/events, /slack/commands and
-// /slack/interactions.
+// The Slack app it needs (scopes, event subscriptions, /faq, the message
+// shortcut, interactivity, Socket Mode or request URLs) is described by
+// NewManifest, printed by "espbot slack manifest". Socket Mode also needs
+// an app-level token with connections:write.
+//
+// The adapter stays up whatever Slack does: work is done by a bounded pool
+// of workers (a full queue sheds and counts), every goroutine it starts
+// recovers panics, failed calls are retried only where that cannot post
+// twice (retry.go), and HTTP requests are rejected before their body is
+// read when their headers are not Slack's.
 package slack
 
 import (

@@ -51,6 +51,7 @@ func commands() []command {
 		{"config", "validate a configuration file (config check FILE)", runConfig},
 		{"report", "summarise recorded questions and feedback for FAQ maintainers", runReport},
 		{"learn", "review and accept alternate phrasings (list, accept, reject, export, import)", runLearn},
+		{"slack", "print the Slack app manifest (slack manifest [--mode socket|http] [--url BASE])", runSlack},
 	}
 }
 
