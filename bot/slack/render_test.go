@@ -348,8 +348,9 @@ func TestReplyState_RoundTrip(t *testing.T) {
 
 // TestRender_CorpusWithinLimits renders every entry of the shared esp-faq
 // corpus (../shared/corpus beside the module root) as Slack would receive
-// it: an answer with a menu of long IDs, a shared answer, and a suggestion
-// reply, each checked against Slack's limits. The largest answer is logged.
+// it: an answer with a menu of long IDs (in the channel, and privately with
+// "Share"), a shared answer, and a suggestion reply, each checked against
+// Slack's limits. The largest answer is logged.
 func TestRender_CorpusWithinLimits(t *testing.T) {
 	t.Parallel()
 	base, err := knowledge.Load(corpusDir(t))
@@ -360,8 +361,8 @@ func TestRender_CorpusWithinLimits(t *testing.T) {
 		t.Fatalf("only %d entries in the corpus", len(base.Entries))
 	}
 	var largest struct {
-		id            string
-		chars, blocks int
+		id                   string
+		chars, blocks, bytes int
 	}
 	shortened := 0
 	n := len(base.Entries)
@@ -376,6 +377,8 @@ func TestRender_CorpusWithinLimits(t *testing.T) {
 		msgs := map[string]message{
 			"answer": render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.8, Alternatives: alts, Query: q},
 				renderOpts{asker: "U0123456789", query: q, dismiss: true}),
+			"private": render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.8, Alternatives: alts, Query: q},
+				renderOpts{asker: "U0123456789", query: q, share: true}),
 			"shared": render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 1, Alternatives: alts},
 				renderOpts{asker: "U0123456789", query: q, dismiss: true, sharedBy: "someone.with.a.long.name"}),
 			"suggestions": render(bot.Reply{Kind: bot.KindSuggestions, Query: q, Alternatives: append(alts, bot.Alternative{ID: e.ID, Title: e.Title})},
@@ -388,14 +391,15 @@ func TestRender_CorpusWithinLimits(t *testing.T) {
 		}
 		msg := msgs["answer"]
 		if c := textLen(t, msg); c > largest.chars {
-			largest.id, largest.chars, largest.blocks = e.ID, c, len(msg.Blocks)
+			raw, _ := json.Marshal(msg.Blocks)
+			largest.id, largest.chars, largest.blocks, largest.bytes = e.ID, c, len(msg.Blocks), len(raw)
 		}
 		if strings.Contains(fmt.Sprint(decodeBlocks(t, msg)), "shortened to fit Slack") {
 			shortened++
 		}
 	}
-	t.Logf("%d entries rendered; largest answer %s: %d characters of block text in %d blocks; %d shortened",
-		n, largest.id, largest.chars, largest.blocks, shortened)
+	t.Logf("%d entries rendered; largest answer %s: %d characters of block text in %d blocks (%d bytes of JSON); %d shortened",
+		n, largest.id, largest.chars, largest.blocks, largest.bytes, shortened)
 }
 
 // corpusDir finds ../shared/corpus beside the module root, or skips.
