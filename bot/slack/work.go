@@ -43,6 +43,19 @@ func (a *Adapter) startWorkers() {
 // is. It returns false when j was shed (queue full) or the adapter is not
 // running.
 func (a *Adapter) submit(j job) bool {
+	if a.enqueue(j) {
+		return true
+	}
+	a.bot.Metrics().Error(bot.Slack, "shed")
+	if ok, dropped := a.shedLog.allow(); ok {
+		a.log.Warn("slack: too much work queued, shedding", "kind", j.kind,
+			"in_flight", a.cfg.maxInFlight(), "queued", a.cfg.maxQueued(), "shed_since_last_log", dropped)
+	}
+	return false
+}
+
+// enqueue puts j in the queue if it is open and has room.
+func (a *Adapter) enqueue(j job) bool {
 	a.queueMu.Lock()
 	defer a.queueMu.Unlock()
 	if !a.accepting {
@@ -53,13 +66,8 @@ func (a *Adapter) submit(j job) bool {
 		a.accepted.Add(1)
 		return true
 	default:
+		return false
 	}
-	a.bot.Metrics().Error(bot.Slack, "shed")
-	if ok, dropped := a.shedLog.allow(); ok {
-		a.log.Warn("slack: too much work queued, shedding", "kind", j.kind,
-			"in_flight", a.cfg.maxInFlight(), "queued", a.cfg.maxQueued(), "shed_since_last_log", dropped)
-	}
-	return false
 }
 
 // runJob runs j with a deadline. A panic is recovered, logged (without the
