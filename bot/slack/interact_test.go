@@ -187,6 +187,9 @@ func TestSocket_MessageShortcut(t *testing.T) {
 	if shared.JSON["response_type"] != "in_channel" || !strings.Contains(contextText(shared.Blocks()), "Shared by *name-U3*") {
 		t.Errorf("sharing the shortcut's answer gave %v %q", shared.JSON["response_type"], contextText(shared.Blocks()))
 	}
+	if del := h.next(t); del.JSON["delete_original"] != true {
+		t.Errorf("after sharing got %v, want the private answer deleted", del.JSON)
+	}
 	empty := h.interact(t, slacktest.MessageAction(shortcutAsk, "U3", "C1", "  ", h.fake.ResponseURL()))
 	if empty.JSON["response_type"] != "ephemeral" || !strings.Contains(empty.Text(), "no text") {
 		t.Errorf("shortcut on a message without text gave %v", empty.JSON)

@@ -340,9 +340,13 @@ func fallback(title, body string) string {
 		out += "\n"
 	}
 	if room := maxFallback - len(out); room > 0 {
-		out += truncateBytes(body, room)
+		cut := truncateBytes(body, room)
+		if strings.Count(cut, "```")%2 == 1 { // cut inside a code block: stop before it
+			cut = strings.TrimRight(cut[:strings.LastIndex(cut, "```")], " \n")
+		}
+		out += cut
 	}
-	return out
+	return strings.TrimRight(out, " \n")
 }
 
 func plain(s string) *slack.TextBlockObject {

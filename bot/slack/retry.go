@@ -146,7 +146,9 @@ type unsentError struct{ err error }
 func (e *unsentError) Error() string { return "not sent: " + e.err.Error() }
 func (e *unsentError) Unwrap() error { return e.err }
 
-// ambiguous reports whether a failed chat.postMessage may have been posted.
+// ambiguous reports whether a failed chat.postMessage may have been posted,
+// or was refused for a passing reason (service_unavailable): either way
+// postOnce looks before it posts again.
 func ambiguous(err error) bool {
 	var unsent *unsentError
 	var rl *slack.RateLimitedError
@@ -159,7 +161,11 @@ func ambiguous(err error) bool {
 	case errors.As(err, &code):
 		return code.Code >= 500 && code.Code != http.StatusServiceUnavailable
 	case errors.As(err, &se):
-		return se.Err == "internal_error" || se.Err == "fatal_error" || se.Err == "request_timeout"
+		switch se.Err {
+		case "internal_error", "fatal_error", "request_timeout", "service_unavailable":
+			return true
+		}
+		return false
 	}
 	return true // a network error after the request was written
 }
