@@ -86,12 +86,15 @@ func TestHTTP_HangingSlackStaysBounded(t *testing.T) {
 	if healthy != 20 {
 		t.Errorf("%d of 20 health checks answered during the flood", healthy)
 	}
-	if grew := <-peak - before; grew > 150 {
+	grew := <-peak - before
+	if grew > 150 {
 		t.Errorf("%d more goroutines during the flood, want a bounded number", grew)
 	}
-	if n := h.metrics.count(func(m *testMetrics) int { return m.errors["shed"] }); n < events/2 {
-		t.Errorf("%d events shed of %d, want most of them", n, events)
+	shed := h.metrics.count(func(m *testMetrics) int { return m.errors["shed"] })
+	if shed < events/2 {
+		t.Errorf("%d events shed of %d, want most of them", shed, events)
 	}
+	t.Logf("%d events with Slack hanging: %d shed, at most %d more goroutines, every ack within a second", events, shed, grew)
 	if code != http.StatusOK || !strings.Contains(busy, busyText) {
 		t.Errorf("/faq while overloaded: %d %q, want a busy message", code, busy)
 	}
