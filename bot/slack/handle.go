@@ -229,7 +229,7 @@ func (a *Adapter) post(ctx context.Context, channel, thread, user string, epheme
 		_, err := a.api.PostEphemeralContext(ctx, channel, user, opts...)
 		return err
 	}
-	_, err := a.postOnce(ctx, channel, thread, opts)
+	_, err := a.postOnce(ctx, channel, thread, msg, opts)
 	return err
 }
 

@@ -36,7 +36,9 @@ import (
 // and the JSON errors internal_error and fatal_error, which Slack documents
 // as "some aspect of the operation may have succeeded") go through postOnce:
 // every reply carries a key in its message metadata, and after such a
-// failure the conversation is searched for that key before posting again.
+// failure the conversation is searched for that key (or, should the
+// metadata not be readable, for the same text from the bot since the first
+// attempt) before posting again.
 // chat.postEphemeral and response URL posts cannot be searched, so they are
 // not repeated after an ambiguous failure: a lost notice is better than a
 // doubled one.
@@ -182,7 +184,7 @@ const replyMetaType = "espbot_reply"
 // postOnce posts a message to channel (in thread threadTS, if set), trying
 // again after a failure that may or may not have posted it only once the
 // conversation shows it was not. It returns the message's ts.
-func (a *Adapter) postOnce(ctx context.Context, channel, threadTS string, opts []slack.MsgOption) (string, error) {
+func (a *Adapter) postOnce(ctx context.Context, channel, threadTS string, msg message, opts []slack.MsgOption) (string, error) {
 	key := newReplyKey()
 	since := time.Now().Add(-time.Minute) // Slack's and our clocks differ
 	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{
@@ -198,7 +200,7 @@ func (a *Adapter) postOnce(ctx context.Context, channel, threadTS string, opts [
 			return "", err
 		}
 		wait *= 2
-		ts, found, lerr := a.findReply(ctx, channel, threadTS, key, since)
+		ts, found, lerr := a.findReply(ctx, channel, threadTS, replyID{key: key, text: msg.Text}, since)
 		switch {
 		case lerr != nil:
 			a.log.Warn("slack: a reply may not have been posted; not posting it again", "err", err, "lookup_err", lerr)
@@ -211,9 +213,13 @@ func (a *Adapter) postOnce(ctx context.Context, channel, threadTS string, opts [
 	}
 }
 
-// findReply looks for the bot's message carrying key among the thread's
-// replies, or the conversation's recent messages outside threads.
-func (a *Adapter) findReply(ctx context.Context, channel, threadTS, key string, since time.Time) (string, bool, error) {
+// reply identifies a reply of ours in a conversation: its metadata key,
+// and its text.
+type replyID struct{ key, text string }
+
+// findReply looks for the bot's message r among the thread's replies, or
+// the conversation's recent messages outside threads.
+func (a *Adapter) findReply(ctx context.Context, channel, threadTS string, r replyID, since time.Time) (string, bool, error) {
 	oldest := slackTS(since)
 	var msgs []slack.Message
 	if threadTS != "" {
@@ -231,8 +237,11 @@ func (a *Adapter) findReply(ctx context.Context, channel, threadTS, key string, 
 		}
 		msgs = res.Messages
 	}
+	self := a.identity()
 	for _, m := range msgs {
-		if m.Metadata.EventType == replyMetaType && m.Metadata.EventPayload["key"] == key {
+		keyed := m.Metadata.EventType == replyMetaType && m.Metadata.EventPayload["key"] == r.key
+		same := m.Metadata.EventType == "" && self.botID != "" && m.BotID == self.botID && m.Text == r.text
+		if keyed || same {
 			return m.Timestamp, true, nil
 		}
 	}

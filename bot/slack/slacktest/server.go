@@ -112,7 +112,8 @@ type Server struct {
 	closed    bool
 	wg        sync.WaitGroup
 
-	seq atomic.Int64
+	seq          atomic.Int64
+	hideMetadata atomic.Bool
 }
 
 // NewServer starts a fake Slack on 127.0.0.1.

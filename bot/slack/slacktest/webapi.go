@@ -46,6 +46,10 @@ func (s *Server) Fail(method string, n int) {
 	s.Inject(method, n, Fault{Status: http.StatusInternalServerError})
 }
 
+// HideMetadata makes conversations.history and .replies leave out message
+// metadata, as for an app Slack does not show it to.
+func (s *Server) HideMetadata() { s.hideMetadata.Store(true) }
+
 // Stall makes every call of method hang until the client gives up or
 // Unstall is called, as an unreachable Slack would.
 func (s *Server) Stall(method string) {
@@ -223,7 +227,7 @@ func (s *Server) read(method string, form url.Values) map[string]any {
 		if m.ThreadTS != "" {
 			msg["thread_ts"] = m.ThreadTS
 		}
-		if withMeta && m.Metadata != nil {
+		if withMeta && m.Metadata != nil && !s.hideMetadata.Load() {
 			msg["metadata"] = m.Metadata
 		}
 		out = append(out, msg)
