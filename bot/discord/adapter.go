@@ -1,20 +1,22 @@
-// Package discord connects espbot's core to Discord with discordgo: it
-// answers mentions, DMs, the /faq slash command (with autocomplete) and, in
-// auto channels, un-mentioned questions and new forum posts. Answers are
-// embeds with feedback buttons, an "Other answers" menu and a Dismiss button.
+// Package discord connects espbot's core to Discord: it answers mentions,
+// DMs, replies to its answers, the /faq slash command (with autocomplete),
+// the "Ask espbot" message command and, in auto channels, un-mentioned
+// questions and new forum posts. Answers are embeds (plain text where the
+// bot may not embed links) with feedback buttons, an "Other answers" menu,
+// Dismiss, and "Share in channel" on private answers. Edited questions are
+// answered again by editing the answer; deleted questions take their answer
+// with them.
 //
-// The adapter only translates: Discord events become bot.Messages, bot.Replies
-// are rendered by the pure render function. discordgo is reached through the
-// unexported session interface, so unit tests can use a hand-written fake;
-// end-to-end tests run the real client against the loopback fake in
+// The adapter only translates: Discord events become bot.Messages, and
+// bot.Replies are rendered by the pure render function. It runs its own
+// gateway client (gateway.go: sharding, resume_gateway_url, close codes,
+// the identify budget) and calls Discord's REST API through discordgo,
+// reached through the unexported rest interface so unit tests can use a
+// hand-written fake; end-to-end tests run against the loopback fake in
 // package discordtest.
 //
-// Setting up the application: invite the bot with the "bot" and
-// "applications.commands" scopes and the View Channels, Send Messages, Send
-// Messages in Threads, Read Message History and Embed Links permissions.
-// Auto channels need the privileged Message Content intent, enabled in the
-// developer portal and announced with Config.MessageContent; mentions, DMs
-// and /faq work without it.
+// Setting up the application: see README.md ("Run it on Discord") and
+// InviteURL.
 package discord
 
 import (
@@ -22,7 +24,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,82 +37,123 @@ import (
 	"github.com/espbot/espbot/bot"
 )
 
-// session lists exactly the discordgo.Session methods the adapter calls.
-type session interface {
-	AddHandler(handler interface{}) func()
-	Open() error
-	// Close must stop reconnecting before closing (see liveSession.Close).
-	Close() error
-	ChannelMessageSendComplex(channelID string, data *discordgo.MessageSend, options ...discordgo.RequestOption) (*discordgo.Message, error)
+// core is the part of *bot.Bot the adapter uses.
+type core interface {
+	Handle(ctx context.Context, m bot.Message) bot.Reply
+	Show(id string) bot.Reply
+	Complete(prefix string, n int) []bot.Alternative
+	Titles(n int) []bot.Alternative
+	RecordFeedback(ctx context.Context, f bot.Feedback)
+	PolicyFor(p bot.Platform, channel string) bot.Policy
+	UsesAuto(p bot.Platform) bool
+	Metrics() bot.Metrics
+}
+
+var _ core = (*bot.Bot)(nil)
+
+// rest lists exactly the discordgo.Session methods the adapter calls.
+type rest interface {
+	GatewayBot(options ...discordgo.RequestOption) (*discordgo.GatewayBotResponse, error)
+	// RequestWithBucketID creates messages: discordgo's MessageSend has no
+	// nonce.
+	RequestWithBucketID(method, urlStr string, data interface{}, bucketID string, options ...discordgo.RequestOption) ([]byte, error)
+	ChannelMessageEditComplex(m *discordgo.MessageEdit, options ...discordgo.RequestOption) (*discordgo.Message, error)
 	ChannelMessageDelete(channelID, messageID string, options ...discordgo.RequestOption) error
 	Channel(channelID string, options ...discordgo.RequestOption) (*discordgo.Channel, error)
 	InteractionRespond(interaction *discordgo.Interaction, resp *discordgo.InteractionResponse, options ...discordgo.RequestOption) error
+	InteractionResponseEdit(interaction *discordgo.Interaction, newresp *discordgo.WebhookEdit, options ...discordgo.RequestOption) (*discordgo.Message, error)
 	ApplicationCommandBulkOverwrite(appID string, guildID string, commands []*discordgo.ApplicationCommand, options ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error)
+	ApplicationCommands(appID, guildID string, options ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error)
 }
 
-// liveSession is the real discordgo session.
-type liveSession struct{ *discordgo.Session }
+var _ rest = (*discordgo.Session)(nil)
 
-// Close stops discordgo from reconnecting, then closes the gateway. Without
-// the flag, a heartbeat or read error racing with Close starts a reconnect
-// loop after shutdown, which leaks goroutines and connections.
-func (s liveSession) Close() error {
-	s.Lock()
-	if s.ShouldReconnectOnError { // a read racing with the reader's own reconnect check is fine; a write is not
-		s.ShouldReconnectOnError = false
-	}
-	s.Unlock()
-	return s.Session.Close()
-}
-
-var _ session = liveSession{}
-
-// maxInFlight bounds concurrent event handlers; further events wait, which
-// slows reading the gateway rather than piling up goroutines.
+// maxInFlight bounds concurrent handlers per lane (messages, interactions);
+// further events wait, which slows reading the gateway rather than piling
+// up goroutines. Interactions have their own lane so that /faq never waits
+// behind message handlers (Discord's 3-second deadline).
 const maxInFlight = 32
+
+// knobs are the adapter's waits and clock; tests shorten them.
+type knobs struct {
+	gateway gatewayTiming
+	// identifySpacing is Discord's wait between two Identify of one
+	// max_concurrency bucket.
+	identifySpacing time.Duration
+	// deferAfter is how long a command's answer may take before the
+	// interaction is deferred (type 5) and edited later.
+	deferAfter time.Duration
+	// editWindow is how long after an answer an edited question is
+	// answered again.
+	editWindow time.Duration
+	now        func() time.Time
+}
+
+func defaultKnobs() knobs {
+	return knobs{
+		gateway: gatewayTiming{
+			handshake:      30 * time.Second,
+			backoffMin:     time.Second,
+			backoffMax:     2 * time.Minute,
+			invalidSession: func() time.Duration { return time.Second + time.Duration(rand.Float64()*4*float64(time.Second)) },
+			jitter:         rand.Float64,
+		},
+		identifySpacing: 5 * time.Second,
+		deferAfter:      2 * time.Second,
+		editWindow:      5 * time.Minute,
+		now:             time.Now,
+	}
+}
+
+// identity is who the bot is, from READY.
+type identity struct {
+	user, name, app string
+}
 
 // Adapter is a connection to Discord serving one bot.Bot. Create it with New
 // and call Run once.
 type Adapter struct {
 	cfg       Config
-	bot       *bot.Bot
+	bot       core
 	log       *slog.Logger
-	sess      session
-	transport *http.Transport // nil with a fake session
+	rest      rest
+	transport *http.Transport // nil with a fake REST client
+	dialer    *websocket.Dialer
+	intents   discordgo.Intent
 	guilds    map[string]bool
+	knobs     knobs
 
-	botID   atomic.Pointer[string]
-	botName atomic.Pointer[string]
-	appID   atomic.Pointer[string]
-	// botRoles holds the IDs of the roles managed for the bot.
-	botRoles sync.Map
-	ready    atomic.Bool
-	// connects counts gateway connections; every one after the first is a
-	// reconnect.
-	connects atomic.Int64
+	self     atomic.Pointer[identity]
+	state    guildState
+	answers  *answerLog
+	warned   sync.Map // permission warnings already logged
+	cleaned  sync.Map // guilds whose stale commands were checked
 	started  atomic.Bool
+	ready    atomic.Bool
+	appReady chan struct{} // closed at the first READY
+	onceApp  sync.Once
 
-	channels channelCache
-
-	mu       sync.Mutex
-	closing  bool
-	inflight sync.WaitGroup
-	sem      chan struct{}
+	mu            sync.Mutex
+	closing       bool
+	up            map[int]bool // shards serving
+	shards        []*shard
+	shardsRunning sync.WaitGroup
+	inflight      sync.WaitGroup
+	outboxes      map[string]*outbox
+	messageSlots  chan struct{}
+	actionSlots   chan struct{}
 	// work is the context of event handlers: it outlives Run's context so
 	// that replies in flight can finish, and is cancelled after the grace
 	// period.
 	work       context.Context
 	cancelWork context.CancelFunc
 
-	// fatal receives the error of a gateway close that no reconnect can fix.
-	fatal chan error
-
 	// afterEvent, when set (tests), is called after each event has been
-	// handled completely, whether or not anything was sent.
+	// handled completely, its replies sent or not.
 	afterEvent func()
 }
 
-// New builds an adapter for b on the real discordgo client. It does not
+// New builds an adapter for b on discordgo's REST client. It does not
 // connect: Run does.
 func New(cfg Config, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
 	if err := cfg.validate(); err != nil {
@@ -120,23 +165,15 @@ func New(cfg Config, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
 	}
 	client, tr := cfg.httpClient()
 	s.Client = client
-	// Events are dispatched synchronously, in gateway order, to handlers that
-	// only hand them to the adapter's bounded, tracked goroutines: thread
-	// and channel bookkeeping sees events in order and shutdown can wait for
-	// replies in flight.
-	s.SyncEvents = true
-	s.StateEnabled = false
-	// discordgo retries a 502 itself; one retry makes "retry a 5xx once".
-	s.MaxRestRetries = 1
-	s.Identify.Intents = cfg.intents(b.UsesAuto(bot.Discord))
-	a := newAdapter(cfg, b, log, liveSession{s})
+	// 5xx and 429 are retried by the adapter, which knows the context.
+	s.MaxRestRetries = 0
+	a := newAdapter(cfg, b, log, s)
 	a.transport = tr
-	s.Dialer = watchingDialer(a.gatewayClosed, nil)
 	return a, nil
 }
 
-// newAdapter builds an adapter on any session (a fake in unit tests).
-func newAdapter(cfg Config, b *bot.Bot, log *slog.Logger, s session) *Adapter {
+// newAdapter builds an adapter on any REST client (a fake in unit tests).
+func newAdapter(cfg Config, b core, log *slog.Logger, r rest) *Adapter {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -144,127 +181,106 @@ func newAdapter(cfg Config, b *bot.Bot, log *slog.Logger, s session) *Adapter {
 		cfg.ShutdownGrace = 5 * time.Second
 	}
 	a := &Adapter{
-		cfg:    cfg,
-		bot:    b,
-		log:    log.With("adapter", "discord"),
-		sess:   s,
-		guilds: map[string]bool{},
-		sem:    make(chan struct{}, maxInFlight),
-		fatal:  make(chan error, 1),
+		cfg:          cfg,
+		bot:          b,
+		log:          log.With("adapter", "discord"),
+		rest:         r,
+		dialer:       &websocket.Dialer{HandshakeTimeout: 30 * time.Second, Proxy: http.ProxyFromEnvironment},
+		intents:      cfg.intents(b.UsesAuto(bot.Discord)),
+		guilds:       map[string]bool{},
+		knobs:        defaultKnobs(),
+		appReady:     make(chan struct{}),
+		up:           map[int]bool{},
+		outboxes:     map[string]*outbox{},
+		messageSlots: make(chan struct{}, maxInFlight),
+		actionSlots:  make(chan struct{}, maxInFlight),
 	}
+	a.answers = newAnswerLog(10000, 24*time.Hour)
+	a.state.init()
 	for _, g := range cfg.Guilds {
 		a.guilds[g] = true
 	}
 	a.work, a.cancelWork = context.WithCancel(context.Background())
-	a.addHandlers()
 	return a
 }
 
-func (a *Adapter) addHandlers() {
-	a.sess.AddHandler(a.onReady)
-	a.sess.AddHandler(a.onConnect)
-	a.sess.AddHandler(a.onDisconnect)
-	a.sess.AddHandler(a.onResumed)
-	a.sess.AddHandler(a.onGuildCreate)
-	a.sess.AddHandler(a.onChannelCreate)
-	a.sess.AddHandler(a.onChannelUpdate)
-	a.sess.AddHandler(a.onThreadCreate)
-	a.sess.AddHandler(a.onThreadUpdate)
-	a.sess.AddHandler(a.onThreadListSync)
-	a.sess.AddHandler(a.onMessageCreate)
-	a.sess.AddHandler(a.onInteractionCreate)
-}
-
-// Ready reports whether the adapter is connected to the gateway and serving.
+// Ready reports whether every shard is connected and serving.
 func (a *Adapter) Ready() bool { return a.ready.Load() }
 
-// Run connects to Discord, registers /faq, serves until ctx is cancelled,
-// then shuts down: no new events, replies in flight finish within
-// Config.ShutdownGrace, and the gateway is closed without reconnecting.
+// Run connects every shard of this process, registers the commands, serves
+// until ctx is cancelled, then shuts down: no new events, replies in flight
+// finish within Config.ShutdownGrace, and the gateway is closed. It fails
+// when the token or the intents are refused, when start-up times out, or
+// when Discord closes the gateway with a code no reconnect can fix.
 func (a *Adapter) Run(ctx context.Context) error {
 	if !a.started.CompareAndSwap(false, true) {
 		return errors.New("discord: Run called twice")
 	}
 	defer a.closeIdle()
+	defer a.cancelWork()
 	if a.bot.UsesAuto(bot.Discord) && !a.cfg.MessageContent {
 		a.log.Warn("channels use the auto policy but the message content intent is off: " +
 			"un-mentioned messages arrive without text, so auto channels will only answer mentions; " +
 			"enable the Message Content intent for the application and set discord.message_content: true")
 	}
-	if err := a.sess.Open(); err != nil {
-		a.cancelWork()
-		return fmt.Errorf("discord: connect: %w", explainOpen(err))
+	startCtx, cancelStart := context.WithTimeout(ctx, a.cfg.startTimeout())
+	defer cancelStart()
+	gw, err := a.gatewayBot(startCtx)
+	if err != nil {
+		return fmt.Errorf("discord: connect: %w", err)
 	}
-	a.registerCommands()
-	a.ready.Store(true)
-	a.log.Info("connected", "user", a.id(&a.botID), "application", a.id(&a.appID))
+	count, ids, err := a.cfg.shardPlan(gw.Shards)
+	if err != nil {
+		return fmt.Errorf("discord: %w", err)
+	}
+	shardCtx, stopShards := context.WithCancel(context.Background())
+	defer stopShards()
+	errc := make(chan error, len(ids))
+	a.startShards(shardCtx, gw, count, ids, errc)
+	a.log.Info("connecting", "shards", count, "running", ids)
+	if err := a.awaitFirstReady(startCtx, errc); err != nil {
+		a.shutdown(stopShards)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("discord: connect: %w", err)
+	}
+	a.registerCommands(a.work)
+	a.log.Info("connected", "user", a.identity().user, "application", a.identity().app)
 	select {
 	case <-ctx.Done():
-		a.shutdown()
+		a.shutdown(stopShards)
 		return nil
-	case err := <-a.fatal:
-		a.shutdown()
+	case err := <-errc:
+		a.bot.Metrics().Error(bot.Discord, "gateway_closed")
+		a.log.Error("Discord closed the gateway for good", "err", err)
+		a.shutdown(stopShards)
 		return fmt.Errorf("discord: %w", err)
 	}
 }
 
-// reconnectStopper is implemented by sessions that can be told not to
-// reconnect (the real one).
-type reconnectStopper interface{ stopReconnecting() }
-
-// stopReconnecting runs on the goroutine reading the gateway, before
-// discordgo handles the read error and decides whether to reconnect, so no
-// lock is taken (Open may hold the session's).
-func (s liveSession) stopReconnecting() { s.ShouldReconnectOnError = false }
-
-// gatewayClosed is told the status code of every close frame Discord sends.
-// Codes that no reconnect can fix stop the adapter with a clear error.
-func (a *Adapter) gatewayClosed(code int) {
-	reason, fatal := fatalCloseCodes[code]
-	if !fatal {
-		a.log.Debug("gateway sent a close frame", "code", code)
-		return
-	}
-	a.log.Error("Discord closed the gateway for good", "code", code, "reason", reason)
-	a.bot.Metrics().Error(bot.Discord, "gateway_closed")
-	if rs, ok := a.sess.(reconnectStopper); ok {
-		rs.stopReconnecting()
-	}
+// awaitFirstReady waits for a shard's READY, a shard's failure, or the end
+// of start-up.
+func (a *Adapter) awaitFirstReady(ctx context.Context, errc <-chan error) error {
 	select {
-	case a.fatal <- fmt.Errorf("gateway closed with %d: %s", code, reason):
-	default:
-	}
-}
-
-// explainOpen turns the gateway close codes that mean "fix your
-// configuration" into clear errors.
-func explainOpen(err error) error {
-	var re *discordgo.RESTError
-	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
-		return fmt.Errorf("authentication failed: the token is not valid (%w)", err)
-	}
-	var ce *websocket.CloseError
-	if !errors.As(err, &ce) {
+	case <-a.appReady:
+		return nil
+	case err := <-errc:
 		return err
+	case <-ctx.Done():
+		return fmt.Errorf("no READY from the gateway within %v", a.cfg.startTimeout())
 	}
-	switch ce.Code {
-	case 4004:
-		return fmt.Errorf("authentication failed: the token is not valid (%w)", err)
-	case 4013, 4014:
-		return fmt.Errorf("intents refused: enable the Message Content intent for the application, or set discord.message_content: false (%w)", err)
-	}
-	return err
 }
 
-// shutdown stops taking events, closes the gateway, and waits for handlers.
-func (a *Adapter) shutdown() {
+// shutdown stops taking events, closes the gateway, and waits for handlers
+// and the replies they queued.
+func (a *Adapter) shutdown(stopShards context.CancelFunc) {
 	a.mu.Lock()
 	a.closing = true
 	a.mu.Unlock()
 	a.ready.Store(false)
-	if err := a.sess.Close(); err != nil {
-		a.log.Warn("close gateway", "err", err)
-	}
+	stopShards()
+	a.shardsRunning.Wait()
 	done := make(chan struct{})
 	go func() {
 		a.inflight.Wait()
@@ -279,7 +295,6 @@ func (a *Adapter) shutdown() {
 		a.cancelWork()
 		<-done
 	}
-	a.cancelWork()
 }
 
 func (a *Adapter) closeIdle() {
@@ -288,9 +303,40 @@ func (a *Adapter) closeIdle() {
 	}
 }
 
-// spawn runs f in a tracked goroutine with the work context, unless the
-// adapter is shutting down. It blocks while maxInFlight handlers run.
-func (a *Adapter) spawn(f func(ctx context.Context)) {
+func (a *Adapter) identity() identity {
+	if id := a.self.Load(); id != nil {
+		return *id
+	}
+	return identity{}
+}
+
+// job is one event being handled, until everything it queued is sent:
+// shutdown waits for it and the test hook hears of its end.
+type job struct {
+	a        *Adapter
+	handed   atomic.Bool
+	finished sync.Once
+}
+
+func (j *job) finish() {
+	j.finished.Do(func() {
+		if j.a.afterEvent != nil {
+			j.a.afterEvent()
+		}
+		j.a.inflight.Done()
+	})
+}
+
+// handOff passes the end of the job to whoever calls the returned func.
+func (j *job) handOff() func() {
+	j.handed.Store(true)
+	return j.finish
+}
+
+// spawn runs f in a tracked goroutine of a lane, unless the adapter is
+// shutting down. It blocks while the lane is full. A panic in f is
+// recovered, logged, counted, and answered with apologise (if not nil).
+func (a *Adapter) spawn(slots chan struct{}, what string, apologise func(ctx context.Context), f func(ctx context.Context, j *job)) {
 	a.mu.Lock()
 	if a.closing {
 		a.mu.Unlock()
@@ -298,73 +344,41 @@ func (a *Adapter) spawn(f func(ctx context.Context)) {
 	}
 	a.inflight.Add(1)
 	a.mu.Unlock()
-	a.sem <- struct{}{}
+	j := &job{a: a}
+	slots <- struct{}{}
 	go func() {
-		defer a.inflight.Done()
-		defer func() { <-a.sem }()
-		defer a.done()
-		f(a.work)
+		defer func() {
+			if !j.handed.Load() {
+				j.finish()
+			}
+		}()
+		defer func() { <-slots }()
+		defer func() {
+			if v := recover(); v != nil {
+				a.panicked(what, v)
+				if apologise != nil {
+					a.safely(what+" apology", func() { apologise(a.work) })
+				}
+			}
+		}()
+		f(a.work, j)
 	}()
 }
 
-// done signals the test hook that one event was handled.
-func (a *Adapter) done() {
-	if a.afterEvent != nil {
-		a.afterEvent()
-	}
+// safely runs f, recovering (logging and counting) a panic.
+func (a *Adapter) safely(what string, f func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			a.panicked(what, v)
+		}
+	}()
+	f()
 }
 
-func (a *Adapter) id(p *atomic.Pointer[string]) string {
-	if s := p.Load(); s != nil {
-		return *s
-	}
-	return ""
-}
-
-func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
-	if r.User != nil {
-		id, name := r.User.ID, r.User.Username
-		a.botID.Store(&id)
-		a.botName.Store(&name)
-	}
-	if r.Application != nil {
-		id := r.Application.ID
-		a.appID.Store(&id)
-	}
-	for _, g := range r.Guilds {
-		a.channels.addGuild(g)
-	}
-}
-
-// onConnect runs inside discordgo's Open, with the session locked: it must
-// not call the session.
-func (a *Adapter) onConnect(_ *discordgo.Session, _ *discordgo.Connect) {
-	if a.connects.Add(1) > 1 {
-		a.bot.Metrics().Reconnect(bot.Discord)
-		a.log.Info("reconnected to the gateway")
-	}
-	a.mu.Lock()
-	closing := a.closing
-	a.mu.Unlock()
-	if closing {
-		// A reconnect loop that started before shutdown has just succeeded:
-		// close its connection (once Open releases the session's lock).
-		go a.sess.Close()
-		return
-	}
-	if a.started.Load() && a.connects.Load() > 1 {
-		a.ready.Store(true)
-	}
-}
-
-func (a *Adapter) onDisconnect(_ *discordgo.Session, _ *discordgo.Disconnect) {
-	if a.ready.Swap(false) {
-		a.log.Warn("disconnected from the gateway; reconnecting")
-	}
-}
-
-func (a *Adapter) onResumed(_ *discordgo.Session, _ *discordgo.Resumed) {
-	a.log.Info("gateway session resumed")
+// panicked logs and counts a recovered panic, without any user text.
+func (a *Adapter) panicked(what string, v any) {
+	a.bot.Metrics().Error(bot.Discord, "panic")
+	a.log.Error("panic in the Discord adapter", "where", what, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 }
 
 // allowedGuild applies the guild allow-list; DMs (no guild) are allowed.
@@ -376,27 +390,4 @@ func (a *Adapter) allowedGuild(guildID string) bool {
 // pinged (no users, roles, @everyone or @here, not even the replied-to user).
 func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
-}
-
-// retry calls f, and once more if it failed with a server error (5xx; a 502
-// was already retried by discordgo). 429s are handled inside discordgo,
-// which waits for retry_after. Failures are logged and counted, never
-// returned: there is nobody to return them to.
-func (a *Adapter) retry(ctx context.Context, where string, f func() error) bool {
-	err := f()
-	if err != nil && serverError(err) && ctx.Err() == nil {
-		a.log.Info("server error from Discord, retrying once", "where", where, "err", err)
-		err = f()
-	}
-	if err != nil {
-		a.bot.Metrics().Error(bot.Discord, where)
-		a.log.Error("discord request failed", "where", where, "err", err)
-		return false
-	}
-	return true
-}
-
-func serverError(err error) bool {
-	var re *discordgo.RESTError
-	return errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 500
 }

@@ -2,12 +2,14 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -15,95 +17,85 @@ import (
 	"github.com/espbot/espbot/matcher"
 )
 
-// fakeSession is a hand-written session for unit tests: each method calls
-// its ...Fn field when set, and handlers are kept so tests can emit events.
-type fakeSession struct {
-	mu       sync.Mutex
-	handlers []interface{}
-	closes   int
-
-	OpenFn      func() error
-	SendFn      func(channelID string, data *discordgo.MessageSend) (*discordgo.Message, error)
+// fakeREST is a hand-written REST client for unit tests: each method calls
+// its ...Fn field when set.
+type fakeREST struct {
+	GatewayFn   func() (*discordgo.GatewayBotResponse, error)
+	SendFn      func(channelID string, body []byte) ([]byte, error)
 	ChannelFn   func(id string) (*discordgo.Channel, error)
 	RespondFn   func(i *discordgo.Interaction, r *discordgo.InteractionResponse) error
 	OverwriteFn func(appID, guildID string, cmds []*discordgo.ApplicationCommand) ([]*discordgo.ApplicationCommand, error)
+	ListFn      func(appID, guildID string) ([]*discordgo.ApplicationCommand, error)
 }
 
-func (f *fakeSession) AddHandler(h interface{}) func() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.handlers = append(f.handlers, h)
-	return func() {}
-}
-
-func (f *fakeSession) Open() error {
-	if f.OpenFn != nil {
-		return f.OpenFn()
+func (f *fakeREST) GatewayBot(...discordgo.RequestOption) (*discordgo.GatewayBotResponse, error) {
+	if f.GatewayFn != nil {
+		return f.GatewayFn()
 	}
-	return nil
+	return nil, errors.New("no gateway")
 }
 
-func (f *fakeSession) Close() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.closes++
-	return nil
-}
-
-func (f *fakeSession) ChannelMessageSendComplex(channelID string, data *discordgo.MessageSend, _ ...discordgo.RequestOption) (*discordgo.Message, error) {
+func (f *fakeREST) RequestWithBucketID(method, url string, data interface{}, _ string, _ ...discordgo.RequestOption) ([]byte, error) {
+	body, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
 	if f.SendFn != nil {
-		return f.SendFn(channelID, data)
+		return f.SendFn(url, body)
 	}
+	return []byte(`{"id": "1"}`), nil
+}
+
+func (f *fakeREST) ChannelMessageEditComplex(*discordgo.MessageEdit, ...discordgo.RequestOption) (*discordgo.Message, error) {
 	return &discordgo.Message{}, nil
 }
 
-func (f *fakeSession) ChannelMessageDelete(string, string, ...discordgo.RequestOption) error {
+func (f *fakeREST) ChannelMessageDelete(string, string, ...discordgo.RequestOption) error {
 	return nil
 }
 
-func (f *fakeSession) Channel(id string, _ ...discordgo.RequestOption) (*discordgo.Channel, error) {
+func (f *fakeREST) Channel(id string, _ ...discordgo.RequestOption) (*discordgo.Channel, error) {
 	if f.ChannelFn != nil {
 		return f.ChannelFn(id)
 	}
 	return nil, errors.New("unknown channel")
 }
 
-func (f *fakeSession) InteractionRespond(i *discordgo.Interaction, r *discordgo.InteractionResponse, _ ...discordgo.RequestOption) error {
+func (f *fakeREST) InteractionRespond(i *discordgo.Interaction, r *discordgo.InteractionResponse, _ ...discordgo.RequestOption) error {
 	if f.RespondFn != nil {
 		return f.RespondFn(i, r)
 	}
 	return nil
 }
 
-func (f *fakeSession) ApplicationCommandBulkOverwrite(appID, guildID string, cmds []*discordgo.ApplicationCommand, _ ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error) {
+func (f *fakeREST) InteractionResponseEdit(*discordgo.Interaction, *discordgo.WebhookEdit, ...discordgo.RequestOption) (*discordgo.Message, error) {
+	return &discordgo.Message{}, nil
+}
+
+func (f *fakeREST) ApplicationCommandBulkOverwrite(appID, guildID string, cmds []*discordgo.ApplicationCommand, _ ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error) {
 	if f.OverwriteFn != nil {
 		return f.OverwriteFn(appID, guildID, cmds)
 	}
 	return cmds, nil
 }
 
-// emit calls the handlers registered for ev's type, as discordgo would.
-func (f *fakeSession) emit(ev interface{}) {
-	f.mu.Lock()
-	hs := append([]interface{}(nil), f.handlers...)
-	f.mu.Unlock()
-	for _, h := range hs {
-		v := reflect.ValueOf(h)
-		if v.Type().NumIn() == 2 && v.Type().In(1) == reflect.TypeOf(ev) {
-			v.Call([]reflect.Value{reflect.Zero(v.Type().In(0)), reflect.ValueOf(ev)})
-		}
+func (f *fakeREST) ApplicationCommands(appID, guildID string, _ ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error) {
+	if f.ListFn != nil {
+		return f.ListFn(appID, guildID)
 	}
+	return nil, nil
 }
 
-var _ session = (*fakeSession)(nil)
+var _ rest = (*fakeREST)(nil)
 
-// newFakeAdapter returns an adapter on a fake session whose Open announces
-// READY, and a function that waits for n handled events.
-func newFakeAdapter(t *testing.T, f *fakeSession, cfg Config) (*Adapter, *counts, func(n int)) {
+// newFakeAdapter returns an adapter on a fake REST client, as if READY had
+// arrived, and a function that waits for n handled events.
+func newFakeAdapter(t *testing.T, f *fakeREST, cfg Config) (*Adapter, *counts, func(n int)) {
 	t.Helper()
 	m := newCounts()
 	b := bot.New(bot.Config{}, testIndex(t, matcher.Options{}), nil, m)
 	a := newAdapter(cfg, b, nil, f)
+	a.self.Store(&identity{user: "1000", name: "espbot", app: "2000"})
 	var mu sync.Mutex
 	cond := sync.NewCond(&mu)
 	handled := 0
@@ -113,12 +105,6 @@ func newFakeAdapter(t *testing.T, f *fakeSession, cfg Config) (*Adapter, *counts
 		mu.Unlock()
 		cond.Broadcast()
 	}
-	if f.OpenFn == nil {
-		f.OpenFn = func() error {
-			f.emit(&discordgo.Ready{User: &discordgo.User{ID: "1000"}, Application: &discordgo.Application{ID: "2000"}})
-			return nil
-		}
-	}
 	wait := func(n int) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -126,25 +112,14 @@ func newFakeAdapter(t *testing.T, f *fakeSession, cfg Config) (*Adapter, *counts
 			cond.Wait()
 		}
 	}
+	t.Cleanup(func() { a.shutdown(func() {}) })
 	return a, m, wait
 }
 
-// run runs a until the test ends.
-func run(t *testing.T, a *Adapter) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-errc; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-}
-
-func dm(text string) *discordgo.MessageCreate {
-	return &discordgo.MessageCreate{Message: &discordgo.Message{ID: "9", ChannelID: "700", Content: text, Author: &discordgo.User{ID: "42"}}}
+// dm is a DM's MESSAGE_CREATE payload.
+func dm(text string) json.RawMessage {
+	raw, _ := json.Marshal(map[string]any{"id": "9", "channel_id": "700", "content": text, "author": map[string]any{"id": "42"}, "type": 0})
+	return raw
 }
 
 func restError(code int) error {
@@ -164,30 +139,42 @@ func TestAdapter_RetryOnSend(t *testing.T) {
 		{"5xx twice", []error{restError(500), restError(504)}, 2, 1},
 		{"4xx not retried", []error{restError(400)}, 1, 1},
 		{"transport error not retried", []error{errors.New("connection reset")}, 1, 1},
+		{"429 waited out", []error{&discordgo.RateLimitError{RateLimit: &discordgo.RateLimit{TooManyRequests: &discordgo.TooManyRequests{RetryAfter: time.Millisecond}}}, nil}, 2, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var mu sync.Mutex
 			calls := 0
-			f := &fakeSession{SendFn: func(string, *discordgo.MessageSend) (*discordgo.Message, error) {
+			var nonces []string
+			f := &fakeREST{SendFn: func(_ string, body []byte) ([]byte, error) {
 				mu.Lock()
 				defer mu.Unlock()
 				calls++
+				var m struct {
+					Nonce   string `json:"nonce"`
+					Enforce bool   `json:"enforce_nonce"`
+				}
+				json.Unmarshal(body, &m)
+				if m.Enforce {
+					nonces = append(nonces, m.Nonce)
+				}
 				if calls > len(tt.errs) {
 					t.Error("too many sends")
 					return nil, nil
 				}
-				return &discordgo.Message{}, tt.errs[calls-1]
+				return []byte(`{"id": "77"}`), tt.errs[calls-1]
 			}}
 			a, m, wait := newFakeAdapter(t, f, Config{})
-			run(t, a)
-			f.emit(dm(entry(t, 0).Title))
+			a.dispatch(nil, "MESSAGE_CREATE", dm(entry(t, 0).Title))
 			wait(1)
 			mu.Lock()
 			defer mu.Unlock()
 			if calls != tt.wantCalls {
 				t.Errorf("%d sends, want %d", calls, tt.wantCalls)
+			}
+			if len(nonces) != calls || (len(nonces) > 0 && nonces[0] != "9") {
+				t.Errorf("nonces %v: every attempt must carry the question's ID with enforce_nonce", nonces)
 			}
 			if n := m.get(func(c *counts) int { return c.errors["send"] }); n != tt.wantErrs {
 				t.Errorf("%d errors counted, want %d", n, tt.wantErrs)
@@ -196,69 +183,60 @@ func TestAdapter_RetryOnSend(t *testing.T) {
 	}
 }
 
-func TestAdapter_RunClosesOnceAndDropsLateEvents(t *testing.T) {
+func TestAdapter_GatewayUnauthorized(t *testing.T) {
 	t.Parallel()
-	sends := 0
-	f := &fakeSession{SendFn: func(string, *discordgo.MessageSend) (*discordgo.Message, error) {
-		sends++
-		return &discordgo.Message{}, nil
-	}}
+	f := &fakeREST{GatewayFn: func() (*discordgo.GatewayBotResponse, error) { return nil, restError(http.StatusUnauthorized) }}
 	a, _, _ := newFakeAdapter(t, f, Config{})
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := a.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if f.closes != 1 {
-		t.Errorf("Close called %d times, want 1", f.closes)
-	}
-	f.emit(dm(entry(t, 0).Title)) // after shutdown: must not be handled
-	if sends != 0 {
-		t.Errorf("%d sends after shutdown", sends)
+	err := a.Run(context.Background())
+	var re *discordgo.RESTError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "token is not valid") {
+		t.Fatalf("Run = %v, want a wrapped token error", err)
 	}
 	if err := a.Run(context.Background()); err == nil {
 		t.Error("second Run did not fail")
 	}
 }
 
-func TestAdapter_OpenError(t *testing.T) {
-	t.Parallel()
-	f := &fakeSession{OpenFn: func() error { return restError(http.StatusUnauthorized) }}
-	a, _, _ := newFakeAdapter(t, f, Config{})
-	err := a.Run(context.Background())
-	var re *discordgo.RESTError
-	if !errors.As(err, &re) || !strings.Contains(err.Error(), "token is not valid") || f.closes != 0 {
-		t.Fatalf("Run = %v (closes %d), want a wrapped token error and no Close", err, f.closes)
-	}
-}
-
 func TestAdapter_RegisterCommands(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var guilds []string
-	f := &fakeSession{OverwriteFn: func(app, guild string, cmds []*discordgo.ApplicationCommand) ([]*discordgo.ApplicationCommand, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if app != "2000" || len(cmds) != 1 || cmds[0].Name != "faq" {
-			t.Errorf("overwrite(%q, %q, %d commands)", app, guild, len(cmds))
-		}
-		guilds = append(guilds, guild)
-		return cmds, nil
-	}}
-	a, _, _ := newFakeAdapter(t, f, Config{CommandGuilds: []string{"1", "2"}})
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := a.Run(ctx); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name   string
+		guilds []string
+		want   []string // scope of each overwrite, "global" or the guild, and what it held
+	}{
+		{"global", nil, []string{"global:faq,Ask espbot"}},
+		{"guilds, and global emptied", []string{"1", "2"}, []string{"1:faq,Ask espbot", "2:faq,Ask espbot", "global:"}},
 	}
-	if !reflect.DeepEqual(guilds, []string{"1", "2"}) {
-		t.Errorf("registered in %v, want [1 2]", guilds)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			f := &fakeREST{OverwriteFn: func(app, guild string, cmds []*discordgo.ApplicationCommand) ([]*discordgo.ApplicationCommand, error) {
+				if app != "2000" {
+					t.Errorf("application %q", app)
+				}
+				var names []string
+				for _, c := range cmds {
+					names = append(names, c.Name)
+				}
+				if guild == "" {
+					guild = "global"
+				}
+				got = append(got, guild+":"+strings.Join(names, ","))
+				return cmds, nil
+			}}
+			a, _, _ := newFakeAdapter(t, f, Config{CommandGuilds: tt.guilds})
+			a.registerCommands(context.Background())
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("overwrites %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 
 func TestAdapter_TranslateThreads(t *testing.T) {
 	t.Parallel()
-	f := &fakeSession{ChannelFn: func(id string) (*discordgo.Channel, error) {
+	f := &fakeREST{ChannelFn: func(id string) (*discordgo.Channel, error) {
 		switch id {
 		case "t1":
 			return &discordgo.Channel{ID: "t1", Type: discordgo.ChannelTypeGuildPublicThread, ParentID: "forum", Name: "Why is Wi-Fi slow?"}, nil
@@ -268,7 +246,6 @@ func TestAdapter_TranslateThreads(t *testing.T) {
 		return nil, errors.New("unknown")
 	}}
 	a, _, _ := newFakeAdapter(t, f, Config{})
-	a.botID.Store(ptr("1000"))
 	tests := []struct {
 		name        string
 		m           *discordgo.Message
@@ -284,14 +261,13 @@ func TestAdapter_TranslateThreads(t *testing.T) {
 		{"system message", &discordgo.Message{ID: "m5", ChannelID: "c9", GuildID: "g", Author: &discordgo.User{ID: "42"}, Type: discordgo.MessageTypeGuildMemberJoin}, false, "", "", ""},
 	}
 	for _, tt := range tests {
-		msg, ok := a.translate(context.Background(), tt.m)
+		q, ok := a.translate(context.Background(), tt.m)
+		msg := q.msg
 		if ok != tt.wantOK || (tt.wantChannel != "" && (msg.Channel != tt.wantChannel || msg.Thread != tt.wantThread || msg.Text != tt.wantText)) {
 			t.Errorf("%s: got %v %+v", tt.name, ok, msg)
 		}
 	}
 }
-
-func ptr(s string) *string { return &s }
 
 func TestRewriteTransport(t *testing.T) {
 	t.Parallel()

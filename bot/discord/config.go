@@ -40,6 +40,22 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// RequestTimeout bounds each REST request (0: 20 seconds).
 	RequestTimeout time.Duration
+	// StartTimeout bounds start-up, from the first request to the first
+	// READY (0: 2 minutes): failures in between are retried with backoff.
+	StartTimeout time.Duration
+	// Shards is the total shard count; 0 uses the count GET /gateway/bot
+	// recommends (needed from 2,500 guilds on).
+	Shards int
+	// ShardIDs are the shards this process runs (empty: all), so that
+	// several processes can share the shards of one bot.
+	ShardIDs []int
+}
+
+func (c Config) startTimeout() time.Duration {
+	if c.StartTimeout > 0 {
+		return c.StartTimeout
+	}
+	return 2 * time.Minute
 }
 
 // baseIntents are always requested: guild and channel events (for threads
@@ -61,6 +77,9 @@ func (c Config) intents(usesAuto bool) discordgo.Intent {
 func (c Config) validate() error {
 	if strings.TrimSpace(strings.TrimPrefix(c.Token, "Bot ")) == "" {
 		return errors.New("no token (set ESPBOT_DISCORD_TOKEN)")
+	}
+	if c.Shards < 0 {
+		return fmt.Errorf("shards %d is negative", c.Shards)
 	}
 	if c.APIURL == "" {
 		return nil

@@ -15,11 +15,13 @@ const (
 	verbAlt   = "alt"     // faq:alt:<asker> (select; values are entry IDs)
 	verbShow  = "show"    // faq:show:<asker>:<entry> (suggestion button)
 	verbClose = "dismiss" // faq:dismiss:<asker>
+	verbShare = "share"   // faq:share:<target message>:<entry> (the target may be empty)
 )
 
 // action is a decoded component custom ID.
 type action struct {
-	Verb  string
+	Verb string
+	// Asker is who asked; for share, the message the answer answers.
 	Asker string
 	Entry string
 }
@@ -30,7 +32,7 @@ func customID(a action) string {
 	switch a.Verb {
 	case verbUp, verbDown:
 		return idPrefix + ":" + a.Verb + ":" + a.Entry
-	case verbShow:
+	case verbShow, verbShare:
 		return idPrefix + ":" + a.Verb + ":" + a.Asker + ":" + a.Entry
 	default:
 		return idPrefix + ":" + a.Verb + ":" + a.Asker
@@ -53,7 +55,7 @@ func parseCustomID(s string) (a action, ok bool) {
 	case verbUp, verbDown:
 		a.Entry = arg
 		return a, arg != ""
-	case verbShow:
+	case verbShow, verbShare:
 		a.Asker, a.Entry, found = strings.Cut(arg, ":")
 		return a, found && a.Entry != ""
 	case verbAlt, verbClose:

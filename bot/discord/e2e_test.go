@@ -189,8 +189,12 @@ func TestAdapter_SlashCommand(t *testing.T) {
 	})
 	var cmds []discordgo.ApplicationCommand
 	cmd.JSON(t, &cmds)
-	if len(cmds) != 1 || cmds[0].Name != "faq" || len(cmds[0].Options) != 1 || !cmds[0].Options[0].Autocomplete || !cmds[0].Options[0].Required {
+	if len(cmds) != 2 || cmds[0].Name != "faq" || len(cmds[0].Options) != 1 || !cmds[0].Options[0].Autocomplete || !cmds[0].Options[0].Required ||
+		cmds[1].Name != "Ask espbot" || cmds[1].Type != discordgo.MessageApplicationCommand {
 		t.Fatalf("registered commands %+v", cmds)
+	}
+	if cmd.Status != http.StatusOK {
+		t.Fatalf("the fake refused the command definitions: %d %s", cmd.Status, cmd.Body)
 	}
 	h.awaitReady(t)
 	e := entry(t, 6)

@@ -34,7 +34,8 @@ const (
 	forumChan    = "603" // forum, auto
 	threadInChan = "604" // a thread of mentionChan
 	dmChan       = "700"
-	botRole      = "800" // the role managed for the bot
+	botRole      = "800" // the role Discord manages for the bot (tags.bot_id)
+	decoyRole    = "802" // another integration's role, named like the bot
 )
 
 var (
@@ -51,8 +52,9 @@ func testGuilds() []discordtest.Guild {
 		{ID: forumChan, Type: discordtest.ChannelForum, Name: "questions"},
 		{ID: threadInChan, Type: discordtest.ChannelPublicThread, Name: "a thread", ParentID: mentionChan},
 	}, Roles: []discordtest.Role{
-		{ID: botRole, Name: "espbot", Managed: true},
+		{ID: botRole, Name: "ESP helper", Managed: true, BotID: discordtest.DefaultBotID},
 		{ID: "801", Name: "moderators"},
+		{ID: decoyRole, Name: "espbot", Managed: true, BotID: "999"},
 	}}}
 }
 
@@ -162,6 +164,17 @@ type harnessOpts struct {
 	botCfg    *bot.Config         // nil: the test policies
 	matcher   matcher.Options     // index options
 	server    discordtest.Options // Guilds default to testGuilds
+	knobs     func(*knobs)        // changes the adapter's waits
+	core      func(core) core     // wraps the core (to slow it down)
+}
+
+// fastKnobs shortens the adapter's waits for tests: reconnects and
+// identifies go at once.
+func fastKnobs(k knobs) knobs {
+	k.gateway.backoffMin, k.gateway.backoffMax = 5*time.Millisecond, 50*time.Millisecond
+	k.gateway.invalidSession = func() time.Duration { return 5 * time.Millisecond }
+	k.identifySpacing = 0
+	return k
 }
 
 // start runs an adapter against a new fake and stops it when the test ends.
@@ -186,7 +199,14 @@ func start(tb testing.TB, o harnessOpts) *harness {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if o.core != nil {
+		a.bot = o.core(a.bot)
+	}
 	a.afterEvent = h.eventDone
+	a.knobs = fastKnobs(a.knobs)
+	if o.knobs != nil {
+		o.knobs(&a.knobs)
+	}
 	h.a = a
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)

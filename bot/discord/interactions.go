@@ -2,23 +2,29 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/espbot/espbot/bot"
 )
 
-// The slash command: /faq question:<text>.
+// The commands: /faq question:<text>, and the message command "Ask espbot"
+// (Apps > Ask espbot on any message).
 const (
 	commandName    = "faq"
 	questionOption = "question"
+	askCommandName = "Ask espbot"
 )
 
 // commands is what start-up registers, by bulk overwrite: the overwrite
 // also removes commands of older versions.
 func commands() []*discordgo.ApplicationCommand {
 	return []*discordgo.ApplicationCommand{{
+		Type:        discordgo.ChatApplicationCommand,
 		Name:        commandName,
 		Description: "Ask the ESP32/ESP8266 networking FAQ",
 		Options: []*discordgo.ApplicationCommandOption{{
@@ -29,52 +35,137 @@ func commands() []*discordgo.ApplicationCommand {
 			Autocomplete: true,
 			MaxLength:    500,
 		}},
+	}, {
+		Type: discordgo.MessageApplicationCommand,
+		Name: askCommandName,
 	}}
 }
 
-// registerCommands overwrites the application's commands, globally or in
-// each configured guild. A failure is logged, not fatal: mentions and DMs
-// still work without the slash command.
-func (a *Adapter) registerCommands() {
-	app := a.id(&a.appID)
+// registerCommands overwrites the application's commands in their scope:
+// each of Config.CommandGuilds, or globally. The other scope's copies are
+// removed (globally here, per guild as guilds arrive), so that switching
+// scopes does not leave two /faq. A failure is logged, not fatal: mentions
+// and DMs still work without the commands.
+func (a *Adapter) registerCommands(ctx context.Context) {
+	app := a.identity().app
 	if app == "" {
 		a.log.Error("READY carried no application ID: /faq not registered")
 		return
 	}
-	guilds := a.cfg.CommandGuilds
-	if len(guilds) == 0 {
-		guilds = []string{""} // global
+	if len(a.cfg.CommandGuilds) == 0 {
+		a.overwriteCommands(ctx, app, "", commands())
+		return
 	}
-	for _, g := range guilds {
-		a.retry(a.work, "register_commands", func() error {
-			_, err := a.sess.ApplicationCommandBulkOverwrite(app, g, commands(), discordgo.WithContext(a.work))
+	for _, g := range a.cfg.CommandGuilds {
+		a.overwriteCommands(ctx, app, g, commands())
+	}
+	a.overwriteCommands(ctx, app, "", nil)
+}
+
+func (a *Adapter) overwriteCommands(ctx context.Context, app, guild string, cmds []*discordgo.ApplicationCommand) {
+	if cmds == nil {
+		cmds = []*discordgo.ApplicationCommand{}
+	}
+	a.call(ctx, target{what: "register_commands", guild: guild}, func(opts ...discordgo.RequestOption) error {
+		_, err := a.rest.ApplicationCommandBulkOverwrite(app, guild, cmds, opts...)
+		return err
+	})
+}
+
+// cleanGuildCommands removes the commands a guild still has from an older
+// configuration (registered per guild) unless the guild is one espbot
+// registers in. It runs once per guild, in the background.
+func (a *Adapter) cleanGuildCommands(guild string) {
+	if contains(a.cfg.CommandGuilds, guild) {
+		return
+	}
+	if _, done := a.cleaned.LoadOrStore(guild, true); done {
+		return
+	}
+	app := a.identity().app
+	if app == "" {
+		return
+	}
+	a.background("clean_commands", func(ctx context.Context) {
+		var cmds []*discordgo.ApplicationCommand
+		ok := a.call(ctx, target{what: "list_commands", guild: guild}, func(opts ...discordgo.RequestOption) (err error) {
+			cmds, err = a.rest.ApplicationCommands(app, guild, opts...)
 			return err
 		})
-	}
+		if ok && len(cmds) > 0 {
+			a.log.Info("removing commands registered in a guild by an older configuration", "guild", guild, "commands", len(cmds))
+			a.overwriteCommands(ctx, app, guild, nil)
+		}
+	})
 }
 
-// onInteractionCreate hands an interaction to a tracked goroutine. Discord
-// wants a response within 3 seconds; the core answers in microseconds, so
-// every interaction is answered directly, without deferring.
-func (a *Adapter) onInteractionCreate(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-	if ic.Interaction == nil {
+// background runs f in a goroutine that shutdown waits for, outside the
+// lanes and the event count.
+func (a *Adapter) background(what string, f func(ctx context.Context)) {
+	a.mu.Lock()
+	if a.closing {
+		a.mu.Unlock()
 		return
 	}
-	a.spawn(func(ctx context.Context) { a.handleInteraction(ctx, ic.Interaction) })
+	a.inflight.Add(1)
+	a.mu.Unlock()
+	go func() {
+		defer a.inflight.Done()
+		a.safely(what, func() { f(a.work) })
+	}()
 }
 
-func (a *Adapter) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
+// pending is an interaction being answered. Discord takes one callback per
+// interaction, within 3 seconds.
+type pending struct {
+	i *discordgo.Interaction
+	// answered is set once the callback was made (or tried).
+	answered atomic.Bool
+	// plain is set when the bot may not embed links in the channel.
+	plain bool
+}
+
+// onInteraction hands an interaction to the interaction lane, which
+// message handlers never fill.
+func (a *Adapter) onInteraction(data json.RawMessage) {
+	i, ok := decode[discordgo.Interaction](a, "INTERACTION_CREATE", data)
+	if !ok {
+		return
+	}
+	p := &pending{i: i}
+	a.spawn(a.actionSlots, "interaction", func(ctx context.Context) {
+		if !p.answered.Load() && i.Type != discordgo.InteractionApplicationCommandAutocomplete {
+			a.respondText(ctx, p, "Sorry, something went wrong on my side. Please try again later.")
+		}
+	}, func(ctx context.Context, _ *job) { a.handleInteraction(ctx, p) })
+}
+
+func (a *Adapter) handleInteraction(ctx context.Context, p *pending) {
+	i := p.i
 	if !a.allowedGuild(i.GuildID) {
-		a.respondText(ctx, i, "espbot does not answer in this server.")
+		if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+			a.respondChoices(ctx, p, nil)
+			return
+		}
+		a.respondText(ctx, p, "espbot does not answer in this server.")
 		return
+	}
+	if i.GuildID != "" {
+		info, _ := a.state.channel(i.ChannelID)
+		a.checkPerms(i.GuildID, i.ChannelID, i.AppPermissions, info.isThread())
+		p.plain = i.AppPermissions&permEmbed == 0
 	}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
-		a.handleCommand(ctx, i)
+		if i.ApplicationCommandData().CommandType == discordgo.MessageApplicationCommand {
+			a.handleAsk(ctx, p)
+			return
+		}
+		a.handleCommand(ctx, p)
 	case discordgo.InteractionApplicationCommandAutocomplete:
-		a.handleAutocomplete(ctx, i)
+		a.handleAutocomplete(ctx, p)
 	case discordgo.InteractionMessageComponent:
-		a.handleComponent(ctx, i)
+		a.handleComponent(ctx, p)
 	}
 }
 
@@ -89,63 +180,152 @@ func interactionUser(i *discordgo.Interaction) string {
 	return ""
 }
 
+// ask is what an interaction asks the core.
+func (a *Adapter) ask(ctx context.Context, i *discordgo.Interaction, text string) bot.Reply {
+	return a.bot.Handle(ctx, bot.Message{
+		Platform: bot.Discord, EventID: i.ID, Guild: i.GuildID, Channel: i.ChannelID,
+		User: interactionUser(i), Text: text, IsDM: i.GuildID == "", Command: true,
+	})
+}
+
 // handleCommand answers /faq. A question that is an entry ID (what
-// autocomplete submits when a title is picked) shows that entry.
-func (a *Adapter) handleCommand(ctx context.Context, i *discordgo.Interaction) {
-	data := i.ApplicationCommandData()
+// autocomplete submits when a title is picked) is asked as "show ID", so
+// picks go through the core like typed questions (cooldowns, metrics).
+func (a *Adapter) handleCommand(ctx context.Context, p *pending) {
+	data := p.i.ApplicationCommandData()
 	if data.Name != commandName {
-		a.respondText(ctx, i, "Unknown command.")
+		a.respondText(ctx, p, "Unknown command.")
 		return
 	}
 	q := ""
 	if opt := data.GetOption(questionOption); opt != nil {
 		q = opt.StringValue()
 	}
-	user := interactionUser(i)
-	var reply bot.Reply
-	if e, ok := a.bot.Index().Entry(q); ok {
-		reply = a.bot.Show(e.ID)
-	} else {
-		reply = a.bot.Handle(ctx, bot.Message{
-			Platform: bot.Discord, EventID: i.ID, Guild: i.GuildID, Channel: i.ChannelID,
-			User: user, Text: q, IsDM: i.GuildID == "", Command: true,
-		})
+	a.answerInTime(ctx, p, a.cfg.Ephemeral, func() prepared {
+		reply := a.pickOrAsk(ctx, p.i, q)
+		if reply.Query == "" && reply.Kind != bot.KindAnswer {
+			reply.Query = q
+		}
+		// Only answers are worth showing the channel: no match and
+		// suggestions stay with the asker.
+		ephemeral := a.cfg.Ephemeral || reply.Ephemeral || reply.Kind == bot.KindNoMatch || reply.Kind == bot.KindSuggestions
+		o := renderOpts{Asker: interactionUser(p.i), ShowQuery: reply.Kind == bot.KindAnswer && reply.Query != "", Ephemeral: ephemeral, Plain: p.plain}
+		o.Share = ephemeral && reply.Kind == bot.KindAnswer
+		return prepare(reply, o)
+	})
+}
+
+// pickOrAsk asks the core q, or shows the entry q names.
+func (a *Adapter) pickOrAsk(ctx context.Context, i *discordgo.Interaction, q string) bot.Reply {
+	shown := a.bot.Show(strings.TrimSpace(q))
+	if shown.Kind != bot.KindAnswer || shown.Entry == nil || !strings.EqualFold(shown.Entry.ID, strings.TrimSpace(q)) {
+		return a.ask(ctx, i, q)
 	}
-	if reply.Kind == bot.KindIgnore {
-		a.respondText(ctx, i, "I have nothing to add to that right now.")
+	reply := a.ask(ctx, i, "show "+shown.Entry.ID)
+	if reply.Kind == bot.KindAnswer && len(reply.Alternatives) == 0 {
+		reply.Alternatives = shown.Alternatives
+	}
+	return reply
+}
+
+// handleAsk answers the message command: the target message's text is the
+// question. The answer is private, with "Share in channel".
+func (a *Adapter) handleAsk(ctx context.Context, p *pending) {
+	data := p.i.ApplicationCommandData()
+	var target *discordgo.Message
+	if data.Resolved != nil {
+		target = data.Resolved.Messages[data.TargetID]
+	}
+	text := ""
+	if target != nil {
+		text = stripMention(target.Content, a.identity().user)
+	}
+	if text == "" {
+		a.respondText(ctx, p, "That message has no text I can answer.")
 		return
 	}
-	if reply.Query == "" && reply.Kind != bot.KindAnswer {
-		reply.Query = q
+	a.answerInTime(ctx, p, true, func() prepared {
+		reply := a.ask(ctx, p.i, text)
+		o := renderOpts{Asker: interactionUser(p.i), Ephemeral: true, Plain: p.plain}
+		o.Share, o.ShareTarget = reply.Kind == bot.KindAnswer, data.TargetID
+		return prepare(reply, o)
+	})
+}
+
+// prepared is a rendered answer to an interaction.
+type prepared struct {
+	out       outgoing
+	ephemeral bool
+}
+
+// prepare renders a reply for an interaction, which needs some answer even
+// when the core has nothing to say.
+func prepare(r bot.Reply, o renderOpts) prepared {
+	if r.Kind == bot.KindIgnore {
+		return prepared{out: outgoing{Content: "I have nothing to add to that right now."}, ephemeral: true}
 	}
-	ephemeral := a.cfg.Ephemeral || reply.Ephemeral
-	out := render(reply, renderOpts{Asker: user, ShowQuery: reply.Kind == bot.KindAnswer && reply.Query != "", Ephemeral: ephemeral})
-	a.respond(ctx, i, discordgo.InteractionResponseChannelMessageWithSource, out, ephemeral)
+	return prepared{out: render(r, o), ephemeral: o.Ephemeral}
+}
+
+// answerInTime answers an interaction with what compute prepares. When
+// that takes longer than deferAfter (a slow reload, a loaded machine), the
+// interaction is deferred first (type 5, within Discord's 3 seconds) and
+// the answer edited in when ready. ephemeral is the deferred message's
+// visibility, which cannot change afterwards.
+func (a *Adapter) answerInTime(ctx context.Context, p *pending, ephemeral bool, compute func() prepared) {
+	res := make(chan prepared, 1)
+	go func() {
+		out := prepared{out: outgoing{Content: "Sorry, something went wrong on my side. Please try again later."}, ephemeral: true}
+		defer func() { res <- out }()
+		a.safely("interaction", func() { out = compute() })
+	}()
+	t := time.NewTimer(a.knobs.deferAfter)
+	defer t.Stop()
+	select {
+	case pr := <-res:
+		a.respondPrepared(ctx, p, pr)
+		return
+	case <-t.C:
+	}
+	data := &discordgo.InteractionResponseData{}
+	if ephemeral {
+		data.Flags = discordgo.MessageFlagsEphemeral
+	}
+	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data}
+	if !a.callback(ctx, p, deferred) {
+		return
+	}
+	out := (<-res).out
+	content, embeds, components := out.Content, nonNilEmbeds(out.Embeds), nonNilComponents(out.Components)
+	edit := &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &components, AllowedMentions: noMentions()}
+	a.call(ctx, a.targetOf(p.i, "edit_response"), func(opts ...discordgo.RequestOption) error {
+		_, err := a.rest.InteractionResponseEdit(p.i, edit, opts...)
+		return err
+	})
+}
+
+func (a *Adapter) respondPrepared(ctx context.Context, p *pending, pr prepared) {
+	a.respond(ctx, p, discordgo.InteractionResponseChannelMessageWithSource, pr.out, pr.ephemeral)
 }
 
 // handleAutocomplete offers entry titles for what has been typed so far.
 // The value of a choice is the entry's ID, so picking one shows exactly that
 // entry.
-func (a *Adapter) handleAutocomplete(ctx context.Context, i *discordgo.Interaction) {
+func (a *Adapter) handleAutocomplete(ctx context.Context, p *pending) {
 	typed := ""
-	for _, opt := range i.ApplicationCommandData().Options {
+	for _, opt := range p.i.ApplicationCommandData().Options {
 		if opt.Focused {
 			typed = opt.StringValue()
 		}
 	}
 	alts := a.bot.Complete(typed, maxChoices)
-	if len(alts) == 0 && typed == "" {
-		for _, e := range a.bot.Index().Entries() {
-			if len(alts) == maxChoices {
-				break
-			}
-			alts = append(alts, bot.Alternative{ID: e.ID, Title: e.Title})
-		}
+	if len(alts) == 0 && strings.TrimSpace(typed) == "" {
+		alts = a.bot.Titles(maxChoices)
 	}
 	choices := make([]*discordgo.ApplicationCommandOptionChoice, 0, len(alts)+1)
 	if len(alts) == 0 && strings.TrimSpace(typed) != "" {
-		// Nothing matches yet: offer to ask the text as typed (Discord wants
-		// at least one choice, and an empty list reads as "broken").
+		// Nothing matches yet: offer to ask the text as typed (an empty list
+		// reads as "broken").
 		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{
 			Name: truncateRunes("Ask: "+strings.Join(strings.Fields(typed), " "), maxChoiceText), Value: truncateRunes(typed, maxChoiceText),
 		})
@@ -160,39 +340,64 @@ func (a *Adapter) handleAutocomplete(ctx context.Context, i *discordgo.Interacti
 		}
 		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncateRunes(alt.Title, maxChoiceText), Value: value})
 	}
-	resp := &discordgo.InteractionResponse{
+	a.respondChoices(ctx, p, choices)
+}
+
+// respondChoices answers autocomplete (type 8); an empty list is allowed.
+func (a *Adapter) respondChoices(ctx context.Context, p *pending, choices []*discordgo.ApplicationCommandOptionChoice) {
+	if choices == nil {
+		choices = []*discordgo.ApplicationCommandOptionChoice{}
+	}
+	a.callback(ctx, p, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices},
-	}
-	a.retry(ctx, "autocomplete", func() error {
-		return a.sess.InteractionRespond(i, resp, discordgo.WithContext(ctx))
 	})
 }
 
 // respond answers an interaction with a rendered reply.
-func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction, typ discordgo.InteractionResponseType, out outgoing, ephemeral bool) {
+func (a *Adapter) respond(ctx context.Context, p *pending, typ discordgo.InteractionResponseType, out outgoing, ephemeral bool) bool {
 	data := &discordgo.InteractionResponseData{
 		Content:         out.Content,
-		Embeds:          out.Embeds,
-		Components:      out.Components,
+		Embeds:          nonNilEmbeds(out.Embeds),
+		Components:      nonNilComponents(out.Components),
 		AllowedMentions: noMentions(),
 	}
 	if ephemeral {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
-	if data.Embeds == nil {
-		data.Embeds = []*discordgo.MessageEmbed{}
+	return a.callback(ctx, p, &discordgo.InteractionResponse{Type: typ, Data: data})
+}
+
+// callback makes the interaction's one callback.
+func (a *Adapter) callback(ctx context.Context, p *pending, resp *discordgo.InteractionResponse) bool {
+	if p.answered.Swap(true) {
+		a.log.Error("second response to an interaction suppressed (a bug)", a.targetOf(p.i, "interaction").attrs()...)
+		return false
 	}
-	if data.Components == nil {
-		data.Components = []discordgo.MessageComponent{}
-	}
-	resp := &discordgo.InteractionResponse{Type: typ, Data: data}
-	a.retry(ctx, "interaction", func() error {
-		return a.sess.InteractionRespond(i, resp, discordgo.WithContext(ctx))
+	return a.call(ctx, a.targetOf(p.i, "interaction"), func(opts ...discordgo.RequestOption) error {
+		return a.rest.InteractionRespond(p.i, resp, opts...)
 	})
 }
 
+func (a *Adapter) targetOf(i *discordgo.Interaction, what string) target {
+	return target{what: what, guild: i.GuildID, channel: i.ChannelID, interaction: i.ID}
+}
+
 // respondText answers an interaction with a short message only the user sees.
-func (a *Adapter) respondText(ctx context.Context, i *discordgo.Interaction, text string) {
-	a.respond(ctx, i, discordgo.InteractionResponseChannelMessageWithSource, outgoing{Content: text}, true)
+func (a *Adapter) respondText(ctx context.Context, p *pending, text string) {
+	a.respond(ctx, p, discordgo.InteractionResponseChannelMessageWithSource, outgoing{Content: text}, true)
+}
+
+func nonNilEmbeds(e []*discordgo.MessageEmbed) []*discordgo.MessageEmbed {
+	if e == nil {
+		return []*discordgo.MessageEmbed{}
+	}
+	return e
+}
+
+func nonNilComponents(c []discordgo.MessageComponent) []discordgo.MessageComponent {
+	if c == nil {
+		return []discordgo.MessageComponent{}
+	}
+	return c
 }

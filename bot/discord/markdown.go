@@ -323,3 +323,16 @@ func escapeQuery(q string, max int) string {
 	q = strings.Join(strings.Fields(q), " ")
 	return escape(truncateRunes(q, max))
 }
+
+// unescape undoes escape, to read back a title espbot rendered.
+func unescape(s string) string {
+	s = strings.ReplaceAll(s, "@\u200b", "@")
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		sb.WriteByte(s[i])
+	}
+	return sb.String()
+}

@@ -2,179 +2,129 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
-	"sync"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/espbot/espbot/bot"
 )
 
-// channelInfo is what the adapter remembers about a guild channel: enough
-// to tell threads (and forum posts) from channels.
-type channelInfo struct {
-	Type   discordgo.ChannelType
-	Parent string // parent channel of a thread
-	Name   string // a forum post's title is its thread's name
+// question is a message the adapter passes to the core.
+type question struct {
+	msg bot.Message
+	m   *discordgo.Message
+	// answerTo is the message the answer replies to: m, or the message m
+	// replies to when m is a bare "@espbot" summoning the bot to answer it.
+	answerTo *discordgo.Message
+	// toBot is true for a reply to one of espbot's messages.
+	toBot bool
 }
 
-func (c channelInfo) isThread() bool {
-	return c.Type == discordgo.ChannelTypeGuildPublicThread ||
-		c.Type == discordgo.ChannelTypeGuildPrivateThread ||
-		c.Type == discordgo.ChannelTypeGuildNewsThread
-}
-
-func isForum(t discordgo.ChannelType) bool {
-	return t == discordgo.ChannelTypeGuildForum || t == discordgo.ChannelTypeGuildMedia
-}
-
-// channelCache maps channel IDs to channelInfo, filled from gateway events
-// (GUILD_CREATE, CHANNEL_*, THREAD_*) with a REST lookup as the fallback.
-type channelCache struct {
-	mu sync.RWMutex
-	m  map[string]channelInfo
-}
-
-func (c *channelCache) put(ch *discordgo.Channel) {
-	if ch == nil || ch.ID == "" {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[string]channelInfo{}
-	}
-	c.m[ch.ID] = channelInfo{Type: ch.Type, Parent: ch.ParentID, Name: ch.Name}
-}
-
-func (c *channelCache) get(id string) (channelInfo, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	info, ok := c.m[id]
-	return info, ok
-}
-
-func (c *channelCache) addGuild(g *discordgo.Guild) {
-	if g == nil {
-		return
-	}
-	for _, ch := range g.Channels {
-		c.put(ch)
-	}
-	for _, th := range g.Threads {
-		c.put(th)
-	}
-}
-
-func (a *Adapter) onGuildCreate(_ *discordgo.Session, g *discordgo.GuildCreate) {
-	a.channels.addGuild(g.Guild)
-	a.rememberBotRoles(g.Guild)
-}
-
-// rememberBotRoles notes the guild's role managed for the bot (named after
-// it): Discord's mention picker often offers it, and people mentioning it
-// mean the bot.
-func (a *Adapter) rememberBotRoles(g *discordgo.Guild) {
-	name := a.id(&a.botName)
-	if g == nil || name == "" {
-		return
-	}
-	for _, r := range g.Roles {
-		if r != nil && r.Managed && r.Name == name {
-			a.botRoles.Store(r.ID, true)
-		}
-	}
-}
-
-func (a *Adapter) onChannelCreate(_ *discordgo.Session, c *discordgo.ChannelCreate) {
-	a.channels.put(c.Channel)
-}
-
-func (a *Adapter) onChannelUpdate(_ *discordgo.Session, c *discordgo.ChannelUpdate) {
-	a.channels.put(c.Channel)
-}
-
-func (a *Adapter) onThreadCreate(_ *discordgo.Session, t *discordgo.ThreadCreate) {
-	a.channels.put(t.Channel)
-}
-
-func (a *Adapter) onThreadUpdate(_ *discordgo.Session, t *discordgo.ThreadUpdate) {
-	a.channels.put(t.Channel)
-}
-
-func (a *Adapter) onThreadListSync(_ *discordgo.Session, t *discordgo.ThreadListSync) {
-	for _, th := range t.Threads {
-		a.channels.put(th)
-	}
-}
-
-// channel returns what is known about a guild channel, asking Discord when
-// the gateway has not told us (a thread created while we were offline).
-func (a *Adapter) channel(ctx context.Context, id string) channelInfo {
-	if info, ok := a.channels.get(id); ok {
-		return info
-	}
-	ch, err := a.sess.Channel(id, discordgo.WithContext(ctx))
-	if err != nil {
-		a.log.Debug("channel lookup failed", "channel", id, "err", err)
-		ch = &discordgo.Channel{ID: id, Type: discordgo.ChannelTypeGuildText}
-	}
-	a.channels.put(ch)
-	info, _ := a.channels.get(id)
-	return info
-}
-
-// onMessageCreate hands a message to a tracked goroutine: handlers run
-// synchronously on discordgo's gateway reader.
-func (a *Adapter) onMessageCreate(_ *discordgo.Session, m *discordgo.MessageCreate) {
-	if m.Message == nil {
-		return
-	}
-	a.spawn(func(ctx context.Context) { a.handleMessage(ctx, m.Message) })
-}
-
-// handleMessage answers one message, if the core decides to.
-func (a *Adapter) handleMessage(ctx context.Context, m *discordgo.Message) {
-	msg, ok := a.translate(ctx, m)
+// onMessageCreate hands a message to the message lane.
+func (a *Adapter) onMessageCreate(data json.RawMessage) {
+	m, ok := decode[discordgo.Message](a, "MESSAGE_CREATE", data)
 	if !ok {
 		return
 	}
-	reply := a.bot.Handle(ctx, msg)
-	if reply.Kind == bot.KindIgnore {
+	a.spawn(a.messageSlots, "message", a.apology(m), func(ctx context.Context, j *job) { a.handleMessage(ctx, j, m) })
+}
+
+// handleMessage answers one message, if the core decides to.
+func (a *Adapter) handleMessage(ctx context.Context, j *job, m *discordgo.Message) {
+	q, ok := a.translate(ctx, m)
+	if !ok {
 		return
 	}
-	out := render(reply, renderOpts{Asker: msg.User})
-	send := &discordgo.MessageSend{
-		Content:         out.Content,
-		Embeds:          out.Embeds,
-		Components:      out.Components,
-		AllowedMentions: noMentions(),
+	reply := a.bot.Handle(ctx, q.msg)
+	if !worthSending(q, reply) {
+		return
 	}
-	if !msg.IsDM {
-		// A reply (message reference) ties the answer to the question; it
-		// must not fail if the question was deleted in the meantime.
+	a.reply(j, q, reply)
+}
+
+// worthSending drops what the core said that would only be noise: a reply
+// to espbot's answer that is no new question ("thanks, that fixed it!")
+// gets no "no answer".
+func worthSending(q question, r bot.Reply) bool {
+	if r.Kind == bot.KindIgnore {
+		return false
+	}
+	return !q.toBot || (r.Kind != bot.KindNoMatch && r.Kind != bot.KindSuggestions)
+}
+
+// reply queues the answer to q on its channel's outbox, within the bot's
+// permissions there: plain text without Embed Links, no message reference
+// without Read Message History, nothing (and a warning) without the right
+// to send.
+func (a *Adapter) reply(j *job, q question, r bot.Reply) {
+	m := q.m
+	perms, thread := a.channelPerms(m.ChannelID)
+	if m.GuildID != "" {
+		a.checkPerms(m.GuildID, m.ChannelID, perms, thread)
+	}
+	send := permSend
+	if thread {
+		send = permThreads
+	}
+	if perms&(permView|send) != permView|send {
+		a.bot.Metrics().Error(bot.Discord, "missing_permissions")
+		return
+	}
+	out := render(r, renderOpts{Asker: q.msg.User, Plain: perms&permEmbed == 0})
+	ms := &discordgo.MessageSend{Content: out.Content, Embeds: out.Embeds, Components: out.Components, AllowedMentions: noMentions()}
+	if !q.msg.IsDM && perms&permHistory != 0 {
+		// A reply ties the answer to the question; it must not fail if the
+		// question was deleted in the meantime.
 		fail := false
-		send.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &fail}
+		ms.Reference = &discordgo.MessageReference{MessageID: q.answerTo.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &fail}
 	}
-	a.retry(ctx, "send", func() error {
-		_, err := a.sess.ChannelMessageSendComplex(m.ChannelID, send, discordgo.WithContext(ctx))
-		return err
+	a.answers.put(m.ID, answered{channel: m.ChannelID, guild: m.GuildID, at: a.knobs.now()})
+	t := target{what: "send", guild: m.GuildID, channel: m.ChannelID}
+	a.enqueue(m.ChannelID, j, func(ctx context.Context) {
+		var sent *discordgo.Message
+		ok := a.call(ctx, t, func(opts ...discordgo.RequestOption) (err error) {
+			// The question's ID is the nonce: a retry cannot post twice.
+			sent, err = a.createMessage(m.ChannelID, ms, m.ID, opts...)
+			return err
+		})
+		if ok && sent != nil {
+			a.answers.setAnswer(m.ID, sent.ID)
+		}
 	})
 }
 
-// translate turns a Discord message into a bot.Message; ok is false for
+// apology answers a message whose handling panicked, if it was addressed
+// to the bot.
+func (a *Adapter) apology(m *discordgo.Message) func(ctx context.Context) {
+	return func(ctx context.Context) {
+		self := a.identity().user
+		if m.Author == nil || m.Author.Bot || (m.GuildID != "" && !mentions(m, self)) {
+			return
+		}
+		ms := &discordgo.MessageSend{Content: "Sorry, something went wrong on my side. Please try again later.", AllowedMentions: noMentions()}
+		a.call(ctx, target{what: "send", guild: m.GuildID, channel: m.ChannelID}, func(opts ...discordgo.RequestOption) error {
+			_, err := a.createMessage(m.ChannelID, ms, "", opts...)
+			return err
+		})
+	}
+}
+
+// translate turns a Discord message into a question; ok is false for
 // messages the adapter drops itself: system messages, guilds outside the
-// allow-list, its own and other bots' messages, and follow-ups in forum
-// posts that do not mention it.
-func (a *Adapter) translate(ctx context.Context, m *discordgo.Message) (bot.Message, bool) {
+// allow-list, its own and other bots' messages, follow-ups in forum posts
+// that do not mention it, and un-mentioned messages that are part of
+// someone else's conversation (replies to other people, mentions of other
+// users): auto channels never cut in.
+func (a *Adapter) translate(ctx context.Context, m *discordgo.Message) (question, bool) {
 	if m.Author == nil || (m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply) {
-		return bot.Message{}, false
+		return question{}, false
 	}
 	if !a.allowedGuild(m.GuildID) {
-		return bot.Message{}, false
+		return question{}, false
 	}
-	self := a.id(&a.botID)
-	msg := bot.Message{
+	self := a.identity().user
+	q := question{m: m, answerTo: m, msg: bot.Message{
 		Platform:     bot.Discord,
 		EventID:      m.ID,
 		Guild:        m.GuildID,
@@ -183,34 +133,63 @@ func (a *Adapter) translate(ctx context.Context, m *discordgo.Message) (bot.Mess
 		IsDM:         m.GuildID == "",
 		AuthorIsSelf: self != "" && m.Author.ID == self,
 		AuthorIsBot:  m.Author.Bot || m.WebhookID != "",
-	}
+	}}
 	// Never answer ourselves or another bot: that is how bot loops start.
-	if msg.AuthorIsSelf || msg.AuthorIsBot {
-		return msg, false
+	if q.msg.AuthorIsSelf || q.msg.AuthorIsBot {
+		return q, false
 	}
-	msg.MentionsBot = mentions(m, self) || a.mentionsBotRole(m)
-	msg.Text = stripMention(m.Content, self)
-	if msg.IsDM {
-		return msg, true
+	ref := m.ReferencedMessage
+	q.toBot = ref != nil && ref.Author != nil && self != "" && ref.Author.ID == self
+	q.msg.MentionsBot = mentions(m, self) || a.mentionsBotRole(m) || q.toBot
+	q.msg.Text = stripMention(m.Content, self)
+	if q.msg.MentionsBot && !q.toBot && ref != nil && q.msg.Text == "" && ref.Author != nil && !ref.Author.Bot {
+		// "@espbot" in reply to someone's question: answer that question.
+		q.msg.Text, q.answerTo = strings.TrimSpace(ref.Content), ref
 	}
-	info := a.channel(ctx, m.ChannelID)
-	if !info.isThread() || info.Parent == "" {
-		return msg, true
+	if !q.msg.MentionsBot && !q.msg.IsDM && partOfAConversation(m, self) {
+		return q, false
 	}
-	// Policies are configured on channels; a thread follows its parent.
-	msg.Channel, msg.Thread = info.Parent, m.ChannelID
-	parent := a.channel(ctx, info.Parent)
-	if !isForum(parent.Type) {
-		return msg, true
+	if q.msg.IsDM {
+		return q, true
 	}
-	firstPost := m.ID == m.ChannelID // a forum post's starter message has the thread's ID
-	if firstPost {
-		if info.Name != "" && !strings.Contains(msg.Text, info.Name) {
-			msg.Text = strings.TrimSpace(info.Name + "\n" + msg.Text)
+	return a.inThread(ctx, q)
+}
+
+// partOfAConversation reports whether an un-mentioned message is meant for
+// someone else: a reply, a mention of another user, or @everyone.
+func partOfAConversation(m *discordgo.Message, self string) bool {
+	if m.MessageReference != nil || m.MentionEveryone {
+		return true
+	}
+	for _, u := range m.Mentions {
+		if u != nil && u.ID != self {
+			return true
 		}
-		return msg, true
 	}
-	return msg, msg.MentionsBot
+	return false
+}
+
+// inThread applies the channel's thread rules: a thread follows its
+// parent's policy, and in a forum only the post's first message is
+// answered unasked (with the post's title as part of the question).
+func (a *Adapter) inThread(ctx context.Context, q question) (question, bool) {
+	m := q.m
+	info := a.channel(ctx, m.ChannelID, m.GuildID)
+	if !info.isThread() || info.Parent == "" {
+		return q, true
+	}
+	q.msg.Channel, q.msg.Thread = info.Parent, m.ChannelID
+	parent := a.channel(ctx, info.Parent, m.GuildID)
+	if !isForum(parent.Type) {
+		return q, true
+	}
+	if m.ID == m.ChannelID { // a forum post's starter message has the thread's ID
+		if info.Name != "" && !strings.Contains(q.msg.Text, info.Name) {
+			q.msg.Text = strings.TrimSpace(info.Name + "\n" + q.msg.Text)
+		}
+		return q, true
+	}
+	return q, q.msg.MentionsBot
 }
 
 // mentions reports whether m mentions the user id.
@@ -226,10 +205,12 @@ func mentions(m *discordgo.Message, id string) bool {
 	return strings.Contains(m.Content, "<@"+id+">") || strings.Contains(m.Content, "<@!"+id+">")
 }
 
-// mentionsBotRole reports whether m mentions the bot's managed role.
+// mentionsBotRole reports whether m mentions the role Discord manages for
+// the bot (the role whose tags.bot_id is the bot: people pick it in the
+// mention list and mean the bot). Its name proves nothing.
 func (a *Adapter) mentionsBotRole(m *discordgo.Message) bool {
 	for _, id := range m.MentionRoles {
-		if _, ok := a.botRoles.Load(id); ok {
+		if a.state.isSelfRole(m.GuildID, id) {
 			return true
 		}
 	}
@@ -243,4 +224,75 @@ func stripMention(s, id string) string {
 		s = strings.ReplaceAll(s, "<@!"+id+">", " ")
 	}
 	return strings.TrimSpace(s)
+}
+
+// onMessageUpdate answers an edited question again, once, within the edit
+// window, by editing its answer.
+func (a *Adapter) onMessageUpdate(data json.RawMessage) {
+	m, ok := decode[discordgo.Message](a, "MESSAGE_UPDATE", data)
+	// Updates without edited_timestamp are Discord's (link previews).
+	if !ok || m.EditedTimestamp == nil || m.Author == nil {
+		return
+	}
+	if rec, ok := a.answers.get(m.ID, a.knobs.now()); !ok || rec.edited || a.knobs.now().Sub(rec.at) > a.knobs.editWindow {
+		return
+	}
+	a.spawn(a.messageSlots, "edit", nil, func(ctx context.Context, j *job) { a.handleEdit(ctx, j, m) })
+}
+
+func (a *Adapter) handleEdit(ctx context.Context, j *job, m *discordgo.Message) {
+	q, ok := a.translate(ctx, m)
+	if !ok {
+		return
+	}
+	q.msg.EventID = m.ID + "/edited" // a new question, not a redelivery
+	reply := a.bot.Handle(ctx, q.msg)
+	if !worthSending(q, reply) || !a.answers.markEdited(m.ID) {
+		return
+	}
+	perms, _ := a.channelPerms(m.ChannelID)
+	out := render(reply, renderOpts{Asker: q.msg.User, Plain: perms&permEmbed == 0})
+	t := target{what: "edit", guild: m.GuildID, channel: m.ChannelID}
+	a.enqueue(m.ChannelID, j, func(ctx context.Context) {
+		rec, ok := a.answers.get(m.ID, a.knobs.now())
+		if !ok || rec.answer == "" {
+			return
+		}
+		content, embeds, components := out.Content, out.Embeds, out.Components
+		if embeds == nil {
+			embeds = []*discordgo.MessageEmbed{}
+		}
+		if components == nil {
+			components = []discordgo.MessageComponent{}
+		}
+		edit := &discordgo.MessageEdit{ID: rec.answer, Channel: m.ChannelID, Content: &content, Embeds: &embeds, Components: &components, AllowedMentions: noMentions()}
+		a.call(ctx, t, func(opts ...discordgo.RequestOption) error {
+			_, err := a.rest.ChannelMessageEditComplex(edit, opts...)
+			return err
+		})
+	})
+}
+
+// onMessageDelete deletes the answer of a deleted question.
+func (a *Adapter) onMessageDelete(data json.RawMessage) {
+	d, ok := decode[discordgo.MessageDelete](a, "MESSAGE_DELETE", data)
+	if !ok || d.Message == nil {
+		return
+	}
+	if _, ok := a.answers.get(d.ID, a.knobs.now()); !ok {
+		return
+	}
+	a.spawn(a.messageSlots, "delete", nil, func(ctx context.Context, j *job) {
+		t := target{what: "delete", guild: d.GuildID, channel: d.ChannelID}
+		a.enqueue(d.ChannelID, j, func(ctx context.Context) {
+			// Queued after the answer's send, if that was still pending.
+			rec, ok := a.answers.remove(d.ID)
+			if !ok || rec.answer == "" {
+				return
+			}
+			a.call(ctx, t, func(opts ...discordgo.RequestOption) error {
+				return a.rest.ChannelMessageDelete(rec.channel, rec.answer, opts...)
+			})
+		})
+	})
 }

@@ -39,6 +39,13 @@ type renderOpts struct {
 	ShowQuery bool
 	// Ephemeral replies get no Dismiss button: users dismiss those themselves.
 	Ephemeral bool
+	// Share adds "Share in channel" to an answer (a private one);
+	// ShareTarget is the message it answers, if any.
+	Share       bool
+	ShareTarget string
+	// Plain renders without embeds, for channels where the bot lacks Embed
+	// Links (Discord would show nothing of an embed).
+	Plain bool
 }
 
 // render turns a Reply into Discord content, embeds and components. It is
@@ -65,6 +72,13 @@ func render(r bot.Reply, o renderOpts) outgoing {
 
 func renderAnswer(r bot.Reply, o renderOpts) outgoing {
 	e := r.Entry
+	query := ""
+	if o.ShowQuery && strings.TrimSpace(r.Query) != "" {
+		query = "> " + escapeQuery(r.Query, 300)
+	}
+	if o.Plain {
+		return outgoing{Content: plainAnswer(e, r.Confidence, query), Components: answerComponents(r, o)}
+	}
 	em := &discordgo.MessageEmbed{
 		Type:   discordgo.EmbedTypeRich,
 		Title:  truncateRunes(e.Title, maxEmbedTitle),
@@ -76,12 +90,35 @@ func renderAnswer(r bot.Reply, o renderOpts) outgoing {
 	if f := linksField(e.Links, em.Description, maxEmbedTotal-embedLength(em)); f != nil {
 		em.Fields = []*discordgo.MessageEmbedField{f}
 	}
-	m := outgoing{Embeds: []*discordgo.MessageEmbed{em}}
-	if o.ShowQuery && strings.TrimSpace(r.Query) != "" {
-		m.Content = "> " + escapeQuery(r.Query, 300)
+	return outgoing{Content: query, Embeds: []*discordgo.MessageEmbed{em}, Components: answerComponents(r, o)}
+}
+
+// plainAnswer is an answer as message text: the question, the title in
+// bold, the answer shortened to fit, links, and the footer as subtext.
+func plainAnswer(e *knowledge.Entry, confidence float64, query string) string {
+	var head []string
+	if query != "" {
+		head = append(head, query)
 	}
-	m.Components = answerComponents(r, o)
-	return m
+	head = append(head, "**"+escape(truncateRunes(e.Title, maxEmbedTitle))+"**")
+	foot := footer(e, confidence)
+	if u := sourceURL(e.Source); u != "" {
+		foot = strings.TrimSpace(foot + " · <" + escapeURL(u) + ">")
+	}
+	if foot != "" {
+		foot = "-# " + escape(truncateRunes(foot, 300))
+	}
+	budget := maxContent - runes(strings.Join(head, "\n")) - runes(foot) - 4
+	body, _ := shorten(markdownBlocks(e.Body), budget*3/4, shortenedNote(e))
+	const linksHead = "\n\n**Links**\n"
+	if f := linksField(e.Links, body, budget-runes(body)-runes(linksHead)); f != nil {
+		body += linksHead + f.Value
+	}
+	parts := append(head, body)
+	if foot != "" {
+		parts = append(parts, foot)
+	}
+	return strings.Join(parts, "\n")
 }
 
 // footer names the category, the chips and the confidence.
@@ -224,6 +261,9 @@ func answerComponents(r bot.Reply, o renderOpts) []discordgo.MessageComponent {
 	if b, ok := dismissButton(o); ok {
 		buttons = append(buttons, b)
 	}
+	if b, ok := shareButton(r.Entry.ID, o); ok {
+		buttons = append(buttons, b)
+	}
 	rows := []discordgo.MessageComponent{discordgo.ActionsRow{Components: buttons}}
 	var options []discordgo.SelectMenuOption
 	for _, a := range r.Alternatives {
@@ -253,6 +293,21 @@ func dismissButton(o renderOpts) (discordgo.Button, bool) {
 		return discordgo.Button{}, false
 	}
 	return discordgo.Button{Label: "Dismiss", Style: discordgo.SecondaryButton, CustomID: customID(action{Verb: verbClose, Asker: o.Asker})}, true
+}
+
+// shareButton posts a private answer for the whole channel.
+func shareButton(entry string, o renderOpts) (discordgo.Button, bool) {
+	if !o.Share {
+		return discordgo.Button{}, false
+	}
+	id := customID(action{Verb: verbShare, Asker: o.ShareTarget, Entry: entry})
+	if len(id) > maxCustomID {
+		id = customID(action{Verb: verbShare, Entry: entry})
+	}
+	if len(id) > maxCustomID {
+		return discordgo.Button{}, false
+	}
+	return discordgo.Button{Label: "Share in channel", Style: discordgo.PrimaryButton, CustomID: id}, true
 }
 
 // renderSuggestions is the no-match reply: a short sentence and up to three
@@ -308,6 +363,15 @@ func renderHelp(r bot.Reply, o renderOpts) outgoing {
 	title := r.Title
 	if title == "" {
 		title = "espbot"
+	}
+	if o.Plain {
+		head := "**" + escape(truncateRunes(title, maxEmbedTitle)) + "**\n"
+		text, _ := shorten(markdownBlocks(r.Body), maxContent-runes(head), "_… (more than Discord can show)_")
+		m := outgoing{Content: head + text}
+		if b, ok := dismissButton(o); ok {
+			m.Components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{b}}}
+		}
+		return m
 	}
 	desc, _ := shorten(markdownBlocks(r.Body), maxEmbedDescription, "_… (more than Discord can show)_")
 	em := &discordgo.MessageEmbed{

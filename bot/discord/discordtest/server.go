@@ -7,10 +7,8 @@
 package discordtest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -34,13 +32,37 @@ type Options struct {
 	Token string
 	// BotID is the bot's user ID, AppID its application ID.
 	BotID, AppID string
-	// Guilds are sent as GUILD_CREATE after READY.
+	// Guilds are sent as GUILD_CREATE after READY, each on its shard.
 	Guilds []Guild
 	// HeartbeatInterval is sent in Hello (default 41.25 s, Discord's).
+	// Connections that do not heartbeat within 1.5 intervals (plus a
+	// second) are closed with 4009.
 	HeartbeatInterval time.Duration
 	// RefuseIntents closes the gateway with 4014 (disallowed intents) when
 	// Identify asks for any of these intent bits.
 	RefuseIntents int
+	// Shards is the shard count GET /gateway/bot recommends (default 1);
+	// RequireShards closes an Identify with fewer shards with 4011, as
+	// Discord does for bots in more than 2,500 guilds per shard.
+	Shards, RequireShards int
+	// SessionStartLimit is GET /gateway/bot's session_start_limit (default
+	// 1,000 identifies a day, max_concurrency 1). An Identify beyond the
+	// budget is closed with 4008 and recorded as a violation.
+	SessionStartLimit SessionStartLimit
+	// IdentifyInterval is the spacing Discord wants between two Identify of
+	// one max_concurrency bucket; faster ones are violations (default 0:
+	// not checked, so tests need not wait 5 s per shard).
+	IdentifyInterval time.Duration
+	// InteractionDeadline is how long an interaction can be answered (default
+	// 3 s, Discord's); later callbacks fail with 10062.
+	InteractionDeadline time.Duration
+}
+
+// SessionStartLimit is the identify budget of GET /gateway/bot.
+type SessionStartLimit struct {
+	Total          int
+	ResetAfter     time.Duration
+	MaxConcurrency int
 }
 
 // Guild is a guild, its channels and roles, as announced by GUILD_CREATE.
@@ -49,14 +71,19 @@ type Guild struct {
 	Name     string
 	Channels []Channel
 	Roles    []Role
+	// BotPermissions are the permissions of the bot's role (0:
+	// DefaultBotPermissions). The bot's role is the role whose BotID is the
+	// bot; one is added when Roles has none.
+	BotPermissions int64
 }
 
-// Role is a guild role; Managed roles belong to an integration (a bot's
-// role is named after it).
+// Role is a guild role; Managed roles belong to an integration, and a bot's
+// own role carries the bot's user ID in tags.bot_id (BotID).
 type Role struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Managed bool   `json:"managed"`
+	ID      string
+	Name    string
+	Managed bool
+	BotID   string
 }
 
 // Channel is a guild channel or thread.
@@ -66,7 +93,27 @@ type Channel struct {
 	Name     string `json:"name,omitempty"`
 	ParentID string `json:"parent_id,omitempty"`
 	GuildID  string `json:"guild_id,omitempty"`
+	// BotDeny are permissions a member overwrite of this channel denies to
+	// the bot (threads follow their parent's).
+	BotDeny int64 `json:"-"`
 }
+
+// Discord permission bits the fake enforces.
+const (
+	PermAdministrator         int64 = 1 << 3
+	PermAddReactions          int64 = 1 << 6
+	PermViewChannel           int64 = 1 << 10
+	PermSendMessages          int64 = 1 << 11
+	PermManageMessages        int64 = 1 << 13
+	PermEmbedLinks            int64 = 1 << 14
+	PermReadMessageHistory    int64 = 1 << 16
+	PermSendMessagesInThreads int64 = 1 << 38
+)
+
+// DefaultBotPermissions is what the bot's role allows by default: what
+// espbot's invite asks for.
+const DefaultBotPermissions = PermViewChannel | PermSendMessages | PermEmbedLinks |
+	PermReadMessageHistory | PermSendMessagesInThreads | PermAddReactions
 
 // Channel types used by tests (Discord's numbers).
 const (
@@ -115,6 +162,9 @@ type Fault struct {
 	Header     http.Header
 	// Times is how many matching requests fail (0 means 1).
 	Times int
+	// AfterHandling lets the request take effect and replaces only the
+	// answer, as when a response is lost on the way back.
+	AfterHandling bool
 }
 
 // Server is a fake Discord. Create it with NewServer; it is closed when the
@@ -130,10 +180,14 @@ type Server struct {
 	changed  chan struct{}
 	faults   []*Fault
 	nextID   int64
+	guilds   map[string]*Guild
 	channels map[string]Channel
-	messages map[string]json.RawMessage
-	// interactions remembers where each dispatched interaction happened.
-	interactions map[string]interactionInfo
+	messages map[string]*stored
+	nonces   map[string]string // channel + nonce -> message ID
+	// interactions remembers each dispatched interaction.
+	interactions map[string]*interactionInfo
+	// commands are the registered commands by scope ("" global, or a guild).
+	commands map[string][]map[string]any
 
 	gw gateway
 }
@@ -142,28 +196,21 @@ type Server struct {
 // the test.
 func NewServer(tb testing.TB, opts Options) *Server {
 	tb.Helper()
-	if opts.Token == "" {
-		opts.Token = DefaultToken
-	}
-	if opts.BotID == "" {
-		opts.BotID = DefaultBotID
-	}
-	if opts.AppID == "" {
-		opts.AppID = DefaultAppID
-	}
-	if opts.HeartbeatInterval == 0 {
-		opts.HeartbeatInterval = 41250 * time.Millisecond
-	}
 	s := &Server{
-		opts:     opts,
-		changed:  make(chan struct{}),
-		nextID:   1 << 40,
-		channels: map[string]Channel{},
-		messages: map[string]json.RawMessage{},
-
-		interactions: map[string]interactionInfo{},
+		opts:         withDefaults(opts),
+		changed:      make(chan struct{}),
+		nextID:       1 << 40,
+		guilds:       map[string]*Guild{},
+		channels:     map[string]Channel{},
+		messages:     map[string]*stored{},
+		nonces:       map[string]string{},
+		interactions: map[string]*interactionInfo{},
+		commands:     map[string][]map[string]any{},
 	}
-	for _, g := range opts.Guilds {
+	for i := range s.opts.Guilds {
+		g := &s.opts.Guilds[i]
+		s.addBotRole(g)
+		s.guilds[g.ID] = g
 		for _, c := range g.Channels {
 			c.GuildID = g.ID
 			s.channels[c.ID] = c
@@ -174,6 +221,48 @@ func NewServer(tb testing.TB, opts Options) *Server {
 	s.URL = s.srv.URL
 	tb.Cleanup(s.Close)
 	return s
+}
+
+func withDefaults(o Options) Options {
+	if o.Token == "" {
+		o.Token = DefaultToken
+	}
+	if o.BotID == "" {
+		o.BotID = DefaultBotID
+	}
+	if o.AppID == "" {
+		o.AppID = DefaultAppID
+	}
+	if o.HeartbeatInterval == 0 {
+		o.HeartbeatInterval = 41250 * time.Millisecond
+	}
+	if o.Shards == 0 {
+		o.Shards = max(1, o.RequireShards)
+	}
+	if o.SessionStartLimit.Total == 0 {
+		o.SessionStartLimit.Total = 1000
+	}
+	if o.SessionStartLimit.ResetAfter == 0 {
+		o.SessionStartLimit.ResetAfter = 24 * time.Hour
+	}
+	if o.SessionStartLimit.MaxConcurrency == 0 {
+		o.SessionStartLimit.MaxConcurrency = 1
+	}
+	if o.InteractionDeadline == 0 {
+		o.InteractionDeadline = 3 * time.Second
+	}
+	o.Guilds = append([]Guild(nil), o.Guilds...)
+	return o
+}
+
+// addBotRole gives the guild a role for the bot unless it has one.
+func (s *Server) addBotRole(g *Guild) {
+	for _, r := range g.Roles {
+		if r.BotID == s.opts.BotID {
+			return
+		}
+	}
+	g.Roles = append(append([]Role(nil), g.Roles...), Role{ID: g.ID + "0", Name: "espbot", Managed: true, BotID: s.opts.BotID})
 }
 
 // APIURL is the REST base URL to configure the bot with.
@@ -330,216 +419,4 @@ func IsCallback(interactionID string) func(Request) bool {
 	return func(r Request) bool {
 		return r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/interactions/"+interactionID+"/") && r.Status < 300
 	}
-}
-
-func (s *Server) routes() http.Handler {
-	api := http.NewServeMux()
-	api.HandleFunc("GET /gateway", s.handleGateway)
-	api.HandleFunc("GET /gateway/bot", s.handleGateway)
-	api.HandleFunc("POST /channels/{channel}/messages", s.handleCreateMessage)
-	api.HandleFunc("DELETE /channels/{channel}/messages/{message}", s.handleNoContent)
-	api.HandleFunc("GET /channels/{channel}", s.handleGetChannel)
-	api.HandleFunc("POST /interactions/{id}/{token}/callback", s.handleCallback)
-	api.HandleFunc("PATCH /webhooks/{app}/{token}/messages/{message}", s.handleEditOriginal)
-	api.HandleFunc("PUT /applications/{app}/commands", s.handleCommands)
-	api.HandleFunc("PUT /applications/{app}/guilds/{guild}/commands", s.handleCommands)
-
-	root := http.NewServeMux()
-	root.HandleFunc("/gateway/", s.gw.serve)
-	root.Handle("/api/v9/", http.StripPrefix("/api/v9", s.middleware(api)))
-	return root
-}
-
-// middleware records every API request, checks its token, applies injected
-// faults and sets rate-limit headers with requests to spare.
-func (s *Server) middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		req := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, At: time.Now()}
-		rw := &recorder{ResponseWriter: w, status: http.StatusOK}
-		defer func() {
-			req.Status, req.MessageID = rw.status, rw.messageID
-			s.record(req)
-		}()
-		if r.Header.Get("Authorization") != "Bot "+s.opts.Token {
-			writeJSON(rw, http.StatusUnauthorized, map[string]any{"message": "401: Unauthorized", "code": 0})
-			return
-		}
-		if f := s.fault(r.Method, r.URL.Path); f != nil {
-			for k, v := range f.Header {
-				rw.Header()[k] = v
-			}
-			rw.Header().Set("Content-Type", "application/json")
-			rw.WriteHeader(f.Status)
-			io.WriteString(rw, f.Body)
-			return
-		}
-		h := rw.Header()
-		h.Set("X-RateLimit-Limit", "50")
-		h.Set("X-RateLimit-Remaining", "49")
-		h.Set("X-RateLimit-Reset-After", "1")
-		h.Set("X-RateLimit-Bucket", "fake")
-		next.ServeHTTP(rw, r)
-	})
-}
-
-func (s *Server) fault(method, path string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, f := range s.faults {
-		if f.Times > 0 && (f.Method == "" || f.Method == method) && strings.HasSuffix(path, f.PathSuffix) {
-			f.Times--
-			return f
-		}
-	}
-	return nil
-}
-
-// recorder remembers the status and created message of a response.
-type recorder struct {
-	http.ResponseWriter
-	status    int
-	messageID string
-}
-
-// WriteHeader records the status code.
-func (r *recorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
-func (s *Server) handleGateway(w http.ResponseWriter, r *http.Request) {
-	url := "ws" + strings.TrimPrefix(s.URL, "http") + "/gateway/"
-	writeJSON(w, http.StatusOK, map[string]any{"url": url, "shards": 1})
-}
-
-func (s *Server) handleNoContent(w http.ResponseWriter, r *http.Request) {
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) handleGetChannel(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	c, ok := s.channels[r.PathValue("channel")]
-	s.mu.Unlock()
-	if !ok {
-		writeJSON(w, http.StatusNotFound, map[string]any{"message": "Unknown Channel", "code": 10003})
-		return
-	}
-	writeJSON(w, http.StatusOK, c)
-}
-
-// handleCreateMessage answers with the message as Discord would: the
-// posted fields plus an ID, the channel, the author and a timestamp.
-func (s *Server) handleCreateMessage(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	msg := map[string]any{}
-	if len(body) > 0 {
-		if err := json.Unmarshal(body, &msg); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid JSON", "code": 50109})
-			return
-		}
-	}
-	id := s.storeMessage(r.PathValue("channel"), msg)
-	w.(*recorder).messageID = id
-	writeJSON(w, http.StatusOK, msg)
-}
-
-// callbackMessage stores the message an interaction response creates
-// (type 4) or updates (type 7: the message the component is on).
-func (s *Server) callbackMessage(interactionID string, typ int, data map[string]any) string {
-	s.mu.Lock()
-	in := s.interactions[interactionID]
-	s.mu.Unlock()
-	switch typ {
-	case 4:
-		return s.storeMessage(in.channel, data)
-	case 7:
-		return s.storeMessageID(in.message, in.channel, data)
-	}
-	return ""
-}
-
-func (s *Server) storeMessage(channel string, msg map[string]any) string {
-	return s.storeMessageID("", channel, msg)
-}
-
-// storeMessageID stores msg under id (a new ID when empty).
-func (s *Server) storeMessageID(id, channel string, msg map[string]any) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if id == "" {
-		id = s.newIDLocked()
-	}
-	msg["id"] = id
-	msg["channel_id"] = channel
-	msg["type"] = 0
-	msg["timestamp"] = time.Now().UTC().Format(time.RFC3339Nano)
-	msg["author"] = User{ID: s.opts.BotID, Username: "espbot", Bot: true}
-	delete(msg, "allowed_mentions")
-	delete(msg, "message_reference")
-	raw, _ := json.Marshal(msg)
-	s.messages[id] = raw
-	return id
-}
-
-// Message returns a message the bot created, as Discord would deliver it in
-// an interaction's "message" field.
-func (s *Server) Message(tb testing.TB, id string) json.RawMessage {
-	tb.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.messages[id]
-	if !ok {
-		tb.Fatalf("fake discord: no message %s", id)
-	}
-	return m
-}
-
-// handleCallback accepts an interaction response. Replies (type 4) and
-// updates (type 7) are stored as messages so tests can click on them.
-func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var resp struct {
-		Type int            `json:"type"`
-		Data map[string]any `json:"data"`
-	}
-	if err := json.Unmarshal(body, &resp); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid JSON", "code": 50109})
-		return
-	}
-	if resp.Data != nil {
-		w.(*recorder).messageID = s.callbackMessage(r.PathValue("id"), resp.Type, resp.Data)
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) handleEditOriginal(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	msg := map[string]any{}
-	json.Unmarshal(body, &msg)
-	id := s.storeMessage("", msg)
-	w.(*recorder).messageID = id
-	writeJSON(w, http.StatusOK, msg)
-}
-
-func (s *Server) handleCommands(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var cmds []map[string]any
-	if err := json.Unmarshal(body, &cmds); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid JSON", "code": 50109})
-		return
-	}
-	for _, c := range cmds {
-		c["id"] = s.NewID()
-		c["application_id"] = r.PathValue("app")
-		c["version"] = "1"
-	}
-	writeJSON(w, http.StatusOK, cmds)
 }
