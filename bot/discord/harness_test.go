@@ -166,6 +166,8 @@ type harnessOpts struct {
 	server    discordtest.Options // Guilds default to testGuilds
 	knobs     func(*knobs)        // changes the adapter's waits
 	core      func(core) core     // wraps the core (to slow it down)
+	srv       *discordtest.Server // an existing fake (a second process)
+	noAwait   bool                // do not wait for shard 0 to connect
 }
 
 // fastKnobs shortens the adapter's waits for tests: reconnects and
@@ -183,7 +185,10 @@ func start(tb testing.TB, o harnessOpts) *harness {
 	if o.server.Guilds == nil {
 		o.server.Guilds = testGuilds()
 	}
-	srv := discordtest.NewServer(tb, o.server)
+	srv := o.srv
+	if srv == nil {
+		srv = discordtest.NewServer(tb, o.server)
+	}
 	bc := bot.Config{PlatformChannels: map[bot.Platform]map[string]bot.Policy{bot.Discord: {
 		autoChan: bot.PolicyAuto, offChan: bot.PolicyOff, forumChan: bot.PolicyAuto,
 	}}}
@@ -217,7 +222,9 @@ func start(tb testing.TB, o harnessOpts) *harness {
 			tb.Errorf("Run: %v", err)
 		}
 	})
-	srv.AwaitConnected(tb)
+	if !o.noAwait {
+		srv.AwaitConnected(tb)
+	}
 	return h
 }
 

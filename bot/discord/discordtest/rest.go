@@ -450,3 +450,16 @@ func (s *Server) guildCreate(gd Guild) map[string]any {
 	member := map[string]any{"user": s.BotUser(), "roles": botRoles}
 	return map[string]any{"id": gd.ID, "name": gd.Name, "channels": chans, "threads": threads, "roles": roles, "members": []any{member}}
 }
+
+// BotMessages lists the IDs of the bot's messages that exist in a channel.
+func (s *Server) BotMessages(channel string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id, m := range s.messages {
+		if m.channel == channel && m.author == s.opts.BotID {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
