@@ -69,10 +69,13 @@ type rest interface {
 var _ rest = (*discordgo.Session)(nil)
 
 // maxInFlight bounds concurrent handlers per lane (messages, interactions);
-// further events wait, which slows reading the gateway rather than piling
-// up goroutines. Interactions have their own lane so that /faq never waits
-// behind message handlers (Discord's 3-second deadline).
-const maxInFlight = 32
+// maxWaiting bounds the events waiting for a slot, beyond which they are
+// dropped (and counted). Interactions have their own lane so that /faq
+// never waits behind message handlers (Discord's 3-second deadline).
+const (
+	maxInFlight = 32
+	maxWaiting  = 1000
+)
 
 // knobs are the adapter's waits and clock; tests shorten them.
 type knobs struct {
@@ -140,8 +143,8 @@ type Adapter struct {
 	shardsRunning sync.WaitGroup
 	inflight      sync.WaitGroup
 	outboxes      map[string]*outbox
-	messageSlots  chan struct{}
-	actionSlots   chan struct{}
+	messageSlots  *lane
+	actionSlots   *lane
 	// work is the context of event handlers: it outlives Run's context so
 	// that replies in flight can finish, and is cancelled after the grace
 	// period.
@@ -192,8 +195,8 @@ func newAdapter(cfg Config, b core, log *slog.Logger, r rest) *Adapter {
 		appReady:     make(chan struct{}),
 		up:           map[int]bool{},
 		outboxes:     map[string]*outbox{},
-		messageSlots: make(chan struct{}, maxInFlight),
-		actionSlots:  make(chan struct{}, maxInFlight),
+		messageSlots: newLane(maxInFlight, maxWaiting),
+		actionSlots:  newLane(maxInFlight, maxWaiting),
 	}
 	a.answers = newAnswerLog(10000, 24*time.Hour)
 	a.state.init()
@@ -333,10 +336,10 @@ func (j *job) handOff() func() {
 	return j.finish
 }
 
-// spawn runs f in a tracked goroutine of a lane, unless the adapter is
-// shutting down. It blocks while the lane is full. A panic in f is
-// recovered, logged, counted, and answered with apologise (if not nil).
-func (a *Adapter) spawn(slots chan struct{}, what string, apologise func(ctx context.Context), f func(ctx context.Context, j *job)) {
+// spawn runs f on a lane, tracked, unless the adapter is shutting down or
+// the lane's queue is full (the event is dropped and counted). A panic in f
+// is recovered, logged, counted, and answered with apologise (if not nil).
+func (a *Adapter) spawn(l *lane, what string, apologise func(ctx context.Context), f func(ctx context.Context, j *job)) {
 	a.mu.Lock()
 	if a.closing {
 		a.mu.Unlock()
@@ -345,14 +348,12 @@ func (a *Adapter) spawn(slots chan struct{}, what string, apologise func(ctx con
 	a.inflight.Add(1)
 	a.mu.Unlock()
 	j := &job{a: a}
-	slots <- struct{}{}
-	go func() {
+	run := func() {
 		defer func() {
 			if !j.handed.Load() {
 				j.finish()
 			}
 		}()
-		defer func() { <-slots }()
 		defer func() {
 			if v := recover(); v != nil {
 				a.panicked(what, v)
@@ -362,7 +363,12 @@ func (a *Adapter) spawn(slots chan struct{}, what string, apologise func(ctx con
 			}
 		}()
 		f(a.work, j)
-	}()
+	}
+	if !l.submit(run) {
+		a.bot.Metrics().Error(bot.Discord, "overloaded")
+		a.logOnce("overloaded", "too many events waiting to be handled: dropping some", "lane", what)
+		j.finish()
+	}
 }
 
 // safely runs f, recovering (logging and counting) a panic.

@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -343,14 +344,29 @@ func (a *Adapter) handleAutocomplete(ctx context.Context, p *pending) {
 	a.respondChoices(ctx, p, choices)
 }
 
+// choicesResponse is an autocomplete result. Discord wants "choices" even
+// when empty, which discordgo's InteractionResponseData omits.
+type choicesResponse struct {
+	Type discordgo.InteractionResponseType `json:"type"`
+	Data struct {
+		Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+	} `json:"data"`
+}
+
 // respondChoices answers autocomplete (type 8); an empty list is allowed.
 func (a *Adapter) respondChoices(ctx context.Context, p *pending, choices []*discordgo.ApplicationCommandOptionChoice) {
-	if choices == nil {
-		choices = []*discordgo.ApplicationCommandOptionChoice{}
+	resp := choicesResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult}
+	resp.Data.Choices = choices
+	if resp.Data.Choices == nil {
+		resp.Data.Choices = []*discordgo.ApplicationCommandOptionChoice{}
 	}
-	a.callback(ctx, p, &discordgo.InteractionResponse{
-		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-		Data: &discordgo.InteractionResponseData{Choices: choices},
+	if p.answered.Swap(true) {
+		return
+	}
+	ep := discordgo.EndpointInteractionResponse(p.i.ID, p.i.Token)
+	a.call(ctx, a.targetOf(p.i, "autocomplete"), func(opts ...discordgo.RequestOption) error {
+		_, err := a.rest.RequestWithBucketID(http.MethodPost, ep, resp, ep, opts...)
+		return err
 	})
 }
 

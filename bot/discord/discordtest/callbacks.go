@@ -68,6 +68,9 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	case resp.Type == 4 && !s.checkNonEmpty(w, resp.Data):
 		return
+	case resp.Type == 8 && !hasChoices(resp.Data):
+		apiError(w, http.StatusBadRequest, 50035, "Invalid Form Body (data.choices: This field is required)")
+		return
 	}
 	msgID := s.callbackMessage(in, resp.Type, resp.Data)
 	s.mu.Lock()
@@ -131,4 +134,20 @@ func (s *Server) handleEditOriginal(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	w.(*recorder).messageID = in.original
 	writeJSON(w, http.StatusOK, s.messageMap(in.original))
+}
+
+// hasChoices reports whether an autocomplete result lists (maybe no) choices.
+func hasChoices(data map[string]any) bool {
+	choices, ok := data["choices"].([]any)
+	if !ok || len(choices) > 25 {
+		return false
+	}
+	for _, c := range choices {
+		m, _ := c.(map[string]any)
+		name, _ := m["name"].(string)
+		if n := len([]rune(name)); n < 1 || n > 100 {
+			return false
+		}
+	}
+	return true
 }
