@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/bwmarrin/discordgo"
 
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/bot/discord/discordtest"
@@ -261,7 +260,9 @@ func TestAdapter_FeedbackAndModerators(t *testing.T) {
 	if c := decodeCallback(t, h.srv.Await(t, "moderator's dismissal", discordtest.IsCallback(iid))); c.Type != 6 {
 		t.Fatalf("moderator's dismissal answered with type %d", c.Type)
 	}
-	h.srv.Await(t, "deletion", func(r discordtest.Request) bool { return r.Method == http.MethodDelete && r.Status == http.StatusNoContent })
+	h.srv.Await(t, "deletion", func(r discordtest.Request) bool {
+		return r.Method == http.MethodDelete && r.Status == http.StatusNoContent
+	})
 }
 
 // TestAdapter_CommandScopes: switching between guild and global commands
@@ -332,4 +333,3 @@ func TestAdapter_PanicRecovered(t *testing.T) {
 	}
 }
 
-var _ = discordgo.InteractionApplicationCommand
