@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/bot/discord/discordtest"
 )
@@ -332,4 +331,3 @@ func TestAdapter_PanicRecovered(t *testing.T) {
 		t.Error("panic not logged")
 	}
 }
-
