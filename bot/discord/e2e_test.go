@@ -67,13 +67,15 @@ func TestAdapter_BotRoleMention(t *testing.T) {
 	t.Parallel()
 	h := start(t, harnessOpts{})
 	e := entry(t, 3)
-	// Another role's mention is not a mention of the bot...
+	// Another role's mention is not a mention of the bot, even a managed
+	// role named like it...
 	h.srv.SendMessage(discordtest.Message{ChannelID: mentionChan, GuildID: guildID, Author: bob, Content: "<@&801> " + e.Title, MentionRoles: []string{"801"}})
-	h.awaitHandled(t, 1)
+	h.srv.SendMessage(discordtest.Message{ChannelID: mentionChan, GuildID: guildID, Author: bob, Content: "<@&" + decoyRole + "> " + e.Title, MentionRoles: []string{decoyRole}})
+	h.awaitHandled(t, 2)
 	if n := h.srv.Count(discordtest.IsMessageTo(mentionChan)); n != 0 {
 		t.Fatalf("answered a mention of another role")
 	}
-	// ...the bot's managed role is.
+	// ...the role whose tags.bot_id is the bot is, whatever its name.
 	id, _ := h.srv.SendMessage(discordtest.Message{ChannelID: mentionChan, GuildID: guildID, Author: alice, Content: "<@&" + botRole + "> " + e.Title, MentionRoles: []string{botRole}})
 	s := decodeSent(t, h.srv.Await(t, "reply to the role mention", discordtest.IsMessageTo(mentionChan)))
 	if s.title() != titled(e.Title) || s.Reference == nil || s.Reference.MessageID != id {

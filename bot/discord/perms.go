@@ -242,6 +242,6 @@ func (a *Adapter) checkPerms(guild, channel string, perms int64, thread bool) {
 		return
 	}
 	a.logOnce("perms\x00"+channel, "espbot lacks permissions in a channel: "+strings.Join(lack, ", ")+
-		" (without Embed Links answers are plain text; without Read Message History they are not replies; without the others there is no answer at all)",
+		" (no Embed Links: plain-text answers; no Read Message History: answers are not replies; otherwise: no answers)",
 		"guild", guild, "channel", channel, "missing", lack)
 }
