@@ -174,7 +174,9 @@ func TestAdapter_RetryPostsOnce(t *testing.T) {
 		Body: `{"message": "oops", "code": 0}`, AfterHandling: true})
 	h.srv.SendMessage(mention(h, mentionChan, entry(t, 6).Title))
 	h.awaitHandled(t, 1)
-	if n := h.srv.Count(func(r discordtest.Request) bool { return r.Method == http.MethodPost && r.Path == "/channels/"+mentionChan+"/messages" }); n != 2 {
+	if n := h.srv.Count(func(r discordtest.Request) bool {
+		return r.Method == http.MethodPost && r.Path == "/channels/"+mentionChan+"/messages"
+	}); n != 2 {
 		t.Fatalf("%d sends, want one retry", n)
 	}
 	if got := h.srv.BotMessages(mentionChan); len(got) != 1 {
