@@ -191,35 +191,39 @@ func shorten(blocks []string, max int, note string) (string, bool) {
 }
 
 // cutBlock cuts one rendered block to at most max characters at a line
-// boundary, closing a code fence it opened.
+// boundary, closing a code fence left open (at its indentation: fences
+// nest in list items).
 func cutBlock(b string, max int) string {
-	fenced := strings.HasPrefix(b, "```")
-	limit := max
-	if fenced {
-		limit -= 4 // "\n```"
-	}
 	lines := strings.Split(b, "\n")
 	var kept []string
-	used := 0
+	used, inFence, indent := 0, false, ""
 	for _, l := range lines {
-		n := runes(l) + 1
-		if used+n > limit {
+		open, ind := inFence, indent
+		if t := strings.TrimLeft(l, " "); strings.HasPrefix(t, "```") {
+			open, ind = !inFence, l[:len(l)-len(t)]
+		}
+		closing := 0
+		if open {
+			closing = runes(ind) + 4
+		}
+		if used+runes(l)+1+closing > max {
 			break
 		}
-		kept = append(kept, l)
-		used += n
+		kept, used, inFence, indent = append(kept, l), used+runes(l)+1, open, ind
 	}
-	if len(kept) == 0 || (fenced && len(kept) == 1) {
-		if fenced {
+	if inFence && len(kept) > 0 && strings.HasPrefix(strings.TrimLeft(kept[len(kept)-1], " "), "```") {
+		kept, inFence = kept[:len(kept)-1], false // an empty code block says nothing
+	}
+	if len(kept) == 0 {
+		if strings.HasPrefix(b, "```") {
 			return ""
 		}
 		return truncateRunes(lines[0], max)
 	}
-	out := strings.Join(kept, "\n")
-	if fenced {
-		out += "\n```"
+	if inFence {
+		kept = append(kept, indent+"```")
 	}
-	return out
+	return strings.Join(kept, "\n")
 }
 
 // linksField lists the entry's links that the description does not already

@@ -144,6 +144,12 @@ func TestCutBlock_ClosesFence(t *testing.T) {
 	if runes(got) > 300 || !strings.HasPrefix(got, "```c\n") || !strings.HasSuffix(got, "\n```") {
 		t.Errorf("cut code block not closed or too long (%d): %q", runes(got), got)
 	}
+	// A fence nested in a list item is closed at its indentation.
+	nested := markdown(knowledge.Doc{Blocks: []knowledge.Block{bullets(item(para(txt("set")), codeBlock("c", strings.Repeat("x = 1;\n", 500))))}})
+	got = cutBlock(nested, 300)
+	if runes(got) > 300 || strings.Count(got, "```") != 2 || !strings.HasSuffix(got, "\n  ```") {
+		t.Errorf("nested fence not closed or too long (%d): %q", runes(got), got)
+	}
 }
 
 func TestRender_LongAnswerWithinLimits(t *testing.T) {
@@ -203,6 +209,8 @@ func TestCustomID_RoundTrip(t *testing.T) {
 		{Verb: verbAlt, Asker: "123"},
 		{Verb: verbShow, Asker: "123", Entry: "p-1"},
 		{Verb: verbClose, Asker: "123"},
+		{Verb: verbShare, Asker: "99", Entry: "p-1"},
+		{Verb: verbShare, Entry: "p-1"},
 	} {
 		got, ok := parseCustomID(customID(a))
 		if !ok || got != a {
@@ -308,6 +316,9 @@ func TestRender_CoreReplies(t *testing.T) {
 		if err := checkLimits(out); err != nil {
 			t.Errorf("%.20q (%s): %v", q, r.Kind, err)
 		}
+		if err := checkLimits(render(r, renderOpts{Asker: "42", Plain: true})); err != nil {
+			t.Errorf("%.20q (%s) as text: %v", q, r.Kind, err)
+		}
 		if out.Content == "" && len(out.Embeds) == 0 {
 			t.Errorf("%.20q (%s): empty message", q, r.Kind)
 		}
@@ -330,7 +341,9 @@ func TestRender_CorpusWithinLimits(t *testing.T) {
 	shortened := 0
 	for i := range base.Entries {
 		e := &base.Entries[i]
-		out := render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.8, Query: e.Title}, renderOpts{Asker: "42", ShowQuery: true})
+		reply := bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.8, Query: e.Title,
+			Alternatives: []bot.Alternative{{ID: "other-1", Title: strings.Repeat("long title ", 20)}}}
+		out := render(reply, renderOpts{Asker: "42", ShowQuery: true})
 		if err := checkLimits(out); err != nil {
 			t.Errorf("%s: %v", e.ID, err)
 		}
@@ -340,6 +353,14 @@ func TestRender_CorpusWithinLimits(t *testing.T) {
 		}
 		if strings.Contains(d, "shortened to fit Discord") {
 			shortened++
+		}
+		// Without Embed Links, privately with Share in channel.
+		plain := render(reply, renderOpts{Asker: "42", ShowQuery: true, Plain: true, Ephemeral: true, Share: true, ShareTarget: "12345678901234567890"})
+		if err := checkLimits(plain); err != nil {
+			t.Errorf("%s as text: %v", e.ID, err)
+		}
+		if len(plain.Embeds) != 0 || strings.Count(plain.Content, "```")%2 != 0 || !strings.Contains(plain.Content, escape(truncateRunes(e.Title, maxEmbedTitle))) {
+			t.Errorf("%s as text: embeds %d, fences unbalanced or title missing", e.ID, len(plain.Embeds))
 		}
 	}
 	t.Logf("%d entries rendered, %d shortened", len(base.Entries), shortened)
