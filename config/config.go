@@ -119,6 +119,12 @@ type Discord struct {
 	// MessageContent says whether the privileged message content intent is
 	// enabled for the application (needed by auto channels).
 	MessageContent bool `yaml:"message_content"`
+	// Shards is the total shard count: auto (Discord's recommendation,
+	// needed from 2,500 guilds on) or a number.
+	Shards ShardCount `yaml:"shards"`
+	// ShardIDs are the shards this process runs (empty: all), so that
+	// several processes can split a bot's shards.
+	ShardIDs []int `yaml:"shard_ids"`
 }
 
 // Slack modes.

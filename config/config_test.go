@@ -221,6 +221,20 @@ func TestParse_Errors(t *testing.T) {
 			},
 		},
 		{
+			name: "shards",
+			file: "discord:\n  shards: 2\n  shard_ids: [0, 2, 0, -1]\n",
+			want: []string{
+				"f.yaml:3: discord.shard_ids[1]: 2 is not below discord.shards (2): shard IDs go from 0 to shards-1",
+				"f.yaml:3: discord.shard_ids[2]: shard 0 is listed twice",
+				"f.yaml:3: discord.shard_ids[3]: -1 is negative: shard IDs count from 0",
+			},
+		},
+		{
+			name: "shard count",
+			file: "discord:\n  shards: some\n",
+			want: []string{`f.yaml:2: invalid shard count "some" (use auto or a number from 1)`},
+		},
+		{
 			name: "postgres without dsn",
 			file: "store:\n  driver: postgres\n",
 			want: []string{"f.yaml:2: store.driver: postgres needs a connection string: set store.dsn or ESPBOT_STORE_DSN"},
@@ -386,5 +400,20 @@ func TestConfig_Warnings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestParse_Shards(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("f.yaml", []byte("discord:\n  shards: auto\n  shard_ids: [1]\n"), env("ESPBOT_DISCORD_SHARD_IDS", "0, 2", "ESPBOT_DISCORD_SHARDS", "4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Discord.Shards != 4 || len(c.Discord.ShardIDs) != 2 || c.Discord.ShardIDs[1] != 2 {
+		t.Errorf("shards %d ids %v, want 4 and [0 2] from the environment", c.Discord.Shards, c.Discord.ShardIDs)
+	}
+	c, err = Parse("f.yaml", []byte("discord:\n  shards: auto\n"), env())
+	if err != nil || c.Discord.Shards != 0 || !strings.Contains(c.String(), "shards: auto") {
+		t.Errorf("auto: %v, %d", err, c.Discord.Shards)
 	}
 }

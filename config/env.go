@@ -37,6 +37,21 @@ func overrides() []override {
 		{"ESPBOT_POLICY_DEFAULT", "policy.default", func(c *Config, v string) error { c.Policy.Default = v; return nil }},
 		{"ESPBOT_DISCORD_ENABLED", "discord.enabled", boolSetter(func(c *Config) *bool { return &c.Discord.Enabled })},
 		{"ESPBOT_DISCORD_API_URL", "discord.api_url", func(c *Config, v string) error { c.Discord.APIURL = v; return nil }},
+		{"ESPBOT_DISCORD_SHARDS", "discord.shards", func(c *Config, v string) (err error) {
+			c.Discord.Shards, err = ParseShardCount(v)
+			return err
+		}},
+		{"ESPBOT_DISCORD_SHARD_IDS", "discord.shard_ids", func(c *Config, v string) error {
+			c.Discord.ShardIDs = nil
+			for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+				id, err := strconv.Atoi(f)
+				if err != nil {
+					return fmt.Errorf("want shard IDs such as 0,2, got %q", v)
+				}
+				c.Discord.ShardIDs = append(c.Discord.ShardIDs, id)
+			}
+			return nil
+		}},
 		{"ESPBOT_SLACK_ENABLED", "slack.enabled", boolSetter(func(c *Config) *bool { return &c.Slack.Enabled })},
 		{"ESPBOT_SLACK_MODE", "slack.mode", func(c *Config, v string) error { c.Slack.Mode = v; return nil }},
 		{"ESPBOT_SLACK_API_URL", "slack.api_url", func(c *Config, v string) error { c.Slack.APIURL = v; return nil }},

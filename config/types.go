@@ -78,3 +78,37 @@ func ParseDuration(s string) (Duration, error) {
 	}
 	return Duration(v), nil
 }
+
+// ShardCount is discord.shards: "auto" (0) or a positive number of shards.
+type ShardCount int
+
+// UnmarshalYAML reads auto or a positive integer.
+func (s *ShardCount) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseShardCount(n.Value)
+	if err != nil {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
+	}
+	*s = v
+	return nil
+}
+
+// MarshalText writes auto or the number.
+func (s ShardCount) MarshalText() ([]byte, error) {
+	if s == 0 {
+		return []byte("auto"), nil
+	}
+	return []byte(strconv.Itoa(int(s))), nil
+}
+
+// ParseShardCount parses "auto" or a positive number of shards.
+func ParseShardCount(v string) (ShardCount, error) {
+	v = strings.TrimSpace(v)
+	if v == "auto" || v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("invalid shard count %q (use auto or a number from 1)", v)
+	}
+	return ShardCount(n), nil
+}

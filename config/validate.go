@@ -50,6 +50,19 @@ func (c *Config) validateDiscord(v *validator) {
 	if d.Enabled && !d.Token.IsSet() {
 		v.add("discord.enabled", "Discord is enabled but has no token: set "+EnvDiscordToken+" or discord.token_file")
 	}
+	seen := map[int]bool{}
+	for i, id := range d.ShardIDs {
+		key := fmt.Sprintf("discord.shard_ids[%d]", i)
+		switch {
+		case id < 0:
+			v.add(key, fmt.Sprintf("%d is negative: shard IDs count from 0", id))
+		case d.Shards > 0 && id >= int(d.Shards):
+			v.add(key, fmt.Sprintf("%d is not below discord.shards (%d): shard IDs go from 0 to shards-1", id, d.Shards))
+		case seen[id]:
+			v.add(key, fmt.Sprintf("shard %d is listed twice", id))
+		}
+		seen[id] = true
+	}
 }
 
 func (c *Config) validateSlack(v *validator) {

@@ -52,6 +52,7 @@ func commands() []command {
 		{"report", "summarise recorded questions and feedback for FAQ maintainers", runReport},
 		{"learn", "review and accept alternate phrasings (list, accept, reject, export, import)", runLearn},
 		{"slack", "print the Slack app manifest (slack manifest [--mode socket|http] [--url BASE])", runSlack},
+		{"discord", "print the link that adds the bot to a server (discord invite [--client-id ID])", runDiscord},
 	}
 }
 

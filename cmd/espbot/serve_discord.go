@@ -31,6 +31,8 @@ func discordConfig(c *config.Config) discordbot.Config {
 		CommandGuilds:  d.CommandGuilds,
 		Ephemeral:      d.Ephemeral,
 		MessageContent: d.MessageContent,
+		Shards:         int(d.Shards),
+		ShardIDs:       d.ShardIDs,
 	}
 	// Replies in flight get half of serve's shutdown budget.
 	if t := c.HTTP.ShutdownTimeout.D() / 2; t > 0 {

@@ -35,9 +35,11 @@ func TestDiscordConfig(t *testing.T) {
 	c.Discord.Guilds = []string{"1"}
 	c.Discord.CommandGuilds = []string{"2"}
 	c.Discord.Ephemeral, c.Discord.MessageContent = true, true
+	c.Discord.Shards, c.Discord.ShardIDs = 4, []int{1, 3}
 	got := discordConfig(c)
 	if got.Token != "tok" || got.APIURL != c.Discord.APIURL || len(got.Guilds) != 1 || got.CommandGuilds[0] != "2" ||
-		!got.Ephemeral || !got.MessageContent || got.ShutdownGrace != c.HTTP.ShutdownTimeout.D()/2 {
+		!got.Ephemeral || !got.MessageContent || got.ShutdownGrace != c.HTTP.ShutdownTimeout.D()/2 ||
+		got.Shards != 4 || len(got.ShardIDs) != 2 || got.ShardIDs[1] != 3 {
 		t.Errorf("discordConfig = %+v", got)
 	}
 	c.Discord.Token = ""
