@@ -80,9 +80,8 @@ func TestAdapter_FailuresNameWhere(t *testing.T) {
 	h.srv.Fail(discordtest.Fault{Method: http.MethodPost, PathSuffix: "/channels/" + mentionChan + "/messages", Status: 403, Body: `{"message": "Missing Permissions", "code": 50013}`})
 	h.srv.SendMessage(mention(h, mentionChan, entry(t, 0).Title))
 	h.awaitHandled(t, 1)
-	iid := h.srv.NewID()
 	h.srv.Fail(discordtest.Fault{Method: http.MethodPost, PathSuffix: "/callback", Status: 500, Body: `{"message": "oops", "code": 0}`, Times: 2})
-	iid = h.srv.SlashCommand(guildID, autoChan, alice, "faq", map[string]string{"question": entry(t, 1).Title})
+	iid := h.srv.SlashCommand(guildID, autoChan, alice, "faq", map[string]string{"question": entry(t, 1).Title})
 	h.awaitHandled(t, 2)
 	logs := h.logs.String()
 	for _, want := range []string{
