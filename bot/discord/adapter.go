@@ -340,13 +340,9 @@ func (j *job) handOff() func() {
 // the lane's queue is full (the event is dropped and counted). A panic in f
 // is recovered, logged, counted, and answered with apologise (if not nil).
 func (a *Adapter) spawn(l *lane, what string, apologise func(ctx context.Context), f func(ctx context.Context, j *job)) {
-	a.mu.Lock()
-	if a.closing {
-		a.mu.Unlock()
+	if !a.track() {
 		return
 	}
-	a.inflight.Add(1)
-	a.mu.Unlock()
 	j := &job{a: a}
 	run := func() {
 		defer func() {
@@ -369,6 +365,18 @@ func (a *Adapter) spawn(l *lane, what string, apologise func(ctx context.Context
 		a.logOnce("overloaded", "too many events waiting to be handled: dropping some", "lane", what)
 		j.finish()
 	}
+}
+
+// track counts one more piece of work for shutdown to wait for; false once
+// shutdown has begun.
+func (a *Adapter) track() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closing {
+		return false
+	}
+	a.inflight.Add(1)
+	return true
 }
 
 // safely runs f, recovering (logging and counting) a panic.

@@ -588,12 +588,8 @@ func TestAdapter_StartupErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv := discordtest.NewServer(t, tt.srv)
-			b := bot.New(bot.Config{DefaultPolicy: bot.PolicyAuto}, testIndex(t, matcher.Options{}), nil, nil)
-			a, err := New(Config{Token: discordtest.DefaultToken, APIURL: srv.APIURL(), MessageContent: true}, b, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = a.Run(context.Background())
+			a := bare(t, srv, bot.Config{DefaultPolicy: bot.PolicyAuto}, Config{Token: discordtest.DefaultToken, MessageContent: true})
+			err := a.Run(context.Background())
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Run error %v, want one saying %q", err, tt.want)
 			}
@@ -627,29 +623,6 @@ func TestAdapter_Shutdown(t *testing.T) {
 	}
 	if srv.Identifies() != 1 || srv.Resumes() != 0 {
 		t.Errorf("identifies %d resumes %d after shutdown, want 1 and 0", srv.Identifies(), srv.Resumes())
-	}
-}
-
-// TestAdapter_FatalCloseAfterConnect: Discord closes a running bot's gateway
-// with 4004 (the token was reset). discordgo would retry forever; the
-// adapter stops with a clear error and does not reconnect.
-func TestAdapter_FatalCloseAfterConnect(t *testing.T) {
-	t.Parallel()
-	srv := discordtest.NewServer(t, discordtest.Options{})
-	b := bot.New(bot.Config{}, testIndex(t, matcher.Options{}), nil, nil)
-	a, err := New(Config{Token: srv.Token(), APIURL: srv.APIURL()}, b, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- a.Run(context.Background()) }()
-	srv.AwaitConnected(t)
-	srv.CloseGateway(4004, "Authentication failed.")
-	if err := <-errc; err == nil || !strings.Contains(err.Error(), "token is not valid") {
-		t.Fatalf("Run = %v, want the 4004 explained", err)
-	}
-	if srv.Identifies() != 1 || srv.Resumes() != 0 {
-		t.Errorf("identifies %d resumes %d: the adapter tried to reconnect", srv.Identifies(), srv.Resumes())
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/bot/discord/discordtest"
-	"github.com/espbot/espbot/matcher"
 )
 
 // Gateway tests: sessions, resumes, close codes, heartbeats, the identify
@@ -25,7 +24,20 @@ func assertClean(tb testing.TB, srv *discordtest.Server) {
 	}
 }
 
-// answered checks that a mention in the DM channel is answered after the
+// eventually waits for cond, polling, and fails the test after the fake's
+// await timeout.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(discordtest.AwaitTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within %v", what, discordtest.AwaitTimeout)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// answeredDM checks that a mention in the DM channel is answered after the
 // gateway event that the test caused.
 func answeredDM(t *testing.T, h *harness, i int) {
 	t.Helper()
@@ -77,10 +89,7 @@ func TestGateway_NewSession(t *testing.T) {
 			h := start(t, harnessOpts{})
 			answeredDM(t, h, 0)
 			tt.cause(h.srv)
-			deadline := time.Now().Add(discordtest.AwaitTimeout)
-			for h.srv.Identifies() < 2 && time.Now().Before(deadline) {
-				time.Sleep(time.Millisecond)
-			}
+			eventually(t, "a new session", func() bool { return h.srv.Identifies() >= 2 })
 			h.srv.AwaitConnected(t)
 			answeredDM(t, h, 1)
 			if h.srv.Identifies() != 2 {
@@ -97,13 +106,7 @@ func TestGateway_NewSession(t *testing.T) {
 func TestGateway_Heartbeats(t *testing.T) {
 	t.Parallel()
 	h := start(t, harnessOpts{server: discordtest.Options{HeartbeatInterval: 20 * time.Millisecond}})
-	deadline := time.Now().Add(discordtest.AwaitTimeout)
-	for h.srv.Heartbeats() < 5 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if h.srv.Heartbeats() < 5 {
-		t.Fatalf("%d heartbeats", h.srv.Heartbeats())
-	}
+	eventually(t, "5 heartbeats", func() bool { return h.srv.Heartbeats() >= 5 })
 	answeredDM(t, h, 0)
 	if h.srv.Identifies() != 1 || h.srv.Resumes() != 0 {
 		t.Errorf("identifies %d resumes %d, want one session throughout", h.srv.Identifies(), h.srv.Resumes())
@@ -117,14 +120,8 @@ func TestGateway_ZombieConnection(t *testing.T) {
 	t.Parallel()
 	h := start(t, harnessOpts{server: discordtest.Options{HeartbeatInterval: 20 * time.Millisecond}})
 	h.srv.StopHeartbeatAcks(true)
-	deadline := time.Now().Add(discordtest.AwaitTimeout)
-	for h.srv.Resumes() == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	eventually(t, "a resume after heartbeats went unacknowledged", func() bool { return h.srv.Resumes() > 0 })
 	h.srv.StopHeartbeatAcks(false)
-	if h.srv.Resumes() == 0 {
-		t.Fatal("no resume after heartbeats went unacknowledged")
-	}
 	answeredDM(t, h, 0)
 	if !strings.Contains(h.logs.String(), "did not acknowledge a heartbeat") {
 		t.Error("zombie connection not logged")
@@ -146,17 +143,12 @@ func TestGateway_FatalCloseCodes(t *testing.T) {
 		t.Run(strconv.Itoa(tt.code), func(t *testing.T) {
 			t.Parallel()
 			srv := discordtest.NewServer(t, discordtest.Options{})
-			b := bot.New(bot.Config{}, testIndex(t, matcher.Options{}), nil, nil)
-			a, err := New(Config{Token: srv.Token(), APIURL: srv.APIURL()}, b, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a.knobs = fastKnobs(a.knobs)
+			a := bare(t, srv, bot.Config{}, Config{})
 			errc := make(chan error, 1)
 			go func() { errc <- a.Run(context.Background()) }()
 			srv.AwaitConnected(t)
 			srv.CloseGateway(tt.code, "closed")
-			err = <-errc
+			err := <-errc
 			if err == nil || !strings.Contains(err.Error(), tt.want) || (tt.not != "" && strings.Contains(err.Error(), tt.not)) {
 				t.Fatalf("Run = %v, want the %d explained (%q, not %q)", err, tt.code, tt.want, tt.not)
 			}
@@ -230,16 +222,10 @@ func TestGateway_Sharding(t *testing.T) {
 func TestGateway_TooFewShards(t *testing.T) {
 	t.Parallel()
 	srv := discordtest.NewServer(t, discordtest.Options{RequireShards: 2})
-	b := bot.New(bot.Config{}, testIndex(t, matcher.Options{}), nil, nil)
-	a, err := New(Config{Token: srv.Token(), APIURL: srv.APIURL(), Shards: 1}, b, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "sharding required") {
+	if err := bare(t, srv, bot.Config{}, Config{Shards: 1}).Run(context.Background()); err == nil || !strings.Contains(err.Error(), "sharding required") {
 		t.Fatalf("Run = %v, want sharding required", err)
 	}
-	a2, _ := New(Config{Token: srv.Token(), APIURL: srv.APIURL(), Shards: 2, ShardIDs: []int{2}}, b, nil)
-	if err := a2.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "not below the shard count") {
+	if err := bare(t, srv, bot.Config{}, Config{Shards: 2, ShardIDs: []int{2}}).Run(context.Background()); err == nil || !strings.Contains(err.Error(), "not below the shard count") {
 		t.Fatalf("Run = %v, want the shard ID refused", err)
 	}
 }

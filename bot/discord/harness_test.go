@@ -379,3 +379,19 @@ func (s sent) title() string {
 
 // titled is an entry title as an embed shows it (at most 256 characters).
 func titled(title string) string { return truncateRunes(title, maxEmbedTitle) }
+
+// bare is an adapter on the real client for srv, not running: for tests of
+// Run's own errors. cfg's APIURL (and Token, if empty) are srv's.
+func bare(tb testing.TB, srv *discordtest.Server, bc bot.Config, cfg Config) *Adapter {
+	tb.Helper()
+	if cfg.Token == "" {
+		cfg.Token = srv.Token()
+	}
+	cfg.APIURL = srv.APIURL()
+	a, err := New(cfg, bot.New(bc, testIndex(tb, matcher.Options{}), nil, nil), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a.knobs = fastKnobs(a.knobs)
+	return a
+}

@@ -103,13 +103,9 @@ func (a *Adapter) cleanGuildCommands(guild string) {
 // background runs f in a goroutine that shutdown waits for, outside the
 // lanes and the event count.
 func (a *Adapter) background(what string, f func(ctx context.Context)) {
-	a.mu.Lock()
-	if a.closing {
-		a.mu.Unlock()
+	if !a.track() {
 		return
 	}
-	a.inflight.Add(1)
-	a.mu.Unlock()
 	go func() {
 		defer a.inflight.Done()
 		a.safely(what, func() { f(a.work) })

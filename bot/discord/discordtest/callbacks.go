@@ -124,14 +124,7 @@ func (s *Server) handleEditOriginal(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
 		return
 	}
-	s.mu.Lock()
-	m := s.messages[in.original]
-	for k, v := range edit {
-		if k != "allowed_mentions" {
-			m.raw[k] = v
-		}
-	}
-	s.mu.Unlock()
+	s.applyEdit(in.original, edit)
 	w.(*recorder).messageID = in.original
 	writeJSON(w, http.StatusOK, s.messageMap(in.original))
 }

@@ -308,11 +308,8 @@ func (s *Server) checkNonEmpty(w http.ResponseWriter, msg map[string]any) bool {
 // handleEditMessage edits one of the bot's messages.
 func (s *Server) handleEditMessage(w http.ResponseWriter, r *http.Request) {
 	channel, id := r.PathValue("channel"), r.PathValue("message")
-	s.mu.Lock()
-	m, ok := s.messages[id]
-	s.mu.Unlock()
-	if !ok || m.channel != channel {
-		apiError(w, http.StatusNotFound, 10008, "Unknown Message")
+	m, ok := s.messageIn(w, channel, id)
+	if !ok {
 		return
 	}
 	if m.author != s.opts.BotID {
@@ -327,14 +324,7 @@ func (s *Server) handleEditMessage(w http.ResponseWriter, r *http.Request) {
 	if perms, _ := s.botPerms(channel); perms&PermEmbedLinks == 0 {
 		delete(edit, "embeds")
 	}
-	s.mu.Lock()
-	for k, v := range edit {
-		if k != "allowed_mentions" {
-			m.raw[k] = v
-		}
-	}
-	m.raw["edited_timestamp"] = time.Now().UTC().Format(time.RFC3339Nano)
-	s.mu.Unlock()
+	s.applyEdit(id, edit)
 	w.(*recorder).messageID = id
 	writeJSON(w, http.StatusOK, s.messageMap(id))
 }
@@ -343,11 +333,8 @@ func (s *Server) handleEditMessage(w http.ResponseWriter, r *http.Request) {
 // Manage Messages.
 func (s *Server) handleDeleteMessage(w http.ResponseWriter, r *http.Request) {
 	channel, id := r.PathValue("channel"), r.PathValue("message")
-	s.mu.Lock()
-	m, ok := s.messages[id]
-	s.mu.Unlock()
-	if !ok || m.channel != channel {
-		apiError(w, http.StatusNotFound, 10008, "Unknown Message")
+	m, ok := s.messageIn(w, channel, id)
+	if !ok {
 		return
 	}
 	if perms, _ := s.botPerms(channel); m.author != s.opts.BotID && perms&PermManageMessages == 0 {
@@ -358,6 +345,34 @@ func (s *Server) handleDeleteMessage(w http.ResponseWriter, r *http.Request) {
 	delete(s.messages, id)
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// messageIn finds a message of a channel, or answers 404 Unknown Message.
+func (s *Server) messageIn(w http.ResponseWriter, channel, id string) (*stored, bool) {
+	s.mu.Lock()
+	m, ok := s.messages[id]
+	s.mu.Unlock()
+	if !ok || m.channel != channel {
+		apiError(w, http.StatusNotFound, 10008, "Unknown Message")
+		return nil, false
+	}
+	return m, true
+}
+
+// applyEdit changes the fields of a stored message that an edit sets.
+func (s *Server) applyEdit(id string, edit map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.messages[id]
+	if !ok {
+		return
+	}
+	for k, v := range edit {
+		if k != "allowed_mentions" {
+			m.raw[k] = v
+		}
+	}
+	m.raw["edited_timestamp"] = time.Now().UTC().Format(time.RFC3339Nano)
 }
 
 // storeMessageID stores a message of the bot under id (a new ID when empty).
