@@ -123,6 +123,8 @@ type shard struct {
 	// onConnected is told when the shard is serving (READY or RESUMED) and
 	// when it stops.
 	onConnected func(sh *shard, up bool)
+	// onPanic logs and counts a panic recovered on the heartbeat goroutine.
+	onPanic func(what string, v any)
 
 	sessionID string
 	resumeURL string
@@ -205,6 +207,12 @@ func (sh *shard) connect(ctx context.Context) (served bool, err error) {
 	beats.Add(1)
 	go func() {
 		defer beats.Done()
+		defer func() {
+			if v := recover(); v != nil {
+				sh.onPanic("heartbeat", v)
+				c.close(4000) // a connection without heartbeats would die: resume now
+			}
+		}()
 		sh.heartbeat(hbCtx, c, interval)
 	}()
 	defer beats.Wait()

@@ -159,7 +159,7 @@ func (a *Adapter) startShards(ctx context.Context, gw *discordgo.GatewayBotRespo
 		sh := &shard{
 			id: id, count: count, token: a.cfg.botToken(), intents: a.intents, gateway: gw.URL,
 			dialer: a.dialer, limiter: limiter, log: a.log, timing: a.knobs.gateway,
-			onEvent: a.dispatch, onConnected: a.shardConnected,
+			onEvent: a.dispatch, onConnected: a.shardConnected, onPanic: a.panicked,
 		}
 		a.shards = append(a.shards, sh)
 	}

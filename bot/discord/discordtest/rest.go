@@ -38,7 +38,8 @@ func apiError(w http.ResponseWriter, status, code int, message string) {
 }
 
 // middleware records every API request, checks its token (GET /gateway
-// needs none, as on Discord), applies injected faults and sets rate-limit
+// and the interaction endpoints, authorised by the interaction's token,
+// need none, as on Discord), applies injected faults and sets rate-limit
 // headers with requests to spare.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +51,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			req.Status, req.MessageID = rw.status, rw.messageID
 			s.record(req)
 		}()
-		if r.URL.Path != "/gateway" && r.Header.Get("Authorization") != "Bot "+s.opts.Token {
+		if needsToken(r.URL.Path) && r.Header.Get("Authorization") != "Bot "+s.opts.Token {
 			apiError(rw, http.StatusUnauthorized, 0, "401: Unauthorized")
 			return
 		}
@@ -76,6 +77,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		rw.WriteHeader(f.Status)
 		io.WriteString(rw, f.Body)
 	})
+}
+
+func needsToken(path string) bool {
+	return path != "/gateway" && !strings.HasPrefix(path, "/interactions/") && !strings.HasPrefix(path, "/webhooks/")
 }
 
 func (s *Server) fault(method, path string) *Fault {
