@@ -286,6 +286,9 @@ func TestAdapter_CommandScopes(t *testing.T) {
 	srv2.Await(t, "guild commands emptied", func(r discordtest.Request) bool {
 		return r.Method == http.MethodPut && r.Path == "/applications/"+srv2.AppID()+"/guilds/"+guildID+"/commands" && r.Status == http.StatusOK
 	})
+	srv2.Await(t, "global commands", func(r discordtest.Request) bool {
+		return r.Method == http.MethodPut && r.Path == "/applications/"+srv2.AppID()+"/commands" && r.Status == http.StatusOK
+	})
 	if len(srv2.CommandNames(guildID)) != 0 || !slices.Equal(srv2.CommandNames(""), []string{"faq", "Ask espbot"}) {
 		t.Errorf("guild commands %v, global %v", srv2.CommandNames(guildID), srv2.CommandNames(""))
 	}
