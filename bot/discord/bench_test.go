@@ -9,15 +9,15 @@ import (
 	"github.com/espbot/espbot/bot/discord/discordtest"
 )
 
-// BenchmarkAdapter_MentionReply measures, for one mention at a time, the
+// BenchmarkAdapter_MentionReplyLatency measures, for one mention at a time, the
 // time from the fake writing MESSAGE_CREATE to the gateway socket to the
 // reply's POST reaching the fake: discordgo's gateway reader, the adapter,
 // the core's matcher, the renderer and discordgo's REST client. It reports
 // the median and the 90th and 99th percentiles; the figure of issue 5 is the
 // median over 1,000 messages:
 //
-//	go test ./bot/discord -run '^$' -bench MentionReply -benchtime 1000x
-func BenchmarkAdapter_MentionReply(b *testing.B) {
+//	go test ./bot/discord -run '^$' -bench Latency -benchtime 1000x
+func BenchmarkAdapter_MentionReplyLatency(b *testing.B) {
 	h := start(b, harnessOpts{})
 	questions := []string{entry(b, 0).Title, entry(b, 1).Title, entry(b, 2).Title, offTopic}
 	lat := make([]time.Duration, 0, b.N)
