@@ -11,8 +11,9 @@ import (
 
 // BenchmarkAdapter_MentionReplyLatency measures, for one mention at a time, the
 // time from the fake writing MESSAGE_CREATE to the gateway socket to the
-// reply's POST reaching the fake: discordgo's gateway reader, the adapter,
-// the core's matcher, the renderer and discordgo's REST client. It reports
+// reply's POST reaching the fake: the adapter's gateway reader and lanes,
+// the core's matcher, the renderer, the channel's outbox and discordgo's REST
+// client. It reports
 // the median and the 90th and 99th percentiles; the figure of issue 5 is the
 // median over 1,000 messages:
 //

@@ -1,9 +1,13 @@
 // Package discordtest is a fake Discord for tests: a REST API and a gateway
-// websocket on 127.0.0.1 that speak enough of Discord's wire protocol for the
-// real, unmodified discordgo client. Tests point a session at it through the
-// session's HTTP client (the gateway address comes from its GET /gateway),
-// send gateway events (messages, interactions), inject REST failures, drop
-// the gateway, and inspect every request the bot made.
+// websocket on 127.0.0.1 that speak enough of Discord's wire protocol for
+// discordgo's REST client and espbot's gateway client, and that is as strict
+// as Discord where a lax fake would hide bugs: permissions per channel, one
+// interaction callback within its deadline, validated command definitions,
+// message references, nonces, heartbeats, resume and identify rules, and
+// shards. Tests point the bot at it through api_url (the gateway address
+// comes from GET /gateway/bot), send gateway events (messages, edits,
+// interactions), inject REST failures, drop or close the gateway, and
+// inspect every request the bot made and every rule it broke (Violations).
 package discordtest
 
 import (
