@@ -24,7 +24,7 @@ func BenchmarkParseCorpus(b *testing.B) {
 	files := corpusFiles(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := build(files, nil); err != nil {
+		if _, err := build(files, nil, Options{}.withDefaults()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -31,7 +31,7 @@ func FuzzParse(f *testing.F) {
 				panic(fmt.Sprintf("parsing a %d-byte page did not end", len(src)))
 			}
 		}()
-		b, _ := build([]sourceFile{{path: "f.rst", slug: "f", data: src}}, nil)
+		b, _ := build([]sourceFile{{path: "f.rst", slug: "f", data: src}}, nil, Options{}.withDefaults())
 		if len(b.Entries) != len(questionLines(splitLines(src))) {
 			t.Fatalf("%d entries for %d questions", len(b.Entries), len(questionLines(splitLines(src))))
 		}

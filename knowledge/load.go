@@ -1,8 +1,10 @@
 package knowledge
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,17 +26,59 @@ var defaultPage string
 // EmbeddedPath is the Source.Path of entries of the embedded default page.
 const EmbeddedPath = "embedded:protocols.rst"
 
+// Size limits of the pages. One huge page costs memory far beyond its size
+// while it is parsed, and a huge answer fits no chat message.
+const (
+	// DefaultMaxPageBytes bounds a page: 2 MiB, 18 times esp-faq's largest
+	// (117 KB).
+	DefaultMaxPageBytes = 2 << 20
+	// DefaultMaxAnswerBytes bounds the source of one answer: 64 KiB, 15
+	// times esp-faq's longest (4.3 KB).
+	DefaultMaxAnswerBytes = 64 << 10
+)
+
+// Options tune loading. The zero value gives the defaults.
+type Options struct {
+	// BaseURL is the web site the pages are published on: an entry's URL is
+	// BaseURL, its page path with ".html" for ".rst" and the anchor Sphinx
+	// gives its title. Empty: DefaultBaseURL for the embedded page and for
+	// folders of an esp-faq checkout, and no URL for other pages.
+	BaseURL string
+	// MaxPageBytes bounds the size of a page (0: DefaultMaxPageBytes); a
+	// larger page is an error and is not parsed.
+	MaxPageBytes int
+	// MaxAnswerBytes bounds the source of one answer (0:
+	// DefaultMaxAnswerBytes); a longer one is an error.
+	MaxAnswerBytes int
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxPageBytes <= 0 {
+		o.MaxPageBytes = DefaultMaxPageBytes
+	}
+	if o.MaxAnswerBytes <= 0 {
+		o.MaxAnswerBytes = DefaultMaxAnswerBytes
+	}
+	return o
+}
+
 // Load reads .rst files, or folders searched recursively for .rst files,
-// in the order given. It always returns a Base holding everything that
-// parsed; the error, a *LoadError, is non-nil when some problem has
-// Severity Error (an unreadable file, a file that is not UTF-8...).
-func Load(paths ...string) (*Base, error) {
+// in the order given, with the default Options. It always returns a Base
+// holding everything that parsed; the error, a *LoadError, is non-nil when
+// some problem has Severity Error (an unreadable file, a file that is not
+// UTF-8, a page or answer over its size limit...).
+func Load(paths ...string) (*Base, error) { return LoadWith(Options{}, paths...) }
+
+// LoadWith is Load with options.
+func LoadWith(o Options, paths ...string) (*Base, error) {
+	o = o.withDefaults()
 	var files []sourceFile
 	var probs []Problem
 	seen := map[string]bool{}
 	for _, p := range paths {
 		fs, ps := findFiles(p)
 		probs = append(probs, ps...)
+		web := findWebRoot(p, o.BaseURL)
 		for _, f := range fs {
 			key, err := filepath.Abs(f)
 			if err != nil {
@@ -42,21 +86,31 @@ func Load(paths ...string) (*Base, error) {
 			}
 			if !seen[key] {
 				seen[key] = true
-				files = append(files, readFile(f, &probs))
+				sf := readFile(f, o.MaxPageBytes, &probs)
+				sf.page = web.page(f)
+				sf.url = pageURL(web.base, sf.page)
+				files = append(files, sf)
 			}
 		}
 	}
-	return build(files, probs)
+	return build(files, probs, o)
 }
 
 // LoadDefault parses the embedded default FAQ page (protocols.rst).
-func LoadDefault() (*Base, error) {
-	return build([]sourceFile{{path: EmbeddedPath, slug: "protocols", data: defaultPage}}, nil)
+func LoadDefault() (*Base, error) { return LoadDefaultWith(Options{}) }
+
+// LoadDefaultWith parses the embedded default FAQ page with options.
+func LoadDefaultWith(o Options) (*Base, error) {
+	o = o.withDefaults()
+	f := sourceFile{path: EmbeddedPath, page: EmbeddedPath, slug: "protocols", data: defaultPage,
+		url: pageURL(firstNonEmpty(o.BaseURL, DefaultBaseURL), embeddedWebPath)}
+	return build([]sourceFile{f}, nil, o)
 }
 
-// sourceFile is one page to parse.
+// sourceFile is one page to parse: where it was read, the path users see
+// (relative to its knowledge root), its web address and its text.
 type sourceFile struct {
-	path, slug, data string
+	path, page, url, slug, data string
 }
 
 // findFiles expands a path: a folder gives its .rst files, recursively, in
@@ -99,12 +153,19 @@ func unwrapPath(err error) error {
 }
 
 // readFile reads one page. A file that is not UTF-8 is an error but is
-// still parsed, with invalid bytes replaced, so that no entry is lost.
-func readFile(path string, probs *[]Problem) sourceFile {
+// still parsed, with invalid bytes replaced, so that no entry is lost. A
+// page over maxBytes is an error naming the line where it crosses the limit,
+// and is not parsed.
+func readFile(path string, maxBytes int, probs *[]Problem) sourceFile {
 	f := sourceFile{path: path, slug: slug(path)}
-	data, err := os.ReadFile(path)
+	data, err := readAtMost(path, maxBytes)
 	if err != nil {
 		*probs = append(*probs, errorProblem(path, fmt.Sprintf("cannot read: %v", unwrapPath(err))))
+		return f
+	}
+	if len(data) > maxBytes {
+		*probs = append(*probs, Problem{Path: path, Line: bytes.Count(data[:maxBytes], []byte("\n")) + 1, Severity: Error,
+			Message: fmt.Sprintf("page larger than %s: split it into smaller pages", sizeName(maxBytes))})
 		return f
 	}
 	f.data = string(data)
@@ -114,6 +175,28 @@ func readFile(path string, probs *[]Problem) sourceFile {
 	}
 	f.data = strings.TrimPrefix(f.data, "\uFEFF")
 	return f
+}
+
+// readAtMost reads up to max+1 bytes of a file: enough to tell that it is
+// too large without holding all of it.
+func readAtMost(path string, max int) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	return io.ReadAll(io.LimitReader(fh, int64(max)+1))
+}
+
+// sizeName writes a byte count the way people read sizes.
+func sizeName(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // badLine returns the 1-based line of the first invalid UTF-8 sequence.
@@ -145,11 +228,11 @@ func errorProblem(path, msg string) Problem {
 
 // build parses pages and resolves what spans them: IDs, cross references
 // and lint.
-func build(files []sourceFile, probs []Problem) (*Base, error) {
+func build(files []sourceFile, probs []Problem, o Options) (*Base, error) {
 	pages := make([]page, len(files))
 	n := 0
 	for i, f := range files {
-		pages[i] = parsePage(f.path, f.data)
+		pages[i] = parsePage(f, o.MaxAnswerBytes)
 		n += len(pages[i].entries)
 	}
 	b := &Base{Problems: probs, Entries: make([]Entry, 0, n)}

@@ -27,6 +27,9 @@ type Entry struct {
 	Links []Link
 	// Source is where the title of the entry is written.
 	Source Source
+	// URL is the entry's place on the published FAQ: its page and the
+	// section anchor of its title ("" when the page has no web address).
+	URL string
 	// Labels are the RST targets (".. _label:") that point at this entry.
 	Labels []string
 }
@@ -35,6 +38,10 @@ type Entry struct {
 type Source struct {
 	Path string // file path as given to the loader ("embedded:protocols.rst" for the default)
 	Line int    // 1-based line of the entry's title
+	// Page is the page's path relative to its knowledge root, with forward
+	// slashes (EmbeddedPath for the default page): what users may see,
+	// unlike Path, which is the server's.
+	Page string
 }
 
 // Link is a hyperlink of an answer.

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -8,7 +9,9 @@ import (
 // for the steps that span pages (IDs, cross references).
 type parsed struct {
 	titleKey string // the normalised plain title, tags included: IDs hash it
-	refs     []refUse
+	// fullTitle is the title's text, tags included, as Sphinx renders it.
+	fullTitle string
+	refs      []refUse
 }
 
 // page is the result of parsing one FAQ page.
@@ -21,9 +24,10 @@ type page struct {
 // parsePage splits a page into its category (the "=" title) and its
 // entries: a line underlined with four or more dashes is a question, and its
 // answer runs to the next question. Transitions (dash lines alone) separate
-// entries; ".. _label:" targets just before a question mark it.
-func parsePage(path, src string) page {
-	ls := splitLines(src)
+// entries; ".. _label:" targets just before a question mark it. An answer
+// longer than maxAnswer bytes is an error at its question.
+func parsePage(f sourceFile, maxAnswer int) page {
+	ls := splitLines(f.data)
 	category := pageCategory(ls)
 	titles := questionLines(ls)
 	if len(titles) == 0 {
@@ -31,8 +35,9 @@ func parsePage(path, src string) page {
 	}
 	pg := page{entries: make([]Entry, 0, len(titles)), extra: make([]parsed, 0, len(titles))}
 	if category == "" {
-		pg.probs = append(pg.probs, Problem{Path: path, Line: 1, Message: "no page title underlined with '=': entries have no category"})
+		pg.probs = append(pg.probs, Problem{Path: f.path, Line: 1, Message: "no page title underlined with '=': entries have no category"})
 	}
+	anchors := newAnchors(category)
 	_, pending := trimTail(ls[:titles[0]])
 	for k, t := range titles {
 		end := len(ls)
@@ -40,13 +45,30 @@ func parsePage(path, src string) page {
 			end = titles[k+1]
 		}
 		answer, next := trimTail(ls[t+2 : end])
-		e, x, probs := buildEntry(path, category, ls[t], answer, pending)
+		e, x, probs := buildEntry(f.path, category, ls[t], answer, pending)
 		pending = next
+		e.Source.Page = f.page
+		if f.url != "" {
+			e.URL = f.url + "#" + anchors.next(x.fullTitle)
+		}
+		if n := sourceBytes(answer); n > maxAnswer {
+			probs = append(probs, Problem{Path: f.path, Line: ls[t].num, Severity: Error,
+				Message: fmt.Sprintf("answer longer than %s (%d bytes): shorten it or split the question", sizeName(maxAnswer), n)})
+		}
 		pg.probs = append(pg.probs, probs...)
 		pg.entries = append(pg.entries, e)
 		pg.extra = append(pg.extra, x)
 	}
 	return pg
+}
+
+// sourceBytes is the size of lines in the page, indentation included.
+func sourceBytes(ls []line) int {
+	n := 0
+	for _, l := range ls {
+		n += l.ind + len(l.s) + 1
+	}
+	return n
 }
 
 // pageCategory returns the plain text of the first line underlined with
@@ -119,7 +141,7 @@ func buildEntry(path, category string, title line, answer []line, labels []strin
 		Source:   Source{Path: path, Line: title.num},
 		Labels:   c.labels,
 	}
-	return e, parsed{titleKey: refName(full), refs: c.refs}, c.probs
+	return e, parsed{titleKey: refName(full), fullTitle: full, refs: c.refs}, c.probs
 }
 
 // splitTags removes "[LWIP]"-style prefixes from a title and returns them

@@ -18,7 +18,7 @@ func onePage(answer string) string {
 // parseOne parses a page and returns its only entry and its problems.
 func parseOne(tb testing.TB, src string) (Entry, []Problem) {
 	tb.Helper()
-	b, err := build([]sourceFile{{path: "t.rst", slug: "t", data: src}}, nil)
+	b, err := build([]sourceFile{{path: "t.rst", slug: "t", data: src}}, nil, Options{}.withDefaults())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestParse_LinksDeduplicated(t *testing.T) {
 func TestLoad_RefsAndLabels(t *testing.T) {
 	t.Parallel()
 	src := "P\n=\n\n--------\n\nFirst?\n--------\n\n  See :ref:`the second <second-q>` and :ref:`nowhere`.\n\n--------\n\n.. _second-q:\n\nSecond?\n--------\n\n.. _inside:\n\n  Body.\n"
-	b, err := build([]sourceFile{{path: "p.rst", slug: "p", data: src}}, nil)
+	b, err := build([]sourceFile{{path: "p.rst", slug: "p", data: src}}, nil, Options{}.withDefaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestLoad_Warnings(t *testing.T) {
 		"What is the default MTU of LWIP for an ESP32?\n--------\n\n  B.\n\n" + // 14
 		"What is the default MTU of LWIP for an ESP32 ?\n--------\n\n  C.\n\n" + // 19
 		"Does EPS32 work?\n--------\n\n  Use ``ES32`` `x <https://a b>`_ *open\n\n  .. foo:: bar\n\n     kept\n" // 24
-	b, _ := build([]sourceFile{{path: "p.rst", slug: "p", data: src}}, nil)
+	b, _ := build([]sourceFile{{path: "p.rst", slug: "p", data: src}}, nil, Options{}.withDefaults())
 	for _, want := range []struct {
 		line int
 		msg  string
@@ -349,7 +349,7 @@ func TestLoad_Errors(t *testing.T) {
 func TestLoad_NamedReferenceToTitle(t *testing.T) {
 	t.Parallel()
 	src := "P\n=\n\nCreate a branch\n--------\n\n  Run git.\n\nSteps\n--------\n\n  1. `Create a branch`_ first.\n  2. See `Elsewhere`_.\n\n.. _Elsewhere: https://x.io\n"
-	b, _ := build([]sourceFile{{path: "p.rst", slug: "p", data: src}}, nil)
+	b, _ := build([]sourceFile{{path: "p.rst", slug: "p", data: src}}, nil, Options{}.withDefaults())
 	want := "1. Create a branch (see entry " + b.Entries[0].ID + ") first.\n2. See Elsewhere."
 	if got := RenderText(b.Entries[1].Body); got != want {
 		t.Errorf("got %q, want %q", got, want)
@@ -364,7 +364,7 @@ func TestLoad_NamedReferenceToTitle(t *testing.T) {
 func TestLoad_DuplicateFullWidth(t *testing.T) {
 	t.Parallel()
 	src := "P\n=\n\nWhy can't I get the time zone？\n--------\n\n  A.\n\nWhy can't I get the time zone?\n--------\n\n  B.\n\nHow to use the time zone?\n--------\n\n  C.\n"
-	b, _ := build([]sourceFile{{path: "p.rst", slug: "p", data: src}}, nil)
+	b, _ := build([]sourceFile{{path: "p.rst", slug: "p", data: src}}, nil, Options{}.withDefaults())
 	if !hasProblem(b.Problems, 9, "duplicate title (same as p.rst:4)") {
 		t.Errorf("full-width duplicate not reported: %v", b.Problems)
 	}
@@ -394,7 +394,7 @@ func TestLoad_Paths(t *testing.T) {
 
 func TestLoad_NoCategory(t *testing.T) {
 	t.Parallel()
-	b, err := build([]sourceFile{{path: "p.rst", slug: "p", data: "Q?\n----\n\n  A.\n"}}, nil)
+	b, err := build([]sourceFile{{path: "p.rst", slug: "p", data: "Q?\n----\n\n  A.\n"}}, nil, Options{}.withDefaults())
 	if err != nil || len(b.Entries) != 1 {
 		t.Fatalf("err %v, %d entries", err, len(b.Entries))
 	}
