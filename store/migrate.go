@@ -52,32 +52,55 @@ func migrations() []migration {
 			at BIGINT NOT NULL,
 			PRIMARY KEY (entry_id, text))`,
 		}},
+		// Version 2: one vote per user per answer, and the conversation
+		// state instances share (handled events, threads, cooldowns, the
+		// question behind an answer). Keys are salted hashes; rows expire.
+		{2, []string{
+			`ALTER TABLE feedback ADD COLUMN answer TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE feedback ADD COLUMN vote_key TEXT`,
+			`CREATE UNIQUE INDEX feedback_vote ON feedback (vote_key)`,
+			`CREATE TABLE claims (key TEXT PRIMARY KEY, expires BIGINT NOT NULL)`,
+			`CREATE INDEX claims_expires ON claims (expires)`,
+			`CREATE TABLE notes (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires BIGINT NOT NULL)`,
+			`CREATE INDEX notes_expires ON notes (expires)`,
+			`CREATE TABLE buckets (
+			key TEXT PRIMARY KEY,
+			tokens DOUBLE PRECISION NOT NULL,
+			at BIGINT NOT NULL,
+			noticed INTEGER NOT NULL,
+			expires BIGINT NOT NULL)`,
+			`CREATE INDEX buckets_expires ON buckets (expires)`,
+		}},
 	}
 }
 
-// migrate brings the schema to the latest version. On PostgreSQL an
-// advisory lock serialises processes starting together; SQLite's
-// immediate transactions do the same.
+// migrate brings the schema to the latest version in one transaction, so
+// that processes starting together on a fresh database take turns: on
+// PostgreSQL an advisory lock, taken before anything else, serialises the
+// whole migration (CREATE TABLE IF NOT EXISTS is not safe against a
+// concurrent create); SQLite's immediate transaction holds the write lock.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		return err
-	}
-	for _, m := range migrations() {
-		if err := s.tx(ctx, func(tx *sql.Tx) error { return s.apply(ctx, tx, m) }); err != nil {
-			return fmt.Errorf("version %d: %w", m.version, err)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if s.driver == Postgres {
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7253014)"); err != nil {
+				return fmt.Errorf("lock: %w", err)
+			}
 		}
-	}
-	return nil
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+			return err
+		}
+		for _, m := range migrations() {
+			if err := s.apply(ctx, tx, m); err != nil {
+				return fmt.Errorf("version %d: %w", m.version, err)
+			}
+		}
+		return nil
+	})
 }
 
 // apply runs m unless it has been applied already.
 func (s *Store) apply(ctx context.Context, tx *sql.Tx, m migration) error {
-	if s.driver == Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7253014)"); err != nil {
-			return err
-		}
-	}
 	var n int
 	if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM schema_migrations WHERE version = ?"), m.version).Scan(&n); err != nil {
 		return err

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +59,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 func openSQLite(path string) (*sql.DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite needs a file path")
+	}
+	// The default file lives in a state folder that may not exist yet.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -184,20 +190,35 @@ func (s *Store) insertFeedback(ctx context.Context, tx *sql.Tx, fs []Feedback) e
 	if len(fs) == 0 {
 		return nil
 	}
+	// A vote (thumbs up or down) on an answer message replaces the same
+	// user's earlier vote on it: one vote per user per answer.
 	st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO feedback
-		(at, platform, channel, user_hash, kind, entry_id, query)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`))
+		(at, platform, channel, user_hash, kind, entry_id, query, answer, vote_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (vote_key) DO UPDATE SET at = excluded.at, channel = excluded.channel,
+		kind = excluded.kind, entry_id = excluded.entry_id, query = excluded.query`))
 	if err != nil {
 		return fmt.Errorf("prepare feedback: %w", err)
 	}
 	defer st.Close()
 	for _, f := range fs {
 		if _, err := st.ExecContext(ctx, micros(f.Time), f.Platform, f.Channel, f.UserHash,
-			f.Kind, f.EntryID, nullable(f.Query)); err != nil {
+			f.Kind, f.EntryID, nullable(f.Query), f.Answer, nullable(f.voteKey())); err != nil {
 			return fmt.Errorf("insert feedback: %w", err)
 		}
 	}
 	return nil
+}
+
+// voteKey identifies one user's vote on one answer message: "" for
+// feedback that is not a vote, or whose answer or user is unknown.
+func (f Feedback) voteKey() string {
+	if (f.Kind != FeedbackUp && f.Kind != FeedbackDown) || f.Answer == "" || f.UserHash == "" {
+		return ""
+	}
+	// PostgreSQL text holds no NUL: the parts are joined with spaces, which
+	// no platform ID or hash contains.
+	return f.Platform + " " + f.Answer + " " + f.UserHash
 }
 
 // Questions returns the questions recorded at or after since, oldest first.
@@ -228,7 +249,7 @@ func (s *Store) Questions(ctx context.Context, since time.Time) ([]Question, err
 
 // Feedback returns the feedback recorded at or after since, oldest first.
 func (s *Store) Feedback(ctx context.Context, since time.Time) ([]Feedback, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT at, platform, channel, user_hash, kind, entry_id, query
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT at, platform, channel, user_hash, kind, entry_id, query, answer
 		FROM feedback WHERE at >= ? ORDER BY at, id`), micros(since))
 	if err != nil {
 		return nil, fmt.Errorf("feedback: %w", err)
@@ -239,7 +260,7 @@ func (s *Store) Feedback(ctx context.Context, since time.Time) ([]Feedback, erro
 		var f Feedback
 		var at int64
 		var query sql.NullString
-		if err := rows.Scan(&at, &f.Platform, &f.Channel, &f.UserHash, &f.Kind, &f.EntryID, &query); err != nil {
+		if err := rows.Scan(&at, &f.Platform, &f.Channel, &f.UserHash, &f.Kind, &f.EntryID, &query, &f.Answer); err != nil {
 			return nil, fmt.Errorf("feedback: %w", err)
 		}
 		f.Time, f.Query = fromMicros(at), query.String

@@ -83,6 +83,10 @@ type Feedback struct {
 	// Query is the original question, when known ("" when text recording
 	// is off).
 	Query string
+	// Answer is the platform's ID of the answer message ("" when unknown).
+	// A vote names it, so that a user's second vote on an answer replaces
+	// the first.
+	Answer string
 }
 
 // Batch is written in one transaction: all of it or none.

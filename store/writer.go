@@ -16,6 +16,12 @@ const (
 	DefaultFlushInterval = 250 * time.Millisecond
 	// retentionEvery is how often old rows are deleted when a retention is set.
 	retentionEvery = time.Hour
+	// expireEvery is how often expired conversation state is deleted.
+	expireEvery = 10 * time.Minute
+	// DefaultRetryMin and DefaultRetryMax bound the wait before a failed
+	// batch is written again: it doubles from the first to the second.
+	DefaultRetryMin = 100 * time.Millisecond
+	DefaultRetryMax = 5 * time.Second
 )
 
 // WriterOptions tune a Writer. The zero value is usable.
@@ -32,9 +38,12 @@ type WriterOptions struct {
 	FlushInterval time.Duration
 	// Retention deletes rows older than this at start and hourly (0: never).
 	Retention time.Duration
+	// RetryMin and RetryMax bound the backoff after a failed write
+	// (0: DefaultRetryMin, DefaultRetryMax).
+	RetryMin, RetryMax time.Duration
 	// OnDrop is called (from the caller's goroutine, so it must be quick)
 	// for each record dropped because the queue was full, or lost because
-	// a write failed.
+	// writes kept failing until Close.
 	OnDrop func()
 	// Log receives write errors (nil: discarded).
 	Log *slog.Logger
@@ -46,11 +55,22 @@ type record struct {
 	f *Feedback
 }
 
+// database is what a Writer does with a Store, faked in tests.
+type database interface {
+	Write(ctx context.Context, b Batch) error
+	DeleteBefore(ctx context.Context, t time.Time) (int64, error)
+	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+}
+
 // Writer records questions and feedback without ever making the caller
 // wait for the database: records go to a bounded in-memory queue, and one
-// goroutine writes them in batches, one transaction each.
+// goroutine writes them in batches, one transaction each. A batch that
+// fails goes back to the head of the queue and is written again after a
+// backoff, so a short outage loses nothing while the queue has room. The
+// same goroutine deletes old rows and expired conversation state.
 type Writer struct {
 	st   *Store
+	db   database
 	opts WriterOptions
 	log  *slog.Logger
 
@@ -65,17 +85,19 @@ type Writer struct {
 	done    chan struct{}
 	dropped atomic.Uint64
 	written atomic.Uint64
+	// retry is the current backoff after failed writes (0: none failing).
+	retry time.Duration
 }
 
 // NewWriter starts a Writer on st. Close it to flush.
 func NewWriter(st *Store, o WriterOptions) *Writer {
-	w := newWriter(st, o)
+	w := newWriter(st, st, o)
 	go w.loop()
 	return w
 }
 
 // newWriter builds a Writer without starting its goroutine, for tests.
-func newWriter(st *Store, o WriterOptions) *Writer {
+func newWriter(st *Store, db database, o WriterOptions) *Writer {
 	if o.QueueSize <= 0 {
 		o.QueueSize = DefaultQueueSize
 	}
@@ -88,8 +110,15 @@ func newWriter(st *Store, o WriterOptions) *Writer {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.RetryMin <= 0 {
+		o.RetryMin = DefaultRetryMin
+	}
+	if o.RetryMax < o.RetryMin {
+		o.RetryMax = max(DefaultRetryMax, o.RetryMin)
+	}
 	w := &Writer{
 		st:    st,
+		db:    db,
 		opts:  o,
 		log:   o.Log,
 		queue: make([]record, o.QueueSize),
@@ -153,16 +182,40 @@ func (w *Writer) drop(n int) {
 	}
 }
 
-// take removes up to BatchSize records from the queue.
-func (w *Writer) take() Batch {
+// take removes up to BatchSize records from the head of the queue, oldest
+// first.
+func (w *Writer) take() []record {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var b Batch
-	for w.n > 0 && b.Len() < w.opts.BatchSize {
-		r := w.queue[w.head]
+	rs := make([]record, 0, min(w.n, w.opts.BatchSize))
+	for w.n > 0 && len(rs) < w.opts.BatchSize {
+		rs = append(rs, w.queue[w.head])
 		w.queue[w.head] = record{}
 		w.head = (w.head + 1) % len(w.queue)
 		w.n--
+	}
+	return rs
+}
+
+// requeue puts records that failed to be written back at the head of the
+// queue, where they were. What no longer fits (newer records arrived
+// meanwhile) is dropped, oldest first, as push drops.
+func (w *Writer) requeue(rs []record) {
+	w.mu.Lock()
+	room := len(w.queue) - w.n
+	lost := max(0, len(rs)-room)
+	for i := len(rs) - 1; i >= lost; i-- {
+		w.head = (w.head - 1 + len(w.queue)) % len(w.queue)
+		w.queue[w.head] = rs[i]
+		w.n++
+	}
+	w.mu.Unlock()
+	w.drop(lost)
+}
+
+func batchOf(rs []record) Batch {
+	var b Batch
+	for _, r := range rs {
 		if r.q != nil {
 			b.Questions = append(b.Questions, *r.q)
 		} else {
@@ -173,7 +226,8 @@ func (w *Writer) take() Batch {
 }
 
 // loop writes batches when one is full or every FlushInterval, until
-// Close, then drains the queue.
+// Close, then drains the queue. After a failed write it waits out the
+// backoff before writing again, whatever wakes it.
 func (w *Writer) loop() {
 	defer close(w.done)
 	var retain <-chan time.Time
@@ -183,53 +237,95 @@ func (w *Writer) loop() {
 		defer t.Stop()
 		retain = t.C
 	}
+	expire := time.NewTicker(expireEvery)
+	defer expire.Stop()
 	flush := time.NewTicker(w.opts.FlushInterval)
 	defer flush.Stop()
+	var retry <-chan time.Time
 	for {
 		select {
 		case <-w.wake:
-			w.flush()
 		case <-flush.C:
-			w.flush()
+		case <-retry:
+			retry = nil
 		case <-retain:
 			w.retain()
+			continue
+		case <-expire.C:
+			w.expire()
+			continue
 		case <-w.stop:
 			w.flush()
+			w.dropQueued()
 			return
+		}
+		if retry != nil {
+			continue // still backing off
+		}
+		if !w.flush() {
+			retry = time.After(w.retry)
 		}
 	}
 }
 
-// flush writes everything queued, batch after batch.
-func (w *Writer) flush() {
+// flush writes everything queued, batch after batch. A failed batch goes
+// back to the queue, the backoff grows, and flush returns false.
+func (w *Writer) flush() bool {
 	for {
-		b := w.take()
-		if b.Len() == 0 {
-			return
+		rs := w.take()
+		if len(rs) == 0 {
+			return true
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err := w.st.Write(ctx, b)
+		err := w.db.Write(ctx, batchOf(rs))
 		cancel()
 		if err != nil {
-			w.log.Error("store write failed; records lost", "records", b.Len(), "err", err)
-			w.drop(b.Len())
-			continue
+			w.requeue(rs)
+			w.retry = min(max(2*w.retry, w.opts.RetryMin), w.opts.RetryMax)
+			w.log.Error("store write failed; retrying", "records", len(rs), "retry_in", w.retry, "err", err)
+			return false
 		}
-		w.written.Add(uint64(b.Len()))
+		if w.retry > 0 {
+			w.log.Info("store writes resumed")
+			w.retry = 0
+		}
+		w.written.Add(uint64(len(rs)))
 	}
+}
+
+// dropQueued counts what is left in the queue at Close as lost.
+func (w *Writer) dropQueued() {
+	w.mu.Lock()
+	n := w.n
+	w.n = 0
+	clear(w.queue)
+	w.mu.Unlock()
+	if n > 0 {
+		w.log.Error("store closed with records unwritten", "records", n)
+	}
+	w.drop(n)
 }
 
 // retain deletes rows older than the retention.
 func (w *Writer) retain() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	n, err := w.st.DeleteBefore(ctx, time.Now().Add(-w.opts.Retention))
+	n, err := w.db.DeleteBefore(ctx, time.Now().Add(-w.opts.Retention))
 	if err != nil {
 		w.log.Error("store retention failed", "err", err)
 		return
 	}
 	if n > 0 {
 		w.log.Info("store retention", "deleted", n)
+	}
+}
+
+// expire deletes expired conversation state.
+func (w *Writer) expire() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := w.db.DeleteExpired(ctx, time.Now()); err != nil {
+		w.log.Warn("store: deleting expired state failed", "err", err)
 	}
 }
 
