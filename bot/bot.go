@@ -1,13 +1,17 @@
 // Package bot is espbot's platform-neutral conversation core: it turns a
-// chat Message into a Reply (an answer, suggestions, a no-match, help, a
-// notice, or nothing). Adapters in bot/discord and bot/slack only translate
-// platform events into Messages and render Replies.
+// Message into a Reply (an answer, suggestions, a no-match, help, a notice,
+// or nothing). Every surface gets its replies from Bot.Handle: the chat
+// adapters in bot/discord and bot/slack, the HTTP API in bot/httpapi and the
+// terminal in bot/terminal only translate their input into Messages and
+// render Replies. The core records, rate-limits, counts, and decides with
+// one rule whether to answer, suggest or say it has no answer.
 package bot
 
 import (
 	"time"
 
 	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/matcher"
 )
 
 // Platform names where a message came from.
@@ -48,6 +52,13 @@ type Message struct {
 	// Command is true when the user explicitly asked (a slash command such as
 	// /faq): it is answered like a DM whatever the channel's policy.
 	Command bool
+	// Ask is true for a question put to an API (POST /v1/ask, espbot ask):
+	// Text is one question, never a chat command, and the reply is an
+	// answer, suggestions, a no-match or, over the client's rate limit, a
+	// notice with RetryAfter. User identifies the API client.
+	Ask bool
+	// Explain asks for the matcher's explanation in Reply.Explanation.
+	Explain bool
 }
 
 // Kind is what a Reply is.
@@ -92,6 +103,7 @@ func (k Kind) String() string {
 type Alternative struct {
 	ID         string
 	Title      string
+	Score      float64
 	Confidence float64
 }
 
@@ -103,8 +115,10 @@ type Reply struct {
 	Query string
 	// Entry is the answer (KindAnswer).
 	Entry *knowledge.Entry
-	// Confidence of Entry, or of the best candidate.
+	// Confidence of Entry, or of the best candidate; Score is Entry's
+	// ranking score.
 	Confidence float64
+	Score      float64
 	// Alternatives are up to three related entries (answer) or the closest
 	// suggestions (suggestions, no-match).
 	Alternatives []Alternative
@@ -115,6 +129,11 @@ type Reply struct {
 	// Ephemeral asks the adapter to show the reply only to the asker, where
 	// the platform can.
 	Ephemeral bool
+	// RetryAfter is set on a rate-limit notice: when the asker may ask again.
+	RetryAfter time.Duration
+	// Explanation is why the matcher decided as it did, when the Message
+	// asked for it.
+	Explanation *matcher.Explanation
 }
 
 // FeedbackKind is what a user said about an answer.

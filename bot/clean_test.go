@@ -3,7 +3,6 @@ package bot
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestClean(t *testing.T) {
@@ -88,37 +87,6 @@ func TestParseCommand(t *testing.T) {
 		if ok != (tt.name != "") || cmd.name != tt.name || len(args) != tt.args || explicit != tt.explicit {
 			t.Errorf("parseCommand(%q) = %q %v %v %v", tt.in, cmd.name, args, explicit, ok)
 		}
-	}
-}
-
-func TestRecentSet(t *testing.T) {
-	t.Parallel()
-	now := time.Unix(0, 0)
-	s := newRecentSet(3, time.Minute)
-	for _, k := range []string{"a", "b", "c"} {
-		if !s.Add(k, now) {
-			t.Fatalf("Add(%s) not new", k)
-		}
-	}
-	if s.Add("a", now) {
-		t.Errorf("duplicate a accepted")
-	}
-	s.Add("d", now) // evicts a, the oldest
-	if s.Len() != 3 || s.Contains("a", now) || !s.Contains("d", now) {
-		t.Errorf("bound: len %d, a %v, d %v", s.Len(), s.Contains("a", now), s.Contains("d", now))
-	}
-	later := now.Add(2 * time.Minute)
-	if s.Contains("d", later) || s.Len() != 0 {
-		t.Errorf("TTL: d still there, len %d", s.Len())
-	}
-	if !s.Add("d", later) {
-		t.Errorf("expired key not new again")
-	}
-	for i := range 10000 {
-		s.Add(string(rune('A'+i%50))+string(rune(i)), later)
-	}
-	if s.Len() != 3 || len(s.queue) > 3 {
-		t.Errorf("memory not bounded: len %d, queue %d", s.Len(), len(s.queue))
 	}
 }
 

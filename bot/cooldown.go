@@ -1,10 +1,8 @@
 package bot
 
 import (
-	"sync"
+	"context"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Cooldown is a token bucket: PerMinute replies a minute on average, at most
@@ -16,95 +14,112 @@ type Cooldown struct {
 
 func (c Cooldown) enabled() bool { return c.PerMinute > 0 && c.Burst > 0 }
 
-// maxBuckets bounds the memory of the cooldowns: beyond it, full (idle)
-// buckets are forgotten, which changes nothing since a new bucket is full.
-const maxBuckets = 10000
-
-// cooldowns limits replies per user and per channel. An over-limit key gets
-// one notice, then silence until its bucket has a token again.
-type cooldowns struct {
-	mu      sync.Mutex
-	user    Cooldown
-	channel Cooldown
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	lim     *rate.Limiter
-	burst   int
-	noticed bool
-}
-
-func newCooldowns(user, channel Cooldown) *cooldowns {
-	return &cooldowns{user: user, channel: channel, buckets: make(map[string]*bucket)}
-}
+// perSecond is the bucket's refill rate.
+func (c Cooldown) perSecond() float64 { return c.PerMinute / 60 }
 
 // verdict is what the cooldowns say about one reply.
 type verdict int
 
 const (
 	allowed verdict = iota
-	// limitedNotice: over the limit, tell the user once.
+	// limitedNotice: over the limit, tell the asker once.
 	limitedNotice
 	// limitedSilent: over the limit and already told.
 	limitedSilent
 )
 
-// take spends one token of the user's and the channel's buckets if both
-// have one. Otherwise nothing is spent, and the first refusal of each bucket
-// asks for a notice.
-func (c *cooldowns) take(m Message, now time.Time) (verdict, time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	bs := make([]*bucket, 0, 2)
-	if c.user.enabled() && m.User != "" {
-		bs = append(bs, c.get("u\x00"+string(m.Platform)+"\x00"+m.User, c.user, now))
+// limit is one bucket a reply must take a token from.
+type limit struct {
+	key string
+	cd  Cooldown
+}
+
+// limits are the buckets of m: per user and per channel for chat, per
+// client for API questions.
+func (b *Bot) limits(m Message) []limit {
+	var ls []limit
+	p := string(m.Platform)
+	switch {
+	case m.Ask:
+		if b.cfg.ClientCooldown.enabled() && m.User != "" {
+			ls = append(ls, limit{"client\x00" + p + "\x00" + m.User, b.cfg.ClientCooldown})
+		}
+	default:
+		if b.cfg.UserCooldown.enabled() && m.User != "" {
+			ls = append(ls, limit{"user\x00" + p + "\x00" + m.User, b.cfg.UserCooldown})
+		}
+		if b.cfg.ChannelCooldown.enabled() && m.Channel != "" {
+			ls = append(ls, limit{"channel\x00" + p + "\x00" + m.Channel, b.cfg.ChannelCooldown})
+		}
 	}
-	if c.channel.enabled() && m.Channel != "" {
-		bs = append(bs, c.get("c\x00"+string(m.Platform)+"\x00"+m.Channel, c.channel, now))
+	return ls
+}
+
+// take spends one token of each of m's buckets if all have one. Otherwise
+// nothing is spent, and the first refusal of each bucket asks for a
+// notice; wait is how long until every bucket has a token again. When the
+// state fails, the reply is allowed: answering a little too often beats
+// falling silent.
+func (b *Bot) take(ctx context.Context, m Message) (verdict, time.Duration) {
+	ls := b.limits(m)
+	if len(ls) == 0 {
+		return allowed, 0
 	}
+	keys := make([]string, len(ls))
+	for i, l := range ls {
+		keys[i] = l.key
+	}
+	now := b.now()
 	v, wait := allowed, time.Duration(0)
-	for _, b := range bs {
-		tokens := b.lim.TokensAt(now)
-		if tokens >= 1 {
-			continue
+	err := b.state.UpdateBuckets(ctx, now, keys, func(bs []Bucket) []Bucket {
+		var next []Bucket
+		next, v, wait = spend(bs, ls, now)
+		return next
+	})
+	if err != nil {
+		b.stateFailed(m, "cooldown", err)
+		return allowed, 0
+	}
+	return v, wait
+}
+
+// spend is the token bucket arithmetic of take, on the buckets' states.
+func spend(bs []Bucket, ls []limit, now time.Time) ([]Bucket, verdict, time.Duration) {
+	next := make([]Bucket, len(bs))
+	v, wait := allowed, time.Duration(0)
+	for i, bk := range bs {
+		bk.Tokens = tokensAt(bk, ls[i].cd, now)
+		bk.At = now
+		if bk.Tokens < 1 {
+			wait = max(wait, seconds((1-bk.Tokens)/ls[i].cd.perSecond()))
+			if v == allowed {
+				v = limitedSilent
+			}
+			if !bk.Noticed {
+				bk.Noticed, v = true, limitedNotice
+			}
 		}
-		wait = max(wait, time.Duration((1-tokens)/float64(b.lim.Limit())*float64(time.Second)))
+		next[i] = bk
+	}
+	for i := range next {
 		if v == allowed {
-			v = limitedSilent
+			next[i].Tokens--
+			next[i].Noticed = false
 		}
-		if !b.noticed {
-			b.noticed, v = true, limitedNotice
-		}
+		// Once full again the bucket is as good as new: it may be forgotten.
+		next[i].Expires = now.Add(seconds((float64(ls[i].cd.Burst)-next[i].Tokens)/ls[i].cd.perSecond()) + time.Second)
 	}
-	if v != allowed {
-		return v, wait
-	}
-	for _, b := range bs {
-		b.lim.AllowN(now, 1)
-		b.noticed = false
-	}
-	return allowed, 0
+	return next, v, wait
 }
 
-func (c *cooldowns) get(key string, cd Cooldown, now time.Time) *bucket {
-	if b, ok := c.buckets[key]; ok {
-		return b
+// tokensAt is how many tokens bk holds at now: a new bucket is full, and
+// tokens come back at the cooldown's rate up to its burst.
+func tokensAt(bk Bucket, cd Cooldown, now time.Time) float64 {
+	if bk.At.IsZero() {
+		return float64(cd.Burst)
 	}
-	if len(c.buckets) >= maxBuckets {
-		c.forgetIdle(now)
-	}
-	b := &bucket{lim: rate.NewLimiter(rate.Limit(cd.PerMinute/60), cd.Burst), burst: cd.Burst}
-	// The limiter starts full; its clock starts at the first use.
-	c.buckets[key] = b
-	return b
+	elapsed := max(0, now.Sub(bk.At).Seconds())
+	return min(float64(cd.Burst), bk.Tokens+elapsed*cd.perSecond())
 }
 
-// forgetIdle drops the buckets that are full again.
-func (c *cooldowns) forgetIdle(now time.Time) {
-	for k, b := range c.buckets {
-		if b.lim.TokensAt(now) >= float64(b.burst) {
-			delete(c.buckets, k)
-		}
-	}
-}
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -55,19 +56,30 @@ type Config struct {
 	// SuggestThreshold is the confidence a candidate needs to be suggested
 	// when there is no answer (0: DefaultSuggestThreshold).
 	SuggestThreshold float64
-	// UserCooldown and ChannelCooldown limit replies per user and per
-	// channel (zero: unlimited).
+	// UserCooldown and ChannelCooldown limit chat replies per user and per
+	// channel; ClientCooldown limits API questions (Message.Ask) per client
+	// (zero: unlimited).
 	UserCooldown    Cooldown
 	ChannelCooldown Cooldown
+	ClientCooldown  Cooldown
 	// Now is the clock of cooldowns and de-duplication (nil: time.Now).
 	Now func() time.Time
-	// DedupTTL is how long a handled event ID is remembered (0: one hour);
-	// DedupSize bounds how many are (0: 10,000).
-	DedupTTL  time.Duration
-	DedupSize int
+	// DedupTTL is how long a handled event ID is remembered (0: one hour,
+	// Slack's whole retry schedule).
+	DedupTTL time.Duration
+	// State keeps handled events, threads, cooldowns and the question
+	// behind each answer (nil: a MemoryState of its own).
+	State State
 	// Recorder keeps decided questions and feedback (nil: NopRecorder).
 	Recorder Recorder
 }
+
+// How long the core remembers a thread where it spoke, and an asker's
+// question for the feedback on its answer.
+const (
+	threadTTL = 7 * 24 * time.Hour
+	askedTTL  = time.Hour
+)
 
 // Bot is the conversation core. It is safe for concurrent use.
 type Bot struct {
@@ -76,12 +88,8 @@ type Bot struct {
 	log      *slog.Logger
 	metrics  Metrics
 	recorder Recorder
-	asked    *recentQueries // askers' last questions, for feedback
+	state    State
 	now      func() time.Time
-
-	seen      *recentSet // handled event IDs
-	threads   *recentSet // channel+thread keys where the bot has spoken
-	cooldowns *cooldowns
 }
 
 // New returns a Bot answering from ix. A nil logger discards logs; nil
@@ -102,25 +110,15 @@ func New(cfg Config, ix *matcher.Index, log *slog.Logger, m Metrics) *Bot {
 	if cfg.DedupTTL == 0 {
 		cfg.DedupTTL = time.Hour
 	}
-	if cfg.DedupSize == 0 {
-		cfg.DedupSize = 10000
-	}
-	b := &Bot{
-		cfg:       cfg,
-		log:       log,
-		metrics:   m,
-		recorder:  cfg.Recorder,
-		asked:     newRecentQueries(),
-		now:       cfg.Now,
-		seen:      newRecentSet(cfg.DedupSize, cfg.DedupTTL),
-		threads:   newRecentSet(50000, 7*24*time.Hour),
-		cooldowns: newCooldowns(cfg.UserCooldown, cfg.ChannelCooldown),
-	}
+	b := &Bot{cfg: cfg, log: log, metrics: m, recorder: cfg.Recorder, state: cfg.State, now: cfg.Now}
 	if b.now == nil {
 		b.now = time.Now
 	}
 	if b.recorder == nil {
 		b.recorder = NopRecorder{}
+	}
+	if b.state == nil {
+		b.state = NewMemoryState(0)
 	}
 	b.index.Store(ix)
 	return b
@@ -183,6 +181,8 @@ const (
 	addressed
 	// overheard: an un-mentioned message in an auto channel.
 	overheard
+	// asked: a question put to an API.
+	asked
 )
 
 // modeOf applies the reply policy. Own and bots' messages are always
@@ -191,6 +191,8 @@ func (b *Bot) modeOf(m Message) mode {
 	switch {
 	case m.AuthorIsSelf || m.AuthorIsBot:
 		return ignore
+	case m.Ask:
+		return asked
 	case m.IsDM || m.Command:
 		return addressed
 	}
@@ -226,19 +228,50 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply) {
 			took := time.Since(start)
 			b.metrics.Replied(m.Platform, r.Kind, r.Confidence, took)
 			b.logReply(m, r, took)
-			b.record(m, r, took)
+			b.record(ctx, m, r, took)
 		}
 	}()
 	// Redelivered events are handled once; the key is only spent on events
 	// the policy lets through, so chatter does not crowd the memory.
-	if m.EventID != "" && !b.seen.Add(string(m.Platform)+"\x00"+m.EventID, b.now()) {
+	if m.EventID != "" && !b.claim(ctx, m, "event\x00"+string(m.Platform)+"\x00"+m.EventID, b.cfg.DedupTTL) {
 		return Reply{Kind: KindIgnore}
 	}
 	b.metrics.Question(m.Platform)
-	if md == overheard {
-		return b.overheard(m)
+	switch md {
+	case overheard:
+		return b.overheard(ctx, m)
+	case asked:
+		return b.ask(ctx, m)
 	}
-	return b.addressed(m)
+	return b.addressed(ctx, m)
+}
+
+// claim claims key for ttl in the state. When the state fails, the claim
+// is granted: a rare double answer beats never answering.
+func (b *Bot) claim(ctx context.Context, m Message, key string, ttl time.Duration) bool {
+	now := b.now()
+	ok, err := b.state.Claim(ctx, key, now, now.Add(ttl))
+	if err != nil {
+		b.stateFailed(m, "claim", err)
+		return true
+	}
+	return ok
+}
+
+// claimed reports whether key is claimed (false when the state fails).
+func (b *Bot) claimed(ctx context.Context, m Message, key string) bool {
+	ok, err := b.state.Claimed(ctx, key, b.now())
+	if err != nil {
+		b.stateFailed(m, "claim", err)
+		return false
+	}
+	return ok
+}
+
+// stateFailed logs and counts a state that could not be read or written.
+func (b *Bot) stateFailed(m Message, what string, err error) {
+	b.metrics.Error(m.Platform, "state")
+	b.log.Warn("conversation state unavailable", "what", what, "platform", m.Platform, "err", err)
 }
 
 // logReply logs a decision at debug level: where, what and how sure, never
@@ -272,10 +305,10 @@ func (b *Bot) recovered(m Message, md mode, v any) Reply {
 
 // addressed answers a message spoken to the bot: a command, a question, or
 // an empty mention (which gets help).
-func (b *Bot) addressed(m Message) Reply {
+func (b *Bot) addressed(ctx context.Context, m Message) Reply {
 	ix := b.Index()
 	q := Clean(m.Platform, m.Text)
-	if v, wait := b.cooldowns.take(m, b.now()); v != allowed {
+	if v, wait := b.take(ctx, m); v != allowed {
 		if v == limitedSilent {
 			return Reply{Kind: KindIgnore}
 		}
@@ -287,21 +320,32 @@ func (b *Bot) addressed(m Message) Reply {
 	} else if q == "" {
 		r = b.help(ix, nil)
 	} else {
-		r = b.answer(ix, q)
+		r = b.answer(ix, q, m)
 	}
 	if r.Kind == KindNotice {
 		r.Ephemeral = m.Command
 	}
-	b.spokeIn(m)
+	b.spokeIn(ctx, m)
 	return r
+}
+
+// ask answers a question put to an API: never a command, always a
+// decision, and over the client's rate limit always a notice (an API
+// client must be told, every time, when to come back).
+func (b *Bot) ask(ctx context.Context, m Message) Reply {
+	q := strings.TrimSpace(truncate(m.Text, MaxQuestionBytes))
+	if v, wait := b.take(ctx, m); v != allowed {
+		return b.slowDown(m, wait)
+	}
+	return b.answer(b.Index(), q, m)
 }
 
 // overheard answers an un-mentioned message of an auto channel only when
 // the answer is confident and the bot has not spoken in that thread yet.
 // Everything else (commands, suggestions, notices) stays silent.
-func (b *Bot) overheard(m Message) Reply {
+func (b *Bot) overheard(ctx context.Context, m Message) Reply {
 	key, ok := threadKey(m)
-	if !ok || b.threads.Contains(key, b.now()) {
+	if !ok || b.claimed(ctx, m, key) {
 		return Reply{Kind: KindIgnore}
 	}
 	q := Clean(m.Platform, m.Text)
@@ -311,15 +355,16 @@ func (b *Bot) overheard(m Message) Reply {
 	if _, _, explicit, isCmd := parseCommand(q); isCmd && explicit {
 		return Reply{Kind: KindIgnore}
 	}
-	r := b.answer(b.Index(), q)
+	r := b.answer(b.Index(), q, m)
 	if r.Kind != KindAnswer || r.Confidence < b.cfg.AutoThreshold {
 		return Reply{Kind: KindIgnore}
 	}
-	if v, _ := b.cooldowns.take(m, b.now()); v != allowed {
+	if v, _ := b.take(ctx, m); v != allowed {
 		return Reply{Kind: KindIgnore}
 	}
-	// Add, not Contains: of two racing messages of one thread, one answers.
-	if !b.threads.Add(key, b.now()) {
+	// Claim, not Claimed: of two racing messages of one thread, on one
+	// instance or several, one answers.
+	if !b.claim(ctx, m, key, threadTTL) {
 		return Reply{Kind: KindIgnore}
 	}
 	return r
@@ -335,21 +380,21 @@ func threadKey(m Message) (string, bool) {
 			return "", false
 		}
 	}
-	return string(m.Platform) + "\x00" + m.Channel + "\x00" + id, true
+	return "thread\x00" + string(m.Platform) + "\x00" + m.Channel + "\x00" + id, true
 }
 
 // spokeIn remembers that the bot replied in m's thread, so that an auto
 // channel does not answer again there.
-func (b *Bot) spokeIn(m Message) {
+func (b *Bot) spokeIn(ctx context.Context, m Message) {
 	if m.Thread == "" || m.IsDM || b.PolicyFor(m.Platform, m.Channel) != PolicyAuto {
 		return
 	}
 	if key, ok := threadKey(m); ok {
-		b.threads.Add(key, b.now())
+		b.claim(ctx, m, key, threadTTL)
 	}
 }
 
-// slowDown is the one notice an over-limit user gets.
+// slowDown is the one notice an over-limit asker gets.
 func (b *Bot) slowDown(m Message, wait time.Duration) Reply {
 	secs := int(wait.Round(time.Second) / time.Second)
 	when := "in a moment"
@@ -358,15 +403,23 @@ func (b *Bot) slowDown(m Message, wait time.Duration) Reply {
 	}
 	r := notice("Slow down", docOf(para(text("I'm getting a lot of questions right now. Please ask again "+when+"."))))
 	r.Ephemeral = m.Command
+	r.RetryAfter = max(wait, time.Second)
 	return r
 }
 
-// answer matches a cleaned question.
-func (b *Bot) answer(ix *matcher.Index, q string) Reply {
-	res := ix.Search(q)
-	r := Reply{Query: q, Confidence: res.Confidence}
+// answer matches a cleaned question and decides, with the one rule every
+// surface shares: the matcher's answer, else the candidates above the
+// suggestion threshold (the best first), else no answer.
+func (b *Bot) answer(ix *matcher.Index, q string, m Message) Reply {
+	var res matcher.Result
+	if m.Explain {
+		res = ix.Explain(q)
+	} else {
+		res = ix.Search(q)
+	}
+	r := Reply{Query: q, Confidence: res.Confidence, Explanation: res.Explanation}
 	if res.Answered && res.Best != nil {
-		r.Kind, r.Entry = KindAnswer, res.Best.Entry
+		r.Kind, r.Entry, r.Score = KindAnswer, res.Best.Entry, res.Best.Score
 		for _, h := range res.Alternatives {
 			r.Alternatives = append(r.Alternatives, alternative(h))
 		}
@@ -387,13 +440,17 @@ func (b *Bot) answer(ix *matcher.Index, q string) Reply {
 		return r
 	}
 	r.Kind, r.Title = KindNoMatch, "No answer"
+	if m.Ask { // an API has no search command
+		r.Body = docOf(para(text("Sorry, I couldn't find an answer to that in the FAQ. Try rephrasing.")))
+		return r
+	}
 	r.Body = docOf(para(text("Sorry, I couldn't find an answer to that in the FAQ. Try rephrasing, or "),
 		literal("search <words>"), text(" for matching questions.")))
 	return r
 }
 
 func alternative(h matcher.Hit) Alternative {
-	return Alternative{ID: h.Entry.ID, Title: h.Entry.Title, Confidence: h.Confidence}
+	return Alternative{ID: h.Entry.ID, Title: h.Entry.Title, Score: h.Score, Confidence: h.Confidence}
 }
 
 // Show returns the answer reply for one entry (a picked suggestion or
@@ -422,8 +479,10 @@ func (b *Bot) Complete(prefix string, n int) []Alternative {
 	return out
 }
 
-// RecordFeedback counts and records a reaction to an answer.
+// RecordFeedback counts and records a reaction to an answer. The store
+// keeps one vote per user per answer message (Feedback.Answer): a second
+// click changes the vote.
 func (b *Bot) RecordFeedback(ctx context.Context, f Feedback) {
 	b.metrics.Feedback(f.Platform, f.Kind)
-	b.recordFeedback(f)
+	b.recordFeedback(ctx, f)
 }

@@ -315,7 +315,7 @@ func TestBot_Redelivery(t *testing.T) {
 	title := entryLike(t, ix, "HTTP hosting").Title
 	clock := newFakeClock()
 	m := newRecordingMetrics()
-	b := New(Config{Now: clock.Now, DedupTTL: time.Minute, DedupSize: 100}, ix, nil, m)
+	b := New(Config{Now: clock.Now, DedupTTL: time.Minute}, ix, nil, m)
 	msg := Message{Platform: Slack, EventID: "Ev1", Channel: "D", User: "u", Text: title, IsDM: true}
 	if got := b.Handle(context.Background(), msg).Kind; got != KindAnswer {
 		t.Fatalf("first delivery: %v", got)

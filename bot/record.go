@@ -1,8 +1,7 @@
 package bot
 
 import (
-	"slices"
-	"sync"
+	"context"
 	"time"
 )
 
@@ -38,6 +37,9 @@ type FeedbackRecord struct {
 type Recorder interface {
 	RecordQuestion(QuestionRecord)
 	RecordFeedback(FeedbackRecord)
+	// KeepsText reports whether question text is kept; when it is not, the
+	// core does not note questions for the feedback on their answers.
+	KeepsText() bool
 }
 
 // NopRecorder records nothing.
@@ -49,12 +51,16 @@ func (NopRecorder) RecordQuestion(QuestionRecord) {}
 // RecordFeedback discards f.
 func (NopRecorder) RecordFeedback(FeedbackRecord) {}
 
+// KeepsText is false: nothing is kept.
+func (NopRecorder) KeepsText() bool { return false }
+
 var _ Recorder = NopRecorder{}
 
 // record hands a decided question to the recorder. Only questions the
 // matcher decided on are kept: commands, help, notices and ignored chatter
-// are not questions about the FAQ.
-func (b *Bot) record(m Message, r Reply, took time.Duration) {
+// are not questions about the FAQ. The question is also noted as the
+// asker's last, for the feedback on its answer.
+func (b *Bot) record(ctx context.Context, m Message, r Reply, took time.Duration) {
 	if _, nop := b.recorder.(NopRecorder); nop {
 		return
 	}
@@ -73,86 +79,30 @@ func (b *Bot) record(m Message, r Reply, took time.Duration) {
 		}
 	}
 	b.recorder.RecordQuestion(rec)
-	b.asked.put(askedKey(m.Platform, m.Channel, m.User), r.Query, rec.Time)
+	if m.User == "" || !b.recorder.KeepsText() {
+		return
+	}
+	if err := b.state.SetNote(ctx, askedKey(m.Platform, m.Channel, m.User), r.Query, rec.Time, rec.Time.Add(askedTTL)); err != nil {
+		b.stateFailed(m, "note", err)
+	}
 }
 
 // recordFeedback hands feedback to the recorder. Adapters rarely know the
 // question a button belongs to; the asker's last recorded question in that
 // channel is taken then, so that "other answer" picks become candidate
 // phrasings.
-func (b *Bot) recordFeedback(f Feedback) {
+func (b *Bot) recordFeedback(ctx context.Context, f Feedback) {
 	now := b.now()
-	if f.Query == "" {
-		f.Query = b.asked.get(askedKey(f.Platform, f.Channel, f.User), now)
+	if f.Query == "" && f.User != "" && b.recorder.KeepsText() {
+		q, err := b.state.Note(ctx, askedKey(f.Platform, f.Channel, f.User), now)
+		if err != nil {
+			b.stateFailed(Message{Platform: f.Platform}, "note", err)
+		}
+		f.Query = q
 	}
 	b.recorder.RecordFeedback(FeedbackRecord{Time: now, Feedback: f})
 }
 
 func askedKey(p Platform, channel, user string) string {
-	return string(p) + "\x00" + channel + "\x00" + user
-}
-
-// Bounds of the memory of recent questions.
-const (
-	askedMax = 10000
-	askedTTL = time.Hour
-)
-
-// recentQueries remembers each asker's last question for a while, with
-// bounded memory (at most askedMax askers, each for askedTTL).
-type recentQueries struct {
-	mu    sync.Mutex
-	last  map[string]askedQuery
-	order []askedPut // puts in time order; superseded ones are skipped
-	seq   uint64
-}
-
-type askedQuery struct {
-	query string
-	at    time.Time
-	seq   uint64 // which put wrote it
-}
-
-type askedPut struct {
-	key string
-	seq uint64
-	at  time.Time
-}
-
-func newRecentQueries() *recentQueries {
-	return &recentQueries{last: make(map[string]askedQuery)}
-}
-
-func (r *recentQueries) put(key, query string, now time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.seq++
-	r.last[key] = askedQuery{query, now, r.seq}
-	r.order = append(r.order, askedPut{key, r.seq, now})
-	for len(r.order) > 0 {
-		old := r.order[0]
-		q, ok := r.last[old.key]
-		current := ok && q.seq == old.seq
-		if current && len(r.last) <= askedMax && now.Sub(old.at) < askedTTL {
-			break
-		}
-		if current {
-			delete(r.last, old.key)
-		}
-		r.order = r.order[1:]
-	}
-	if len(r.order) > 4*askedMax {
-		// Many puts by the same askers: drop the superseded ones.
-		r.order = slices.DeleteFunc(r.order, func(p askedPut) bool { return r.last[p.key].seq != p.seq })
-	}
-}
-
-func (r *recentQueries) get(key string, now time.Time) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	q, ok := r.last[key]
-	if !ok || now.Sub(q.at) > askedTTL {
-		return ""
-	}
-	return q.query
+	return "asked\x00" + string(p) + "\x00" + channel + "\x00" + user
 }

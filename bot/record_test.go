@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 
 // fakeRecorder is a hand-written fake Recorder that keeps what it gets.
 type fakeRecorder struct {
+	noText    bool
 	mu        sync.Mutex
 	questions []QuestionRecord
 	feedback  []FeedbackRecord
@@ -26,6 +26,8 @@ func (f *fakeRecorder) RecordFeedback(r FeedbackRecord) {
 	defer f.mu.Unlock()
 	f.feedback = append(f.feedback, r)
 }
+
+func (f *fakeRecorder) KeepsText() bool { return !f.noText }
 
 func TestBot_Records(t *testing.T) {
 	t.Parallel()
@@ -126,21 +128,5 @@ func TestBot_FeedbackTakesTheAskersLastQuestion(t *testing.T) {
 	clock = now.Add(askedTTL + time.Second)
 	if got := pick("u2"); got != "" {
 		t.Errorf("after %v: query %q, want it forgotten", askedTTL, got)
-	}
-}
-
-func TestRecentQueries_Bounded(t *testing.T) {
-	t.Parallel()
-	r := newRecentQueries()
-	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	for i := range askedMax + 10 {
-		r.put(fmt.Sprint("k", i), "q", now)
-		r.put("same", "q", now) // superseded puts must not pile up
-	}
-	if len(r.last) != askedMax || len(r.order) > 4*askedMax+2 {
-		t.Errorf("remembers %d askers (%d puts), want %d", len(r.last), len(r.order), askedMax)
-	}
-	if r.get("k0", now) != "" || r.get(fmt.Sprint("k", askedMax+9), now) != "q" || r.get("same", now) != "q" {
-		t.Error("want the oldest forgotten and the newest kept")
 	}
 }
