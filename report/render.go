@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"fmt"
@@ -7,8 +7,8 @@ import (
 	"text/tabwriter"
 )
 
-// writeReportText renders r for a terminal.
-func writeReportText(w io.Writer, r report) error {
+// WriteText renders r for a terminal.
+func WriteText(w io.Writer, r Report) error {
 	p := &errWriter{w: w}
 	p.printf("espbot report, %s to %s\n", r.Since.Format("2006-01-02 15:04"), r.Until.Format("2006-01-02 15:04 MST"))
 	p.printf("%d questions, %d answered%s\n", r.Questions, r.Answered, percent(r.Answered, r.Questions))
@@ -35,7 +35,7 @@ func writeReportText(w io.Writer, r report) error {
 	}
 	if section("Unanswered questions, grouped by shared stems", len(r.Unanswered) == 0) {
 		for i, c := range r.Unanswered {
-			p.printf("  %d. [%s] %d question%s\n", i+1, strings.Join(c.Terms, ", "), c.Count, plural(c.Count))
+			p.printf("  %d. [%s] %d question%s\n", i+1, strings.Join(c.Terms, ", "), c.Count, Plural(c.Count))
 			for _, ex := range c.Examples {
 				p.printf("       %q\n", ex)
 			}
@@ -48,27 +48,27 @@ func writeReportText(w io.Writer, r report) error {
 		p.table(func(tw io.Writer) {
 			fmt.Fprintf(tw, "  down\tup\tentry\n")
 			for _, v := range r.DownVoted {
-				fmt.Fprintf(tw, "  %d\t%d\t%s\n", v.Down, v.Up, entryLabel(v.Entry, v.Title))
+				fmt.Fprintf(tw, "  %d\t%d\t%s\n", v.Down, v.Up, EntryLabel(v.Entry, v.Title))
 			}
 		})
 	}
 	if section(`Candidate phrasings ("other answer" picks; review with espbot learn)`, len(r.Candidates) == 0) {
 		for _, c := range r.Candidates {
-			p.printf("  %dx %q -> %s\n", c.Count, c.Text, entryLabel(c.EntryID, c.Title))
+			p.printf("  %dx %q -> %s\n", c.Count, c.Text, EntryLabel(c.EntryID, c.Title))
 		}
 	}
 	if section("Low-confidence answers", len(r.LowConfidence) == 0) {
 		for _, l := range r.LowConfidence {
-			p.printf("  %.2f %q -> %s%s\n", l.Confidence, l.Question, entryLabel(l.Entry, l.Title), times(l.Count))
+			p.printf("  %.2f %q -> %s%s\n", l.Confidence, l.Question, EntryLabel(l.Entry, l.Title), times(l.Count))
 		}
 	}
 	return p.err
 }
 
-// writeReportMarkdown renders r as GitHub markdown for an esp-faq issue.
+// WriteMarkdown renders r as GitHub markdown for an esp-faq issue.
 // User text goes in code spans, so it can neither format nor mention
 // anyone.
-func writeReportMarkdown(w io.Writer, r report) error {
+func WriteMarkdown(w io.Writer, r Report) error {
 	p := &errWriter{w: w}
 	p.printf("## espbot report: %s to %s\n\n", r.Since.Format("2006-01-02"), r.Until.Format("2006-01-02"))
 	p.printf("**%d questions**, %d answered%s.\n", r.Questions, r.Answered, percent(r.Answered, r.Questions))
@@ -81,13 +81,13 @@ func writeReportMarkdown(w io.Writer, r report) error {
 		p.printf("None.\n")
 	}
 	for i, c := range r.Unanswered {
-		p.printf("%d. **%s** (%d question%s)\n", i+1, mdEscape(strings.Join(c.Terms, ", ")), c.Count, plural(c.Count))
+		p.printf("%d. **%s** (%d question%s)\n", i+1, mdEscape(strings.Join(c.Terms, ", ")), c.Count, Plural(c.Count))
 		for _, ex := range c.Examples {
 			p.printf("   - %s\n", mdCode(ex))
 		}
 	}
 	if r.NoText > 0 {
-		p.printf("\n%d more unanswered question%s recorded without text.\n", r.NoText, plural(r.NoText))
+		p.printf("\n%d more unanswered question%s recorded without text.\n", r.NoText, Plural(r.NoText))
 	}
 	p.printf("\n### Most down-voted answers\n\n")
 	if len(r.DownVoted) == 0 {
@@ -104,7 +104,7 @@ func writeReportMarkdown(w io.Writer, r report) error {
 	} else {
 		p.printf("| Asked | Picked entry | Times |\n|---|---|---:|\n")
 		for _, c := range r.Candidates {
-			p.printf("| %s | %s | %d |\n", mdCell(mdCode(c.Text)), mdCell(entryLabel(c.EntryID, c.Title)), c.Count)
+			p.printf("| %s | %s | %d |\n", mdCell(mdCode(c.Text)), mdCell(EntryLabel(c.EntryID, c.Title)), c.Count)
 		}
 	}
 	p.printf("\n### Low-confidence answers\n\n")
@@ -113,13 +113,13 @@ func writeReportMarkdown(w io.Writer, r report) error {
 	} else {
 		p.printf("| Asked | Answered with | Confidence | Times |\n|---|---|---:|---:|\n")
 		for _, l := range r.LowConfidence {
-			p.printf("| %s | %s | %.2f | %d |\n", mdCell(mdCode(l.Question)), mdCell(entryLabel(l.Entry, l.Title)), l.Confidence, l.Count)
+			p.printf("| %s | %s | %.2f | %d |\n", mdCell(mdCode(l.Question)), mdCell(EntryLabel(l.Entry, l.Title)), l.Confidence, l.Count)
 		}
 	}
 	return p.err
 }
 
-func mdCounts(p *errWriter, what string, cs []count) {
+func mdCounts(p *errWriter, what string, cs []Count) {
 	if len(cs) == 0 {
 		p.printf("None.\n")
 		return
@@ -156,7 +156,8 @@ func mdEscape(s string) string {
 	return b.String()
 }
 
-func entryLabel(id, title string) string {
+// EntryLabel names an entry by its ID and, when known, its title.
+func EntryLabel(id, title string) string {
 	if title == "" {
 		return id
 	}
@@ -170,7 +171,8 @@ func percent(n, of int) string {
 	return fmt.Sprintf(" (%d%%)", 100*n/of)
 }
 
-func plural(n int) string {
+// Plural is "s" unless n is 1.
+func Plural(n int) string {
 	if n == 1 {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"cmp"
@@ -26,13 +26,13 @@ type questionGroup struct {
 	terms []string
 }
 
-// clusterQuestions groups similar questions by shared stems, largest
+// Cluster groups similar questions by shared stems, largest
 // cluster first. Questions are taken most asked first, and each joins the
 // cluster holding the question it resembles most (clusterSimilarity), or
 // starts a new one. Comparing with each member, not with a union of their
 // stems, keeps clusters from drifting into one. Questions without content terms
 // ("hello?") are left out.
-func clusterQuestions(a *matcher.TermAnalyzer, texts []string) []cluster {
+func Cluster(a *matcher.TermAnalyzer, texts []string) []Group {
 	type building struct {
 		leader  []string // the first question's stems
 		members []*questionGroup
@@ -59,15 +59,15 @@ func clusterQuestions(a *matcher.TermAnalyzer, texts []string) []cluster {
 		best.members = append(best.members, g)
 		best.count += g.count
 	}
-	out := make([]cluster, 0, len(cs))
+	out := make([]Group, 0, len(cs))
 	for _, c := range cs {
-		cl := cluster{Terms: clusterLabel(c.leader, c.members, c.count), Count: c.count}
+		cl := Group{Terms: clusterLabel(c.leader, c.members, c.count), Count: c.count}
 		for _, m := range c.members[:min(len(c.members), maxExamples)] {
 			cl.Examples = append(cl.Examples, m.text)
 		}
 		out = append(out, cl)
 	}
-	slices.SortStableFunc(out, func(a, b cluster) int {
+	slices.SortStableFunc(out, func(a, b Group) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(strings.Join(a.Terms, " "), strings.Join(b.Terms, " ")))
 	})
 	return out

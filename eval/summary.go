@@ -1,0 +1,122 @@
+package eval
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+)
+
+// Summary holds the figures of a run.
+type Summary struct {
+	N            int     `json:"n"`
+	Answerable   int     `json:"answerable"`
+	Unanswerable int     `json:"unanswerable"`
+	Top1         float64 `json:"top1"`
+	Top3         float64 `json:"top3"`
+	Abstention   float64 `json:"abstention"`
+	Overall      float64 `json:"overall"`
+	Wrong        int     `json:"wrong_confident"`
+	P50          string  `json:"latency_p50"`
+	P99          string  `json:"latency_p99"`
+	// Verdicts counts the outcomes by verdict; InTop3 counts the answerable
+	// cases with an expected entry among the first three.
+	Verdicts map[string]int `json:"-"`
+	InTop3   int            `json:"-"`
+}
+
+// Summarise computes the figures of outs.
+func Summarise(outs []Outcome) Summary {
+	s := Summary{N: len(outs), Verdicts: map[string]int{}}
+	lat := make([]time.Duration, 0, len(outs))
+	for _, o := range outs {
+		s.Verdicts[o.Verdict]++
+		if o.Expect != nil {
+			s.Answerable++
+			if o.InTop3 {
+				s.InTop3++
+			}
+		}
+		lat = append(lat, o.Latency)
+	}
+	s.Unanswerable = s.N - s.Answerable
+	s.Top1 = ratio(s.Verdicts[Right], s.Answerable)
+	s.Top3 = ratio(s.InTop3, s.Answerable)
+	s.Abstention = ratio(s.Verdicts[RightAbstain], s.Unanswerable)
+	s.Overall = ratio(s.Verdicts[Right]+s.Verdicts[RightAbstain], s.N)
+	s.Wrong = s.Verdicts[Wrong] + s.Verdicts[FalseAnswer]
+	slices.Sort(lat)
+	s.P50, s.P99 = percentile(lat, 0.50).String(), percentile(lat, 0.99).String()
+	return s
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[int(p*float64(len(sorted)-1)+0.5)]
+}
+
+// WriteText prints the figures; the last lines are the headline ones.
+func WriteText(w io.Writer, s Summary) error {
+	_, err := fmt.Fprintf(w, `questions     %d (%d answerable, %d unanswerable)
+top-1         %.3f (%d/%d answered right)
+top-3         %.3f (%d/%d expected entry ranked in the first three)
+overall       %.3f (%d right answers + %d right abstentions)
+abstention    %.3f (%d/%d unanswerable questions left unanswered)
+wrong         %d confident wrong answers (%d wrong entry, %d answered the unanswerable)
+latency       p50 %s, p99 %s per question
+`, s.N, s.Answerable, s.Unanswerable,
+		s.Top1, s.Verdicts[Right], s.Answerable,
+		s.Top3, s.InTop3, s.Answerable,
+		s.Overall, s.Verdicts[Right], s.Verdicts[RightAbstain],
+		s.Abstention, s.Verdicts[RightAbstain], s.Unanswerable,
+		s.Wrong, s.Verdicts[Wrong], s.Verdicts[FalseAnswer],
+		s.P50, s.P99)
+	return err
+}
+
+// WriteFailures prints each miss with what was expected and what came back.
+func WriteFailures(w io.Writer, outs []Outcome) error {
+	for _, o := range Failures(outs) {
+		if _, err := fmt.Fprintf(w, "%s %s (confidence %.2f)\n  question: %q\n  expected: %s\n  got:      %s\n",
+			o.ID, o.Verdict, o.Confidence, o.Question, orNone(o.Expect), orNone(o.Got)); err != nil {
+			return err
+		}
+		for i, t := range o.Top {
+			fmt.Fprintf(w, "  #%d %s\n", i+1, t)
+		}
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func orNone(s *string) string {
+	if s == nil {
+		return "(no answer)"
+	}
+	return *s
+}
+
+// WriteJSON prints the summary as one JSON object, with the misses under
+// "failures" when failures is set.
+func WriteJSON(w io.Writer, s Summary, outs []Outcome, failures bool) error {
+	out := struct {
+		Summary
+		Failures []Outcome `json:"failures,omitempty"`
+	}{Summary: s}
+	if failures {
+		out.Failures = Failures(outs)
+	}
+	return json.NewEncoder(w).Encode(out)
+}
