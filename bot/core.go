@@ -295,7 +295,7 @@ func (b *Bot) recovered(m Message, md mode, v any) Reply {
 	b.log.Error("panic while handling a message",
 		"platform", m.Platform, "channel", m.Channel, "event", m.EventID,
 		"text_bytes", len(m.Text), "panic", truncate(fmt.Sprint(v), 200), "stack", string(debug.Stack()))
-	if md != addressed {
+	if md != addressed && md != asked {
 		return Reply{Kind: KindIgnore}
 	}
 	r := notice("Sorry", docOf(para(text("Sorry, something went wrong on my side. Please try again later."))))

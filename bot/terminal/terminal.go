@@ -1,0 +1,219 @@
+// Package terminal is espbot's terminal surface: it renders core replies
+// as plain text (or the ask JSON), answers questions read line by line
+// ("espbot ask"), and holds a chat ("espbot chat").
+package terminal
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/matcher"
+)
+
+// Core is the part of *bot.Bot the terminal uses.
+type Core interface {
+	Handle(ctx context.Context, m bot.Message) bot.Reply
+}
+
+var _ Core = (*bot.Bot)(nil)
+
+// Options choose how replies look.
+type Options struct {
+	// Commands lists alternatives as "/show ID" commands (the chat);
+	// otherwise as "[ID] title" (espbot ask).
+	Commands bool
+}
+
+// Render writes r as text; a reply of KindIgnore writes nothing.
+func Render(w io.Writer, r bot.Reply, o Options) error {
+	var b strings.Builder
+	switch r.Kind {
+	case bot.KindIgnore:
+		return nil
+	case bot.KindAnswer:
+		writeAnswer(&b, r)
+		writeAlternatives(&b, "Related questions", r.Alternatives, o)
+	default:
+		if r.Title != "" {
+			b.WriteString(r.Title + "\n")
+		}
+		b.WriteString(indent(knowledge.RenderText(r.Body), "   "))
+		b.WriteString("\n")
+		if r.Kind == bot.KindSuggestions || r.Kind == bot.KindNoMatch {
+			writeAlternatives(&b, "Closest questions", r.Alternatives, o) // help lists them itself
+		}
+	}
+	writeExplanation(&b, r.Explanation)
+	_, err := io.WriteString(w, b.String()+"\n")
+	return err
+}
+
+// writeAnswer writes the title, where it comes from, the answer and its
+// links.
+func writeAnswer(b *strings.Builder, r bot.Reply) {
+	e := r.Entry
+	fmt.Fprintf(b, "Q: %s\n", e.Title)
+	fmt.Fprintf(b, "   [%s] %s%s, confidence %.2f\n", e.ID, e.Category, chipList(e.Chips), r.Confidence)
+	if e.URL != "" {
+		fmt.Fprintf(b, "   %s\n", e.URL)
+	}
+	b.WriteString("\n" + indent(knowledge.RenderText(e.Body), "   ") + "\n")
+	if len(e.Links) > 0 {
+		b.WriteString("\n   Links:\n")
+		for _, l := range e.Links {
+			fmt.Fprintf(b, "   - %s\n", linkText(l.Text, l.URL))
+		}
+	}
+}
+
+func writeAlternatives(b *strings.Builder, heading string, alts []bot.Alternative, o Options) {
+	if len(alts) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n   %s:\n", heading)
+	for _, a := range alts {
+		if o.Commands {
+			fmt.Fprintf(b, "   /show %s  %s\n", a.ID, a.Title)
+		} else {
+			fmt.Fprintf(b, "   - [%s] %s\n", a.ID, a.Title)
+		}
+	}
+}
+
+func chipList(chips []string) string {
+	if len(chips) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(chips, ", ") + ")"
+}
+
+func linkText(text, url string) string {
+	if text == "" || text == url {
+		return url
+	}
+	return text + " (" + url + ")"
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// writeExplanation writes why the matcher ranked and decided as it did.
+func writeExplanation(b *strings.Builder, x *matcher.Explanation) {
+	if x == nil {
+		return
+	}
+	b.WriteString("\nExplanation:\n")
+	fmt.Fprintf(b, "  terms: %s\n", strings.Join(x.Terms, " "))
+	writeMap(b, "lexicon", x.Expansions)
+	writeMap(b, "typos", x.Corrections)
+	if len(x.Chips) > 0 {
+		fmt.Fprintf(b, "  chips: %s\n", strings.Join(x.Chips, ", "))
+	}
+	for _, d := range x.Details {
+		fmt.Fprintf(b, "  %s\n", d)
+	}
+}
+
+func writeMap(b *strings.Builder, name string, m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Fprintf(b, "  %s:", name)
+	for _, k := range keys {
+		fmt.Fprintf(b, " %s -> %s;", k, m[k])
+	}
+	b.WriteString("\n")
+}
+
+// AskOptions are espbot ask's choices.
+type AskOptions struct {
+	// JSON writes one bot.AskResult per line instead of text.
+	JSON bool
+	// Explain asks the matcher why.
+	Explain bool
+}
+
+// AskOne answers one question.
+func AskOne(ctx context.Context, c Core, w io.Writer, q string, o AskOptions) error {
+	r := c.Handle(ctx, bot.Message{Platform: bot.Terminal, User: "terminal", Text: q, Ask: true, Explain: o.Explain})
+	var err error
+	if o.JSON {
+		err = json.NewEncoder(w).Encode(bot.NewAskResult(r))
+	} else {
+		err = Render(w, r, Options{})
+	}
+	if err != nil {
+		return fmt.Errorf("write answer: %w", err)
+	}
+	return nil
+}
+
+// AskLines answers one question per non-blank line of in, in order,
+// flushing each answer as it is written so that callers can stream.
+func AskLines(ctx context.Context, c Core, in io.Reader, out io.Writer, o AskOptions) error {
+	r := bufio.NewReaderSize(in, 64*1024)
+	w := bufio.NewWriter(out)
+	for ctx.Err() == nil {
+		line, err := r.ReadString('\n')
+		if q := strings.TrimRight(line, "\r\n"); strings.TrimSpace(q) != "" {
+			if werr := AskOne(ctx, c, w, q, o); werr != nil {
+				return werr
+			}
+			if werr := w.Flush(); werr != nil {
+				return fmt.Errorf("write answer: %w", werr)
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read questions: %w", err)
+		}
+	}
+	return ctx.Err()
+}
+
+// Chat reads questions after a prompt until end of input (Ctrl-D); entries
+// is the size of the FAQ, for the greeting.
+func Chat(ctx context.Context, c Core, in io.Reader, out io.Writer, entries int) error {
+	fmt.Fprintf(out, "espbot: ask about ESP32/ESP8266 networking (%d FAQ entries). /help for commands, Ctrl-D to leave.\n", entries)
+	r := bufio.NewReader(in)
+	for n := 1; ctx.Err() == nil; n++ {
+		fmt.Fprint(out, "\n> ")
+		line, err := r.ReadString('\n')
+		if q := strings.TrimSpace(line); q != "" {
+			msg := bot.Message{Platform: bot.Terminal, Channel: "terminal", User: "you", IsDM: true,
+				EventID: fmt.Sprint("terminal-", n), Text: q}
+			if werr := Render(out, c.Handle(ctx, msg), Options{Commands: true}); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			fmt.Fprintln(out)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read question: %w", err)
+		}
+	}
+	return nil
+}

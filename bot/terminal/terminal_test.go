@@ -1,0 +1,135 @@
+package terminal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/matcher"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func testBot(tb testing.TB) *bot.Bot {
+	tb.Helper()
+	kb, err := knowledge.LoadDefault()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ix, err := matcher.New(kb.Entries, matcher.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return bot.New(bot.Config{}, ix, nil, nil)
+}
+
+func golden(tb testing.TB, name string, got []byte) {
+	tb.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("%v (run go test ./bot/terminal -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		tb.Errorf("output differs from %s (run with -update if intended):\n%s", path, got)
+	}
+}
+
+// TestRender pins the text of each kind of reply, in the chat's form and
+// in ask's.
+func TestRender(t *testing.T) {
+	t.Parallel()
+	b := testBot(t)
+	var out bytes.Buffer
+	for _, text := range []string{
+		"What is the default MTU of LWIP for an ESP32?", "mqtt", "what's a good movie to watch tonight",
+		"help", "/search tls", "/show nope",
+	} {
+		out.WriteString("=== " + text + "\n")
+		r := b.Handle(context.Background(), bot.Message{Platform: bot.Terminal, Channel: "t", User: "u", IsDM: true, Text: text})
+		if err := Render(&out, r, Options{Commands: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{"What is the default MTU of LWIP for an ESP32?", "what's a good movie to watch tonight"} {
+		out.WriteString("=== ask " + q + "\n")
+		if err := AskOne(context.Background(), b, &out, q, AskOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	golden(t, "replies.golden", out.Bytes())
+	if err := Render(&out, bot.Reply{Kind: bot.KindIgnore}, Options{}); err != nil || strings.Contains(out.String(), "ignore") {
+		t.Error("an ignored reply was written")
+	}
+}
+
+func TestAskLines_StreamsInOrder(t *testing.T) {
+	t.Parallel()
+	in := "what is the default mtu of lwip?\n\n  \ntell me a joke\r\nhelp\nDoes MQTT support automatic reconnection?"
+	var out bytes.Buffer
+	if err := AskLines(context.Background(), testBot(t), strings.NewReader(in), &out, AskOptions{JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d answers for 4 questions:\n%s", len(lines), out.String())
+	}
+	var got []bot.AskResult
+	for _, l := range lines {
+		var r bot.AskResult
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if got[0].Question != "what is the default mtu of lwip?" || !got[0].Answered || got[1].Answered || got[2].Question != "help" ||
+		got[3].Question != "Does MQTT support automatic reconnection?" {
+		t.Errorf("answers %+v", got)
+	}
+	if got[0].Answer.Source != "embedded:protocols.rst:"+strings.Split(got[0].Answer.Source, ":")[2] || got[0].Answer.URL == "" {
+		t.Errorf("source %q url %q", got[0].Answer.Source, got[0].Answer.URL)
+	}
+}
+
+func TestAskOne_Explain(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := AskOne(context.Background(), testBot(t), &out, "mqqt keepalive default", AskOptions{Explain: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"keep-alive", "Explanation:", "decision:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestChat(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	in := "help\nWhat is the default MTU of LWIP for an ESP32?\n\n"
+	if err := Chat(context.Background(), testBot(t), strings.NewReader(in), &out, 32); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{"(32 FAQ entries)", "\n> espbot help", "Q: What is the default MTU", "/show "} {
+		if !strings.Contains(s, want) {
+			t.Errorf("chat lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Count(s, "\n> ") != 4 {
+		t.Errorf("%d prompts, want 4:\n%s", strings.Count(s, "\n> "), s)
+	}
+}
