@@ -46,6 +46,20 @@ type HTTP struct {
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// ShutdownTimeout bounds the graceful stop on SIGINT/SIGTERM.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// ReadTimeout, WriteTimeout and IdleTimeout bound reading a request,
+	// writing a response and a keep-alive connection's wait for the next.
+	ReadTimeout  Duration `yaml:"read_timeout"`
+	WriteTimeout Duration `yaml:"write_timeout"`
+	IdleTimeout  Duration `yaml:"idle_timeout"`
+	// MaxConnections caps open connections; MaxInFlight caps requests being
+	// handled (beyond: 503 with Retry-After; health checks are never shed).
+	MaxConnections int `yaml:"max_connections"`
+	MaxInFlight    int `yaml:"max_in_flight"`
+	// ClientHeader names the header identifying API clients behind a
+	// reverse proxy (e.g. X-Forwarded-For); "" uses the peer address.
+	ClientHeader string `yaml:"client_header"`
+	// RateLimit limits questions to POST /v1/ask per client.
+	RateLimit Rate `yaml:"rate_limit"`
 }
 
 // Knowledge says where the FAQ pages are.
@@ -57,6 +71,10 @@ type Knowledge struct {
 	Watch bool `yaml:"watch"`
 	// Debounce is how long to wait for changes to settle before reloading.
 	Debounce Duration `yaml:"debounce"`
+	// BaseURL is the web site the pages are published on, for the link of
+	// each answer; empty: Espressif's esp-faq site for the embedded page
+	// and esp-faq checkouts, no link for other pages.
+	BaseURL string `yaml:"base_url"`
 }
 
 // Matcher tunes answering.
@@ -163,13 +181,16 @@ type Slack struct {
 const (
 	StoreSQLite   = "sqlite"
 	StorePostgres = "postgres"
+	StoreNone     = "none"
 )
 
-// Store configures where questions and feedback are recorded.
+// Store configures where questions, feedback and the conversation state
+// are kept.
 type Store struct {
-	// Driver is sqlite or postgres; "" records nothing.
+	// Driver is sqlite (the default), postgres, or none to keep nothing.
 	Driver string `yaml:"driver"`
-	// Path is the SQLite file (default espbot.db beside the configuration).
+	// Path is the SQLite file (default espbot.db beside the configuration
+	// file, or $XDG_STATE_HOME/espbot/espbot.db without one).
 	Path string `yaml:"path"`
 	// DSN is the PostgreSQL connection string; ESPBOT_STORE_DSN overrides it
 	// (put passwords there, not in the file).
@@ -180,6 +201,12 @@ type Store struct {
 	RecordText bool `yaml:"record_text"`
 }
 
+// Recording reports whether a store is configured: a driver other than
+// none, and for SQLite a place for its file.
+func (s Store) Recording() bool {
+	return s.Driver != StoreNone && s.Driver != "" && (s.Driver != StoreSQLite || s.Path != "")
+}
+
 // Default returns the configuration used when a key is not set.
 func Default() *Config {
 	return &Config{
@@ -187,6 +214,12 @@ func Default() *Config {
 			Listen:          "127.0.0.1:8080",
 			MaxBodyBytes:    64 << 10,
 			ShutdownTimeout: Duration(10 * time.Second),
+			ReadTimeout:     Duration(15 * time.Second),
+			WriteTimeout:    Duration(30 * time.Second),
+			IdleTimeout:     Duration(60 * time.Second),
+			MaxConnections:  512,
+			MaxInFlight:     64,
+			RateLimit:       Rate{PerMinute: 60, Burst: 20},
 		},
 		Knowledge: Knowledge{Debounce: Duration(500 * time.Millisecond)},
 		Matcher:   Matcher{AutoThreshold: 0.75},
@@ -198,7 +231,7 @@ func Default() *Config {
 		},
 		Discord: Discord{APIURL: "https://discord.com/api/v9"},
 		Slack:   Slack{Mode: SlackSocket, APIURL: "https://slack.com/api/", Ephemeral: true},
-		Store:   Store{RecordText: true},
+		Store:   Store{Driver: StoreSQLite, Retention: Duration(90 * 24 * time.Hour), RecordText: true},
 	}
 }
 
@@ -224,5 +257,6 @@ func (c *Config) LogValue() slog.Value {
 		slog.Bool("slack", c.Slack.Enabled),
 		slog.String("slack_mode", c.Slack.Mode),
 		slog.String("store", c.Store.Driver),
+		slog.String("store_path", c.Store.Path),
 	)
 }

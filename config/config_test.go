@@ -308,12 +308,13 @@ func TestLoad_ExampleConfig(t *testing.T) {
 		t.Fatalf("the example configuration must load and validate: %v", err)
 	}
 	// The example documents the defaults: apart from the illustrative
-	// channels, lexicon and retention it must agree with Default().
+	// channels and lexicon, and the store file resolved beside it, it must
+	// agree with Default().
 	d := Default()
 	d.Path = c.Path
 	d.Discord.Channels, d.Slack.Channels = c.Discord.Channels, c.Slack.Channels
 	d.Matcher.Lexicon = c.Matcher.Lexicon
-	d.Store.Retention = c.Store.Retention
+	d.Store.Path = c.Store.Path
 	d.Knowledge.Paths = c.Knowledge.Paths
 	d.Discord.Guilds, d.Discord.CommandGuilds = c.Discord.Guilds, c.Discord.CommandGuilds
 	if c.String() != d.String() {
@@ -415,5 +416,50 @@ func TestParse_Shards(t *testing.T) {
 	c, err = Parse("f.yaml", []byte("discord:\n  shards: auto\n"), env())
 	if err != nil || c.Discord.Shards != 0 || !strings.Contains(c.String(), "shards: auto") {
 		t.Errorf("auto: %v, %d", err, c.Discord.Shards)
+	}
+}
+
+// TestParse_DefaultStore: recorded by default, beside the configuration
+// file or in the user's state folder; none turns it off.
+func TestParse_DefaultStore(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, file, yaml string
+		env              Env
+		driver, path     string
+		warn             string
+	}{
+		{"beside the file", "/etc/espbot/espbot.yaml", "", env(), StoreSQLite, "/etc/espbot/espbot.db", ""},
+		{"an explicit empty driver", "/etc/espbot/espbot.yaml", "store:\n  driver: \"\"\n", env(), StoreSQLite, "/etc/espbot/espbot.db", ""},
+		{"XDG_STATE_HOME", "", "", env("XDG_STATE_HOME", "/var/state", "HOME", "/home/u"), StoreSQLite, "/var/state/espbot/espbot.db", ""},
+		{"HOME", "", "", env("HOME", "/home/u"), StoreSQLite, "/home/u/.local/state/espbot/espbot.db", ""},
+		{"nowhere", "", "", env(), StoreSQLite, "", "nothing is recorded"},
+		{"none", "/etc/espbot/espbot.yaml", "store:\n  driver: none\n", env(), StoreNone, "", ""},
+		{"the environment", "", "", env("ESPBOT_STORE_DRIVER", "none", "HOME", "/home/u"), StoreNone, "/home/u/.local/state/espbot/espbot.db", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Parse(tt.file, []byte(tt.yaml), tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.driver == StoreNone {
+				tt.path = c.Store.Path // irrelevant
+			}
+			if c.Store.Driver != tt.driver || c.Store.Path != tt.path || c.Store.Retention.D() != 90*24*time.Hour {
+				t.Errorf("store %+v, want %s at %q kept 90 days", c.Store, tt.driver, tt.path)
+			}
+			if rec := c.Store.Recording(); rec != (tt.driver != StoreNone && tt.path != "") {
+				t.Errorf("Recording = %v", rec)
+			}
+			var warns []string
+			for _, w := range c.Warnings() {
+				warns = append(warns, w.String())
+			}
+			if got := strings.Join(warns, "\n"); (tt.warn == "") != (got == "") || !strings.Contains(got, tt.warn) {
+				t.Errorf("warnings %q, want %q", got, tt.warn)
+			}
+		})
 	}
 }

@@ -111,8 +111,11 @@ func Parse(name string, data []byte, env Env) (*Config, error) {
 	}
 	c.resolvePaths()
 	probs = append(probs, applyEnv(c, env)...)
+	if c.Store.Driver == "" {
+		c.Store.Driver = StoreSQLite // recorded by default; "none" turns it off
+	}
 	if c.Store.Driver == StoreSQLite && c.Store.Path == "" {
-		c.Store.Path = filepath.Join(filepath.Dir(c.Path), "espbot.db")
+		c.Store.Path = defaultStorePath(c.Path, env)
 	}
 	c.dsnInFile = c.Store.DSN.IsSet() && env.getenv(EnvStoreDSN) == ""
 	probs = append(probs, loadSecrets(c, env)...)
@@ -129,6 +132,24 @@ func Parse(name string, data []byte, env Env) (*Config, error) {
 		return c, &Error{Problems: probs}
 	}
 	return c, nil
+}
+
+// defaultStorePath is where the SQLite store lives by default: beside the
+// configuration file, or in the user's state folder without one
+// ($XDG_STATE_HOME, by default ~/.local/state). "" when neither is known.
+func defaultStorePath(config string, env Env) string {
+	if config != "" {
+		return filepath.Join(filepath.Dir(config), "espbot.db")
+	}
+	state := env.getenv("XDG_STATE_HOME")
+	if state == "" {
+		home := env.getenv("HOME")
+		if home == "" {
+			return ""
+		}
+		state = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(state, "espbot", "espbot.db")
 }
 
 // decode reads data strictly into c: unknown keys and values of the wrong

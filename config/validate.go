@@ -16,6 +16,15 @@ func (c *Config) validate() []Problem {
 	v.listen("http.listen", c.HTTP.Listen)
 	v.check(c.HTTP.MaxBodyBytes > 0, "http.max_body_bytes", "must be positive")
 	v.check(c.HTTP.ShutdownTimeout > 0, "http.shutdown_timeout", "must be positive")
+	v.check(c.HTTP.ReadTimeout > 0, "http.read_timeout", "must be positive")
+	v.check(c.HTTP.WriteTimeout > 0, "http.write_timeout", "must be positive")
+	v.check(c.HTTP.IdleTimeout > 0, "http.idle_timeout", "must be positive")
+	v.check(c.HTTP.MaxConnections > 0, "http.max_connections", "must be positive")
+	v.check(c.HTTP.MaxInFlight > 0, "http.max_in_flight", "must be positive")
+	v.rate("http.rate_limit", c.HTTP.RateLimit)
+	if c.Knowledge.BaseURL != "" {
+		v.url("knowledge.base_url", c.Knowledge.BaseURL, "http", "https")
+	}
 	for i, p := range c.Knowledge.Paths {
 		v.check(p != "", fmt.Sprintf("knowledge.paths[%d]", i), "must not be empty")
 	}
@@ -90,9 +99,7 @@ func (c *Config) validateSlack(v *validator) {
 
 func (c *Config) validateStore(v *validator) {
 	s := c.Store
-	if s.Driver != "" {
-		v.oneOf("store.driver", s.Driver, StoreSQLite, StorePostgres)
-	}
+	v.oneOf("store.driver", s.Driver, StoreSQLite, StorePostgres, StoreNone)
 	if s.Driver == StorePostgres && !s.DSN.IsSet() {
 		v.add("store.driver", "postgres needs a connection string: set store.dsn or "+EnvStoreDSN)
 	}
@@ -210,6 +217,9 @@ func (c *Config) Warnings() []Problem {
 	}
 	if host, _, err := net.SplitHostPort(c.HTTP.Listen); err == nil && !isLoopback(host) {
 		add("http.listen", "listening beyond loopback: /metrics and /v1/ask are reachable from the network; put a reverse proxy with access control in front")
+	}
+	if c.Store.Driver == StoreSQLite && c.Store.Path == "" {
+		add("store.path", "nowhere to keep the SQLite store (no configuration file, XDG_STATE_HOME or HOME): nothing is recorded; set store.path, or store.driver: none")
 	}
 	if c.dsnInFile && dsnHasPassword(c.Store.DSN.Reveal()) {
 		add("store.dsn", "the connection string holds a password: prefer "+EnvStoreDSN)

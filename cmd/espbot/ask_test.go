@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/espbot/espbot/eval"
 )
 
 // runArgs runs espbot with the given stdin and buffers.
@@ -25,10 +27,10 @@ type askLine struct {
 	Answered   bool    `json:"answered"`
 	Confidence float64 `json:"confidence"`
 	Answer     *struct {
-		ID, Title, Category, Source, Text string
-		Score                             float64
-		Chips                             []string
-		Links                             []struct{ Text, URL string }
+		ID, Title, Category, Source, Text, URL string
+		Score                                  float64
+		Chips                                  []string
+		Links                                  []struct{ Text, URL string }
 	} `json:"answer"`
 	Alternatives []struct {
 		ID, Title         string
@@ -99,7 +101,7 @@ func TestRunAsk_textAndExplain(t *testing.T) {
 		}
 	}
 	out, _, err = runArgs(t, "", "ask", "how do i exit vim")
-	if err != nil || !strings.Contains(out, "don't know") {
+	if err != nil || !strings.Contains(out, "couldn't find an answer") {
 		t.Errorf("no-match text: %v\n%s", err, out)
 	}
 }
@@ -168,7 +170,7 @@ func TestRunEval(t *testing.T) {
 	if s.N != 3 || s.Answerable != 2 || s.Top1 != 0.5 || s.Abstention != 1 || s.Overall < 0.66 || s.Overall > 0.67 {
 		t.Errorf("summary = %+v", s)
 	}
-	if len(s.Failures) != 1 || s.Failures[0].ID != "c" || s.Failures[0].Verdict != verdictAbstained {
+	if len(s.Failures) != 1 || s.Failures[0].ID != "c" || s.Failures[0].Verdict != eval.Abstained {
 		t.Errorf("failures = %+v", s.Failures)
 	}
 	if err := os.WriteFile(set, []byte("{\"question\": \"ok\"}\nnot json\n"), 0o644); err != nil {

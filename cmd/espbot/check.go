@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/loader"
 )
 
 // runCheck parses and lints FAQ pages: per-file entry counts, the total,
@@ -31,7 +32,7 @@ func runCheck(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	kb, err := loadKnowledge(paths)
+	kb, err := loader.Load(paths, knowledge.Options{})
 	var le *knowledge.LoadError
 	if err != nil && (kb == nil || !errors.As(err, &le)) {
 		return fmt.Errorf("check: %w", err)
@@ -96,7 +97,7 @@ func (r checkReport) writeJSON(w io.Writer) error {
 // writeText prints the counts, then each problem as
 // "path:line: error|warning: message", then a summary line.
 func (r checkReport) writeText(w io.Writer) error {
-	ew := &checkWriter{w: w}
+	ew := &errWriter{w: w}
 	for _, f := range r.Files {
 		ew.printf("%s: %d %s\n", f.Path, f.Entries, countNoun(f.Entries, "entry", "entries"))
 	}
@@ -127,16 +128,4 @@ func countNoun(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// checkWriter keeps the first write error so that printing code stays flat.
-type checkWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (ew *checkWriter) printf(format string, args ...any) {
-	if ew.err == nil {
-		_, ew.err = fmt.Fprintf(ew.w, format, args...)
-	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/espbot/espbot/config"
 	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/loader"
 )
 
 // runConfig is "espbot config check FILE": it validates a configuration
@@ -73,7 +74,7 @@ func checkKnowledge(c *config.Config) []string {
 	if len(problems) > 0 {
 		return problems
 	}
-	_, kbProblems, err := indexKnowledge(c.Knowledge.Paths, matcherOptions(c))
+	_, kbProblems, err := loader.Build(c.Knowledge.Paths, knowledgeOptions(c), matcherOptions(c))
 	for _, p := range kbProblems {
 		if p.Severity == knowledge.Error {
 			problems = append(problems, fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Message))

@@ -4,9 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
-
-	"github.com/espbot/espbot/knowledge"
 )
 
 // pathsFlag is a repeatable string flag (--knowledge PATH ...).
@@ -46,10 +45,14 @@ func parseFlags(e env, fs *flag.FlagSet, args []string) (help bool, err error) {
 	return false, nil
 }
 
-// loadKnowledge loads the given paths, or the embedded FAQ when there are none.
-func loadKnowledge(paths []string) (*knowledge.Base, error) {
-	if len(paths) == 0 {
-		return knowledge.LoadDefault()
+// errWriter keeps the first write error, so that printing code stays flat.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (ew *errWriter) printf(format string, args ...any) {
+	if ew.err == nil {
+		_, ew.err = fmt.Fprintf(ew.w, format, args...)
 	}
-	return knowledge.Load(paths...)
 }

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/espbot/espbot/config"
+	"github.com/espbot/espbot/report"
 	"github.com/espbot/espbot/store"
 )
 
@@ -101,7 +102,7 @@ func (l *learner) list(ctx context.Context) error {
 	w := &errWriter{w: l.e.stdout}
 	w.printf("Candidate phrasings (%d):\n", len(cands))
 	for i, c := range cands {
-		w.printf("  %d. %q -> %s, picked %d time%s\n", i+1, c.Text, entryLabel(c.EntryID, l.titles[c.EntryID]), c.Count, plural(c.Count))
+		w.printf("  %d. %q -> %s, picked %d time%s\n", i+1, c.Text, report.EntryLabel(c.EntryID, l.titles[c.EntryID]), c.Count, report.Plural(c.Count))
 	}
 	if len(cands) > 0 {
 		w.printf(`Accept with "espbot learn accept N", reject with "espbot learn reject N".` + "\n")
@@ -127,7 +128,7 @@ func (l *learner) decide(ctx context.Context, status string, args []string) erro
 	if err := l.st.SetPhrasing(ctx, p); err != nil {
 		return err
 	}
-	fmt.Fprintf(l.e.stdout, "%s: %q as a phrasing of %s\n", status, strings.ToLower(p.Text), entryLabel(p.EntryID, l.titles[p.EntryID]))
+	fmt.Fprintf(l.e.stdout, "%s: %q as a phrasing of %s\n", status, strings.ToLower(p.Text), report.EntryLabel(p.EntryID, l.titles[p.EntryID]))
 	if status == store.Accepted {
 		fmt.Fprintln(l.e.stdout, "A running espbot serve indexes it at its next reload (SIGHUP).")
 	}
@@ -245,6 +246,6 @@ func (l *learner) importFile(ctx context.Context, args []string) error {
 			n++
 		}
 	}
-	fmt.Fprintf(l.e.stdout, "imported %d phrasing%s\n", n, plural(n))
+	fmt.Fprintf(l.e.stdout, "imported %d phrasing%s\n", n, report.Plural(n))
 	return nil
 }

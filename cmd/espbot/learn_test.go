@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/loader"
 	"github.com/espbot/espbot/matcher"
 	"github.com/espbot/espbot/store"
 )
@@ -68,7 +69,7 @@ func indexWithPhrasings(t *testing.T, cfg string) *matcher.Index {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ix, _, err := indexKnowledge(nil, matcher.Options{Phrasings: phrasingsOf(st, slog.New(slog.DiscardHandler))()})
+	ix, _, err := loader.Build(nil, knowledge.Options{}, matcher.Options{Phrasings: phrasingsOf(st, slog.New(slog.DiscardHandler))()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,10 +14,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/bot/httpapi"
+	"github.com/espbot/espbot/botstore"
 	"github.com/espbot/espbot/config"
+	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/loader"
 	"github.com/espbot/espbot/matcher"
 	"github.com/espbot/espbot/metrics"
 )
@@ -78,14 +81,17 @@ func serve(ctx context.Context, e env, f serveFlags, hooks serveHooks) error {
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
-	kb := newKnowledgeLoader(c, log, m)
+	lo := loaderOptions(c)
 	bc := botConfig(c)
 	if st != nil {
-		rec := newStoreRecorder(st, c, log, m)
-		defer rec.close(c.HTTP.ShutdownTimeout.D(), log)
-		kb.phrasings, bc.Recorder = phrasingsOf(st, log), rec
+		defer closeStore(st, log)
+		rec := botstore.NewRecorder(st, botstore.RecorderOptions{RecordText: c.Store.RecordText, Retention: c.Store.Retention.D(),
+			OnDrop: func() { m.Error("store", "store_dropped") }, Log: log.With("component", "store")})
+		defer closeRecorder(rec, c.HTTP.ShutdownTimeout.D(), log)
+		lo.Phrasings, bc.Recorder, bc.State = phrasingsOf(st, log), rec, botstore.NewState(st, 0)
 	}
-	ix, err := kb.build()
+	kb := loader.New(lo, log, m)
+	ix, err := kb.Build()
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
@@ -97,23 +103,17 @@ func serve(ctx context.Context, e env, f serveFlags, hooks serveHooks) error {
 	if err != nil {
 		return err
 	}
-	s := &server{cfg: c, bot: b, metrics: m, log: log, adapters: adapters}
-	mux := http.NewServeMux()
-	s.mount(mux)
-	for _, a := range adapters {
-		if hm, ok := a.adapter.(httpMounter); ok {
-			hm.Mount(mux)
-		}
-	}
 	ln, err := net.Listen("tcp", c.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	s := &server{cfg: c, bot: b, metrics: m, log: log, adapters: adapters}
+	srv := httpapi.NewServer(ln, s.handler(), httpLimits(c), m, log)
 	log.Info("espbot serving", "addr", ln.Addr().String(), "entries", ix.Len(), "config", c)
 	if hooks.listening != nil {
 		hooks.listening(ln.Addr().String())
 	}
-	return s.run(ctx, ln, mux, kb, hooks.reload)
+	return s.run(ctx, srv, kb, hooks.reload)
 }
 
 // loadServeConfig reads the configuration and applies the flags.
@@ -136,6 +136,29 @@ func loadServeConfig(e env, f serveFlags) (*config.Config, error) {
 		c.HTTP.Listen = f.listen
 	}
 	return c, nil
+}
+
+// loaderOptions translates the configuration for the knowledge loader.
+func loaderOptions(c *config.Config) loader.Options {
+	return loader.Options{
+		Paths:     c.Knowledge.Paths,
+		Knowledge: knowledgeOptions(c),
+		Matcher:   matcherOptions(c),
+		Watch:     c.Knowledge.Watch,
+		Debounce:  c.Knowledge.Debounce.D(),
+	}
+}
+
+// knowledgeOptions translates the configuration for the FAQ parser.
+func knowledgeOptions(c *config.Config) knowledge.Options {
+	return knowledge.Options{BaseURL: c.Knowledge.BaseURL}
+}
+
+// httpLimits translates the configuration for the HTTP server.
+func httpLimits(c *config.Config) httpapi.Limits {
+	h := c.HTTP
+	return httpapi.Limits{ReadTimeout: h.ReadTimeout.D(), WriteTimeout: h.WriteTimeout.D(), IdleTimeout: h.IdleTimeout.D(),
+		MaxConnections: h.MaxConnections, MaxInFlight: h.MaxInFlight}
 }
 
 // newServeLogger builds the slog logger the configuration asks for.
@@ -171,9 +194,14 @@ func botConfig(c *config.Config) bot.Config {
 			bot.Slack:   chans(c.Slack.Channels),
 		},
 		AutoThreshold:   c.Matcher.AutoThreshold,
-		UserCooldown:    bot.Cooldown{PerMinute: c.Cooldown.User.PerMinute, Burst: c.Cooldown.User.Burst},
-		ChannelCooldown: bot.Cooldown{PerMinute: c.Cooldown.Channel.PerMinute, Burst: c.Cooldown.Channel.Burst},
+		UserCooldown:    cooldown(c.Cooldown.User),
+		ChannelCooldown: cooldown(c.Cooldown.Channel),
+		ClientCooldown:  cooldown(c.HTTP.RateLimit),
 	}
+}
+
+func cooldown(r config.Rate) bot.Cooldown {
+	return bot.Cooldown{PerMinute: r.PerMinute, Burst: r.Burst}
 }
 
 // matcherOptions translates the configuration for the matcher.
@@ -219,11 +247,10 @@ type server struct {
 
 // run serves HTTP, the adapters and reloads until ctx is done or an adapter
 // fails, then shuts everything down within the shutdown timeout.
-func (s *server) run(ctx context.Context, ln net.Listener, mux http.Handler, kb *knowledgeLoader, reload <-chan os.Signal) error {
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+func (s *server) run(ctx context.Context, srv *httpapi.Server, kb *loader.Loader, reload <-chan os.Signal) error {
 	errc := make(chan error, len(s.adapters)+1)
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
@@ -243,7 +270,7 @@ func (s *server) run(ctx context.Context, ln net.Listener, mux http.Handler, kb 
 	}
 	rctx, stopReloads := context.WithCancel(ctx)
 	var reloading sync.WaitGroup
-	reloading.Go(func() { kb.run(rctx, s.bot, reload) })
+	reloading.Go(func() { kb.Run(rctx, s.bot, reload) })
 
 	var failed error
 	select {
@@ -254,7 +281,7 @@ func (s *server) run(ctx context.Context, ln net.Listener, mux http.Handler, kb 
 	}
 	s.draining.Store(true)
 	stopReloads()
-	s.shutdown(srv, stopAdapters, &running)
+	s.shutdown(srv.Server, stopAdapters, &running)
 	reloading.Wait()
 	return failed
 }

@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
-	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/botstore"
 	"github.com/espbot/espbot/config"
 	"github.com/espbot/espbot/store"
 )
@@ -15,10 +16,11 @@ import (
 // generated once and kept in the database).
 const envStoreSalt = "ESPBOT_STORE_SALT"
 
-// openStore opens the configured store, or returns nil when store.driver
-// is unset. Only cmd reads the environment, so the salt comes in here.
+// openStore opens the configured store, or returns nil when nothing is to
+// be recorded (store.driver: none). Only cmd reads the environment, so the
+// salt comes in here.
 func openStore(ctx context.Context, c *config.Config, getenv func(string) string) (*store.Store, error) {
-	if c.Store.Driver == "" {
+	if !c.Store.Recording() {
 		return nil, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -35,64 +37,37 @@ func openStore(ctx context.Context, c *config.Config, getenv func(string) string
 	return st, nil
 }
 
-// storeRecorder is the core's bot.Recorder backed by a store.Writer: it
-// hashes user IDs, drops the text when record_text is off, and queues.
-type storeRecorder struct {
-	w          *store.Writer
-	recordText bool
-}
-
-var _ bot.Recorder = (*storeRecorder)(nil)
-
-// newStoreRecorder starts the writer of st. A dropped record is counted as
-// an error "store_dropped" of platform "store".
-func newStoreRecorder(st *store.Store, c *config.Config, log *slog.Logger, m bot.Metrics) *storeRecorder {
-	w := store.NewWriter(st, store.WriterOptions{
-		Retention: c.Store.Retention.D(),
-		OnDrop:    func() { m.Error("store", "store_dropped") },
-		Log:       log.With("component", "store"),
-	})
-	return &storeRecorder{w: w, recordText: c.Store.RecordText}
-}
-
-// RecordQuestion queues a decided question.
-func (r *storeRecorder) RecordQuestion(q bot.QuestionRecord) {
-	text := q.Query
-	if !r.recordText {
-		text = ""
+// openConfiguredStore loads the configuration and opens its store: the
+// same one serve records to, default included.
+func openConfiguredStore(ctx context.Context, e env, path string) (*config.Config, *store.Store, error) {
+	c, err := config.Load(path, e.getenv)
+	if err != nil {
+		return nil, nil, err
 	}
-	r.w.Question(store.Question{
-		Time: q.Time, Platform: string(q.Platform), Channel: q.Channel,
-		UserHash: r.w.Store().HashUser(string(q.Platform), q.User),
-		Text:     text, Kind: q.Kind.String(), EntryID: q.EntryID, Category: q.Category,
-		Confidence: q.Confidence, Latency: q.Latency,
-	})
-}
-
-// RecordFeedback queues a reaction to an answer.
-func (r *storeRecorder) RecordFeedback(f bot.FeedbackRecord) {
-	query := f.Query
-	if !r.recordText {
-		query = ""
+	if !c.Store.Recording() {
+		return nil, nil, errors.New("no store configured: store.driver is none, or there is no configuration file, XDG_STATE_HOME or HOME for the default")
 	}
-	r.w.Feedback(store.Feedback{
-		Time: f.Time, Platform: string(f.Platform), Channel: f.Channel,
-		UserHash: r.w.Store().HashUser(string(f.Platform), f.User),
-		Kind:     f.Kind.String(), EntryID: f.EntryID, Query: query,
-	})
+	st, err := openStore(ctx, c, e.getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, st, nil
 }
 
-// close flushes the queue (within timeout) and closes the store.
-func (r *storeRecorder) close(timeout time.Duration, log *slog.Logger) {
+// closeRecorder flushes the recorder's queue within timeout.
+func closeRecorder(rec *botstore.Recorder, timeout time.Duration, log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := r.w.Close(ctx); err != nil {
+	if err := rec.Close(ctx); err != nil {
 		log.Warn("store queue not flushed in time", "err", err)
 	}
-	if err := r.w.Store().Close(); err != nil {
+	log.Info("store closed", "written", rec.Written(), "dropped", rec.Dropped())
+}
+
+func closeStore(st *store.Store, log *slog.Logger) {
+	if err := st.Close(); err != nil {
 		log.Warn("store close", "err", err)
 	}
-	log.Info("store closed", "written", r.w.Written(), "dropped", r.w.Dropped())
 }
 
 // phrasingsOf returns a loader of st's accepted phrasings for the index
