@@ -234,6 +234,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply) {
 	// Redelivered events are handled once; the key is only spent on events
 	// the policy lets through, so chatter does not crowd the memory.
 	if m.EventID != "" && !b.claim(ctx, m, "event\x00"+string(m.Platform)+"\x00"+m.EventID, b.cfg.DedupTTL) {
+		b.log.Debug("redelivered event ignored", "platform", m.Platform, "event", m.EventID)
 		return Reply{Kind: KindIgnore}
 	}
 	b.metrics.Question(m.Platform)
@@ -345,7 +346,11 @@ func (b *Bot) ask(ctx context.Context, m Message) Reply {
 // Everything else (commands, suggestions, notices) stays silent.
 func (b *Bot) overheard(ctx context.Context, m Message) Reply {
 	key, ok := threadKey(m)
-	if !ok || b.claimed(ctx, m, key) {
+	if !ok {
+		return Reply{Kind: KindIgnore}
+	}
+	if b.claimed(ctx, m, key) {
+		b.threadAnswered(m)
 		return Reply{Kind: KindIgnore}
 	}
 	q := Clean(m.Platform, m.Text)
@@ -365,9 +370,16 @@ func (b *Bot) overheard(ctx context.Context, m Message) Reply {
 	// Claim, not Claimed: of two racing messages of one thread, on one
 	// instance or several, one answers.
 	if !b.claim(ctx, m, key, threadTTL) {
+		b.threadAnswered(m)
 		return Reply{Kind: KindIgnore}
 	}
 	return r
+}
+
+// threadAnswered logs an auto reply not given because the bot has spoken
+// in the thread.
+func (b *Bot) threadAnswered(m Message) {
+	b.log.Debug("thread already answered", "platform", m.Platform, "channel", m.Channel, "event", m.EventID)
 }
 
 // threadKey identifies the conversation of m for "once per thread": its

@@ -198,6 +198,7 @@ func (s *serveLogBuffer) String() string {
 // runningServe is serve started by a test.
 type runningServe struct {
 	base   string
+	config string // the configuration file
 	reload chan os.Signal
 	logs   *serveLogBuffer
 	cancel context.CancelFunc
@@ -219,7 +220,7 @@ func startServeEnv(tb testing.TB, yaml string, f serveFlags, environ map[string]
 	if err := os.WriteFile(f.config, []byte(yaml), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	rs := &runningServe{reload: make(chan os.Signal, 1), logs: &serveLogBuffer{}, done: make(chan error, 1)}
+	rs := &runningServe{config: f.config, reload: make(chan os.Signal, 1), logs: &serveLogBuffer{}, done: make(chan error, 1)}
 	addr := make(chan string, 1)
 	hooks := serveHooks{reload: rs.reload, listening: func(a string) { addr <- a }}
 	if adapters != nil {

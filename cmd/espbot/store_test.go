@@ -149,3 +149,40 @@ func TestServe_IndexesAcceptedPhrasings(t *testing.T) {
 		t.Errorf("after accepting: answered=%v best=%v, want %s", res.Answered, res.Best, target)
 	}
 }
+
+// TestServe_RecordsByDefault: without store keys, serve records to
+// espbot.db beside its configuration, the API included, and report reads
+// the same store.
+func TestServe_RecordsByDefault(t *testing.T) {
+	t.Parallel()
+	rs := startServe(t, "http:\n  listen: 127.0.0.1:0\n", serveFlags{})
+	rs.ask(t, serveOffTopic)
+	if err := rs.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	cfg := rs.config
+	var out, errOut strings.Builder
+	e := env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}
+	if err := runReport(context.Background(), e, []string{"--config", cfg, "--format", "json"}); err != nil {
+		t.Fatalf("report: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), `"name": "http"`) || !strings.Contains(out.String(), "movie") {
+		t.Errorf("the report does not show the API question:\n%s", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(cfg), "espbot.db")); err != nil {
+		t.Errorf("no espbot.db beside the configuration: %v", err)
+	}
+}
+
+// TestServe_StoreNone: store.driver none keeps nothing.
+func TestServe_StoreNone(t *testing.T) {
+	t.Parallel()
+	rs := startServe(t, "http:\n  listen: 127.0.0.1:0\nstore:\n  driver: none\n", serveFlags{})
+	rs.ask(t, serveOffTopic)
+	if err := rs.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(rs.config), "espbot.db")); !os.IsNotExist(err) {
+		t.Errorf("a database was created with store.driver none: %v", err)
+	}
+}
