@@ -9,25 +9,14 @@ import (
 	"time"
 
 	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/internal/faqtest"
 	"github.com/espbot/espbot/internal/pgtest"
-	"github.com/espbot/espbot/knowledge"
 	"github.com/espbot/espbot/matcher"
 	"github.com/espbot/espbot/store"
 )
 
 // testIndex is a real index over the embedded FAQ.
-func testIndex(tb testing.TB) *matcher.Index {
-	tb.Helper()
-	kb, err := knowledge.LoadDefault()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ix, err := matcher.New(kb.Entries, matcher.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ix
-}
+func testIndex(tb testing.TB) *matcher.Index { return faqtest.Index(tb) }
 
 // backends runs fn with store options for SQLite and, when available,
 // PostgreSQL: each call of open gives another handle on the same database,

@@ -5,30 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/internal/faqtest"
 	"github.com/espbot/espbot/matcher"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-func testIndex(tb testing.TB) *matcher.Index {
-	tb.Helper()
-	kb, err := knowledge.LoadDefault()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ix, err := matcher.New(kb.Entries, matcher.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ix
-}
+func testIndex(tb testing.TB) *matcher.Index { return faqtest.Index(tb) }
 
 const set = `{"id": "a", "question": "default mtu of lwip on esp32", "expect": "What is the default MTU of LWIP for an ESP32?", "also": [], "style": "terse"}
 
@@ -155,17 +143,5 @@ func TestWriters(t *testing.T) {
 
 func golden(tb testing.TB, name string, got []byte) {
 	tb.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("%v (run go test ./eval -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		tb.Errorf("output differs from %s (run with -update if intended):\n%s", path, got)
-	}
+	faqtest.Golden(tb, filepath.Join("testdata", name), got, *update)
 }

@@ -14,19 +14,13 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/espbot/espbot/internal/faqtest"
 	"github.com/espbot/espbot/knowledge"
 	"github.com/espbot/espbot/matcher"
 )
 
 // page is an esp-faq page with one entry per title.
-func page(titles ...string) string {
-	var b strings.Builder
-	b.WriteString("Test page\n=========\n\n")
-	for _, t := range titles {
-		fmt.Fprintf(&b, "--------------\n\n%s\n%s\n\n  The answer to %s.\n\n", t, strings.Repeat("-", len(t)+2), strings.ToLower(t))
-	}
-	return b.String()
-}
+func page(titles ...string) string { return faqtest.Page(titles...) }
 
 func write(tb testing.TB, path, content string) {
 	tb.Helper()

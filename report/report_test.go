@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/espbot/espbot/internal/faqtest"
 	"github.com/espbot/espbot/matcher"
 	"github.com/espbot/espbot/store"
 )
@@ -21,19 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(tb testing.TB, name string, got []byte) {
 	tb.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("%v (run go test ./report -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		tb.Errorf("%s differs from the golden file (run with -update after checking):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	faqtest.Golden(tb, filepath.Join("testdata", name), got, *update)
 }
 
 // fixtureLines reads testdata lines, skipping blanks and # comments.

@@ -12,25 +12,14 @@ import (
 	"testing"
 
 	"github.com/espbot/espbot/bot"
-	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/internal/faqtest"
 	"github.com/espbot/espbot/matcher"
 	"github.com/espbot/espbot/metrics"
 )
 
 const offTopic = "what's a good movie to watch tonight"
 
-func testIndex(tb testing.TB) *matcher.Index {
-	tb.Helper()
-	kb, err := knowledge.LoadDefault()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ix, err := matcher.New(kb.Entries, matcher.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ix
-}
+func testIndex(tb testing.TB) *matcher.Index { return faqtest.Index(tb) }
 
 // recorder is a bot.Recorder that keeps the questions.
 type recorder struct {

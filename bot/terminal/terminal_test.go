@@ -5,46 +5,21 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/espbot/espbot/bot"
-	"github.com/espbot/espbot/knowledge"
-	"github.com/espbot/espbot/matcher"
+	"github.com/espbot/espbot/internal/faqtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-func testBot(tb testing.TB) *bot.Bot {
-	tb.Helper()
-	kb, err := knowledge.LoadDefault()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ix, err := matcher.New(kb.Entries, matcher.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return bot.New(bot.Config{}, ix, nil, nil)
-}
+func testBot(tb testing.TB) *bot.Bot { return bot.New(bot.Config{}, faqtest.Index(tb), nil, nil) }
 
 func golden(tb testing.TB, name string, got []byte) {
 	tb.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("%v (run go test ./bot/terminal -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		tb.Errorf("output differs from %s (run with -update if intended):\n%s", path, got)
-	}
+	faqtest.Golden(tb, filepath.Join("testdata", name), got, *update)
 }
 
 // TestRender pins the text of each kind of reply, in the chat's form and

@@ -28,6 +28,7 @@ import (
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/bot/httpapi"
 	"github.com/espbot/espbot/config"
+	"github.com/espbot/espbot/internal/faqtest"
 	"github.com/espbot/espbot/knowledge"
 	"github.com/espbot/espbot/matcher"
 	"github.com/espbot/espbot/metrics"
@@ -40,18 +41,7 @@ import (
 const serveOffTopic = "what's a good movie to watch tonight"
 
 // serveTestIndex is a real index over the embedded FAQ.
-func serveTestIndex(tb testing.TB) *matcher.Index {
-	tb.Helper()
-	kb, err := knowledge.LoadDefault()
-	if err != nil {
-		tb.Fatalf("load the embedded FAQ: %v", err)
-	}
-	ix, err := matcher.New(kb.Entries, matcher.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ix
-}
+func serveTestIndex(tb testing.TB) *matcher.Index { return faqtest.Index(tb) }
 
 // serveEntryLike returns the entry whose title contains s.
 func serveEntryLike(tb testing.TB, ix *matcher.Index, s string) *knowledge.Entry {
@@ -319,14 +309,7 @@ func TestServe_EmbeddedFAQAlone(t *testing.T) {
 const noRateLimit = "  rate_limit:\n    per_minute: 0\n"
 
 // testFAQPage is an esp-faq page with one entry per title.
-func testFAQPage(titles ...string) string {
-	var b strings.Builder
-	b.WriteString("Test page\n=========\n\n")
-	for _, t := range titles {
-		fmt.Fprintf(&b, "--------------\n\n%s\n%s\n\n  The answer to %s.\n\n", t, strings.Repeat("-", len(t)+2), strings.ToLower(t))
-	}
-	return b.String()
-}
+func testFAQPage(titles ...string) string { return faqtest.Page(titles...) }
 
 func TestServe_WatchReloadsAndKeepsOldOnFailure(t *testing.T) {
 	t.Parallel()
