@@ -234,7 +234,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply) {
 	// Redelivered events are handled once; the key is only spent on events
 	// the policy lets through, so chatter does not crowd the memory.
 	if m.EventID != "" && !b.claim(ctx, m, "event\x00"+string(m.Platform)+"\x00"+m.EventID, b.cfg.DedupTTL) {
-		b.log.Debug("redelivered event ignored", "platform", m.Platform, "event", m.EventID)
+		b.log.Debug("redelivered event ignored", "platform", m.Platform, "channel", m.Channel, "event", m.EventID)
 		return Reply{Kind: KindIgnore}
 	}
 	b.metrics.Question(m.Platform)

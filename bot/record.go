@@ -37,9 +37,19 @@ type FeedbackRecord struct {
 type Recorder interface {
 	RecordQuestion(QuestionRecord)
 	RecordFeedback(FeedbackRecord)
-	// KeepsText reports whether question text is kept; when it is not, the
-	// core does not note questions for the feedback on their answers.
+}
+
+// TextKeeper is a Recorder that can say whether it keeps question text;
+// when it does not, the core does not note questions for the feedback on
+// their answers either. A Recorder without the method keeps text.
+type TextKeeper interface {
 	KeepsText() bool
+}
+
+// keepsText reports whether r keeps question text.
+func keepsText(r Recorder) bool {
+	tk, ok := r.(TextKeeper)
+	return !ok || tk.KeepsText()
 }
 
 // NopRecorder records nothing.
@@ -54,7 +64,10 @@ func (NopRecorder) RecordFeedback(FeedbackRecord) {}
 // KeepsText is false: nothing is kept.
 func (NopRecorder) KeepsText() bool { return false }
 
-var _ Recorder = NopRecorder{}
+var (
+	_ Recorder   = NopRecorder{}
+	_ TextKeeper = NopRecorder{}
+)
 
 // record hands a decided question to the recorder. Only questions the
 // matcher decided on are kept: commands, help, notices and ignored chatter
@@ -79,7 +92,7 @@ func (b *Bot) record(ctx context.Context, m Message, r Reply, took time.Duration
 		}
 	}
 	b.recorder.RecordQuestion(rec)
-	if m.User == "" || !b.recorder.KeepsText() {
+	if m.User == "" || !keepsText(b.recorder) {
 		return
 	}
 	if err := b.state.SetNote(ctx, askedKey(m.Platform, m.Channel, m.User), r.Query, rec.Time, rec.Time.Add(askedTTL)); err != nil {
@@ -93,7 +106,7 @@ func (b *Bot) record(ctx context.Context, m Message, r Reply, took time.Duration
 // phrasings.
 func (b *Bot) recordFeedback(ctx context.Context, f Feedback) {
 	now := b.now()
-	if f.Query == "" && f.User != "" && b.recorder.KeepsText() {
+	if f.Query == "" && f.User != "" && keepsText(b.recorder) {
 		q, err := b.state.Note(ctx, askedKey(f.Platform, f.Channel, f.User), now)
 		if err != nil {
 			b.stateFailed(Message{Platform: f.Platform}, "note", err)

@@ -21,7 +21,10 @@ type Recorder struct {
 	recordText bool
 }
 
-var _ bot.Recorder = (*Recorder)(nil)
+var (
+	_ bot.Recorder   = (*Recorder)(nil)
+	_ bot.TextKeeper = (*Recorder)(nil)
+)
 
 // RecorderOptions configure a Recorder.
 type RecorderOptions struct {
