@@ -144,7 +144,7 @@ func TestServer_Timeouts(t *testing.T) {
 // slow ones time out, requests are served again.
 func TestServer_ConnectionCap(t *testing.T) {
 	t.Parallel()
-	base, s, _ := startServer(t, noMatch{}, Limits{MaxConnections: 3, ReadHeaderTimeout: 300 * time.Millisecond})
+	base, s, _ := startServer(t, noMatch{}, Limits{MaxConnections: 3, ReadHeaderTimeout: 2 * time.Second})
 	addr := strings.TrimPrefix(base, "http://")
 	idle := make([]net.Conn, 3)
 	for i := range idle {
@@ -159,10 +159,13 @@ func TestServer_ConnectionCap(t *testing.T) {
 		}
 		idle[i] = c
 	}
-	waitFor(t, "three idle connections", func() bool { return s.conns.open() == 3 })
+	// The client reads a response before the server marks its connection
+	// idle: wait for the server's view.
+	waitFor(t, "three idle connections", func() bool { return countState(s, http.StateIdle) == 3 })
 	if code, _ := get(t, base+"/healthz"); code != 200 {
 		t.Errorf("with only idle connections at the cap: %d", code)
 	}
+	waitFor(t, "the new connection idle", func() bool { return countState(s, http.StateIdle) == 3 })
 	// Three connections that say nothing: the cap is full of busy ones.
 	for range 3 {
 		c, err := net.Dial("tcp", addr)
@@ -171,7 +174,7 @@ func TestServer_ConnectionCap(t *testing.T) {
 		}
 		defer c.Close()
 	}
-	waitFor(t, "the silent connections accepted", func() bool { return s.conns.open() == 3 && countIdle(s) == 0 })
+	waitFor(t, "the silent connections accepted", func() bool { return countState(s, http.StateNew) == 3 })
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -200,12 +203,13 @@ func TestServer_ConnectionCap(t *testing.T) {
 	}
 }
 
-func countIdle(s *Server) int {
+// countState counts the server's connections in state st.
+func countState(s *Server, st http.ConnState) int {
 	s.conns.mu.Lock()
 	defer s.conns.mu.Unlock()
 	n := 0
 	for _, info := range s.conns.conns {
-		if info.state == http.StateIdle {
+		if info.state == st {
 			n++
 		}
 	}
