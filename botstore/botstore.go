@@ -88,6 +88,10 @@ func (r *Recorder) Close(ctx context.Context) error { return r.w.Close(ctx) }
 // State is a bot.State kept in the store.
 type State struct {
 	st *store.Store
+	// notes, when set, queues notes instead of writing them on the reply
+	// path: they are read later (the question behind an answer, when the
+	// feedback comes).
+	notes *store.Writer
 	// timeout bounds each call: a reply never waits long on the database.
 	timeout time.Duration
 }
@@ -99,11 +103,16 @@ const DefaultStateTimeout = 2 * time.Second
 
 // NewState returns the conversation state of st; each call gives up after
 // timeout (0: DefaultStateTimeout), and the core then carries on without.
-func NewState(st *store.Store, timeout time.Duration) *State {
+// With a recorder, notes go through its queue, off the reply path.
+func NewState(st *store.Store, rec *Recorder, timeout time.Duration) *State {
 	if timeout <= 0 {
 		timeout = DefaultStateTimeout
 	}
-	return &State{st: st, timeout: timeout}
+	s := &State{st: st, timeout: timeout}
+	if rec != nil {
+		s.notes = rec.w
+	}
+	return s
 }
 
 func (s *State) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -144,6 +153,10 @@ func (s *State) UpdateBuckets(ctx context.Context, now time.Time, keys []string,
 
 // SetNote implements bot.State.
 func (s *State) SetNote(ctx context.Context, key, value string, _, expires time.Time) error {
+	if s.notes != nil {
+		s.notes.Note(store.Note{Key: key, Value: value, Expires: expires})
+		return nil
+	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	return s.st.SetNote(ctx, key, value, expires)

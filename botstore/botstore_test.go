@@ -53,7 +53,7 @@ func TestState_InstancesAnswerOnce(t *testing.T) {
 	title := ix.Entries()[3].Title
 	backends(t, func(t *testing.T, open func() *store.Store) {
 		cfg := func() bot.Config {
-			return bot.Config{State: NewState(open(), 0), Channels: map[string]bot.Policy{"help": bot.PolicyAuto},
+			return bot.Config{State: NewState(open(), nil, 0), Channels: map[string]bot.Policy{"help": bot.PolicyAuto},
 				AutoThreshold: 0.01, UserCooldown: bot.Cooldown{PerMinute: 1, Burst: 3}}
 		}
 		bots := []*bot.Bot{bot.New(cfg(), ix, nil, nil), bot.New(cfg(), ix, nil, nil)}
@@ -109,10 +109,14 @@ func TestRecorder_FeedbackFindsTheQuestion(t *testing.T) {
 	backends(t, func(t *testing.T, open func() *store.Store) {
 		st := open()
 		rec := NewRecorder(st, RecorderOptions{RecordText: true})
-		one := bot.New(bot.Config{State: NewState(st, 0), Recorder: rec}, ix, nil, nil)
-		other := bot.New(bot.Config{State: NewState(open(), 0), Recorder: rec}, ix, nil, nil)
+		one := bot.New(bot.Config{State: NewState(st, rec, 0), Recorder: rec}, ix, nil, nil)
+		other := bot.New(bot.Config{State: NewState(open(), nil, 0), Recorder: rec}, ix, nil, nil)
 		ctx := context.Background()
 		one.Handle(ctx, bot.Message{Platform: bot.Slack, Channel: "D1", User: "U1", Text: "mqtt keeps disconnecting", IsDM: true})
+		// The question and its note are queued; feedback comes later.
+		for deadline := time.Now().Add(30 * time.Second); rec.Written() < 2 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
 		vote := func(k bot.FeedbackKind) bot.Feedback {
 			return bot.Feedback{Platform: bot.Slack, Channel: "D1", User: "U1", Kind: k, EntryID: "e1", Answer: "1700.5"}
 		}
@@ -136,7 +140,7 @@ func TestRecorder_WithoutText(t *testing.T) {
 	st := openStore(t, store.Options{Driver: store.SQLite, Path: filepath.Join(t.TempDir(), "t.db")})
 	rec := NewRecorder(st, RecorderOptions{})
 	ctx := context.Background()
-	b := bot.New(bot.Config{State: NewState(st, 0), Recorder: rec}, testIndex(t), nil, nil)
+	b := bot.New(bot.Config{State: NewState(st, rec, 0), Recorder: rec}, testIndex(t), nil, nil)
 	b.Handle(ctx, bot.Message{Platform: bot.Discord, Channel: "c", User: "42", Text: "<@1> my secret question", MentionsBot: true})
 	b.RecordFeedback(ctx, bot.Feedback{Platform: bot.Discord, Channel: "c", User: "42", Kind: bot.OtherAnswer, EntryID: "e"})
 	rec.Close(ctx)
@@ -160,7 +164,7 @@ func TestState_GivesUp(t *testing.T) {
 	}
 	st.Close()
 	ix := testIndex(t)
-	b := bot.New(bot.Config{State: NewState(st, 100*time.Millisecond)}, ix, nil, nil)
+	b := bot.New(bot.Config{State: NewState(st, nil, 100*time.Millisecond)}, ix, nil, nil)
 	r := b.Handle(context.Background(), bot.Message{Platform: bot.Slack, EventID: "Ev", Channel: "D", User: "U", Text: ix.Entries()[0].Title, IsDM: true})
 	if r.Kind != bot.KindAnswer {
 		t.Errorf("with the database closed: %v, want an answer", r.Kind)

@@ -68,8 +68,18 @@ func (s *Store) Claimed(ctx context.Context, key string, now time.Time) (bool, e
 }
 
 // SetNote keeps value under key until expires, replacing any earlier one.
+// A Writer sets notes off the caller's path (Writer.Note).
 func (s *Store) SetNote(ctx context.Context, key, value string, expires time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO notes (key, value, expires) VALUES (?, ?, ?)
+	return s.setNote(ctx, s.db, key, value, expires)
+}
+
+// execer is a database or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s *Store) setNote(ctx context.Context, db execer, key, value string, expires time.Time) error {
+	_, err := db.ExecContext(ctx, s.q(`INSERT INTO notes (key, value, expires) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires`),
 		s.hashKey(key), value, micros(expires))
 	if err != nil {
@@ -120,9 +130,10 @@ func (s *Store) UpdateBuckets(ctx context.Context, now time.Time, keys []string,
 	return nil
 }
 
-// lockBuckets reads the buckets of hashed keys inside tx. On PostgreSQL,
-// rows are first created (empty) so that FOR UPDATE can lock them even for
-// a key nobody has used yet.
+// lockBuckets reads the buckets of hashed keys inside tx, holding their
+// rows. On PostgreSQL FOR UPDATE locks only rows that exist, so missing ones
+// (keys nobody has used yet, the rare case) are first created empty and
+// read again; SQLite's immediate transaction already holds the database.
 func (s *Store) lockBuckets(ctx context.Context, tx *sql.Tx, hashed []string, now time.Time) ([]Bucket, error) {
 	// Sorted, so that two transactions lock shared rows in the same order.
 	sorted := slices.Clone(hashed)
@@ -131,59 +142,77 @@ func (s *Store) lockBuckets(ctx context.Context, tx *sql.Tx, hashed []string, no
 	for i, h := range sorted {
 		args[i] = h
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(hashed)), ", ")
-	query := "SELECT key, tokens, at, noticed, expires FROM buckets WHERE key IN (" + marks + ")"
-	if s.driver == Postgres {
-		values := strings.TrimSuffix(strings.Repeat("(?, 0, 0, 0, 0), ", len(hashed)), ", ")
+	found, err := s.readBuckets(ctx, tx, args, now)
+	if err != nil {
+		return nil, err
+	}
+	if s.driver == Postgres && found.rows < len(sorted) {
+		values := strings.TrimSuffix(strings.Repeat("(?, 0, 0, 0, 0), ", len(sorted)), ", ")
 		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO buckets (key, tokens, at, noticed, expires) VALUES "+values+
 			" ON CONFLICT (key) DO NOTHING"), args...); err != nil {
 			return nil, err
 		}
-		query += " ORDER BY key FOR UPDATE"
+		if found, err = s.readBuckets(ctx, tx, args, now); err != nil {
+			return nil, err
+		}
 	}
-	rows, err := tx.QueryContext(ctx, s.q(query), args...)
+	out := make([]Bucket, len(hashed))
+	for i, h := range hashed {
+		out[i] = found.live[h]
+	}
+	return out, nil
+}
+
+// bucketRows are the rows read: how many exist, and the unexpired buckets.
+type bucketRows struct {
+	rows int
+	live map[string]Bucket
+}
+
+func (s *Store) readBuckets(ctx context.Context, tx *sql.Tx, keys []any, now time.Time) (bucketRows, error) {
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")
+	query := "SELECT key, tokens, at, noticed, expires FROM buckets WHERE key IN (" + marks + ") ORDER BY key"
+	if s.driver == Postgres {
+		query += " FOR UPDATE"
+	}
+	found := bucketRows{live: map[string]Bucket{}}
+	rows, err := tx.QueryContext(ctx, s.q(query), keys...)
 	if err != nil {
-		return nil, err
+		return found, err
 	}
 	defer rows.Close()
-	found := map[string]Bucket{}
 	for rows.Next() {
 		var key string
 		var at, expires int64
 		var noticed int
 		var b Bucket
 		if err := rows.Scan(&key, &b.Tokens, &at, &noticed, &expires); err != nil {
-			return nil, err
+			return found, err
 		}
+		found.rows++
 		if at != 0 && expires > micros(now) {
 			b.At, b.Noticed, b.Expires = fromMicros(at), noticed != 0, fromMicros(expires)
-			found[key] = b
+			found.live[key] = b
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]Bucket, len(hashed))
-	for i, h := range hashed {
-		out[i] = found[h]
-	}
-	return out, nil
+	return found, rows.Err()
 }
 
+// saveBuckets writes every bucket in one statement.
 func (s *Store) saveBuckets(ctx context.Context, tx *sql.Tx, hashed []string, bs []Bucket) error {
+	args := make([]any, 0, 5*len(bs))
 	for i, b := range bs {
 		noticed := 0
 		if b.Noticed {
 			noticed = 1
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO buckets (key, tokens, at, noticed, expires) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, at = excluded.at,
-			noticed = excluded.noticed, expires = excluded.expires`),
-			hashed[i], b.Tokens, micros(b.At), noticed, micros(b.Expires)); err != nil {
-			return err
-		}
+		args = append(args, hashed[i], b.Tokens, micros(b.At), noticed, micros(b.Expires))
 	}
-	return nil
+	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(bs)), ", ")
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO buckets (key, tokens, at, noticed, expires) VALUES `+values+`
+		ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, at = excluded.at,
+		noticed = excluded.noticed, expires = excluded.expires`), args...)
+	return err
 }
 
 // DeleteExpired drops the state rows expired at now and returns how many.

@@ -277,3 +277,23 @@ func TestOpen_ConcurrentMigrations(t *testing.T) {
 		})
 	}
 }
+
+// TestOpen_PostgresCommitsAsynchronously: state writes do not wait for a
+// disk flush, unless the DSN says otherwise.
+func TestOpen_PostgresCommitsAsynchronously(t *testing.T) {
+	t.Parallel()
+	for _, be := range backends(t) {
+		if be.name != Postgres {
+			continue
+		}
+		be.run(t, func(t *testing.T, o Options) {
+			for dsn, want := range map[string]string{o.DSN: "off", o.DSN + "&synchronous_commit=on": "on"} {
+				st := openStore(t, Options{Driver: Postgres, DSN: dsn})
+				var got string
+				if err := st.db.QueryRow("SHOW synchronous_commit").Scan(&got); err != nil || got != want {
+					t.Errorf("synchronous_commit = %q, %v; want %s", got, err, want)
+				}
+			}
+		})
+	}
+}

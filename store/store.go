@@ -89,14 +89,23 @@ type Feedback struct {
 	Answer string
 }
 
+// Note is a value of the conversation state kept under a key until it
+// expires (see Store.SetNote).
+type Note struct {
+	Key, Value string
+	Expires    time.Time
+}
+
 // Batch is written in one transaction: all of it or none.
 type Batch struct {
 	Questions []Question
 	Feedback  []Feedback
+	// Notes are set as Store.SetNote sets them, after the questions.
+	Notes []Note
 }
 
 // Len is the number of records in the batch.
-func (b Batch) Len() int { return len(b.Questions) + len(b.Feedback) }
+func (b Batch) Len() int { return len(b.Questions) + len(b.Feedback) + len(b.Notes) }
 
 // Phrasing is an alternate phrasing of an entry's question, accepted or
 // rejected by a maintainer.

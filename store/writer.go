@@ -49,10 +49,11 @@ type WriterOptions struct {
 	Log *slog.Logger
 }
 
-// record is a queued question or feedback.
+// record is a queued question, feedback or note.
 type record struct {
 	q *Question
 	f *Feedback
+	n *Note
 }
 
 // database is what a Writer does with a Store, faked in tests.
@@ -138,6 +139,11 @@ func (w *Writer) Question(q Question) { w.push(record{q: &q}) }
 // Feedback queues a feedback. It never blocks on the database.
 func (w *Writer) Feedback(f Feedback) { w.push(record{f: &f}) }
 
+// Note queues a note of the conversation state (Store.SetNote), for
+// values read later, such as the question behind an answer. It never
+// blocks on the database.
+func (w *Writer) Note(n Note) { w.push(record{n: &n}) }
+
 // Dropped is how many records were dropped (queue full or failed writes).
 func (w *Writer) Dropped() uint64 { return w.dropped.Load() }
 
@@ -216,10 +222,13 @@ func (w *Writer) requeue(rs []record) {
 func batchOf(rs []record) Batch {
 	var b Batch
 	for _, r := range rs {
-		if r.q != nil {
+		switch {
+		case r.q != nil:
 			b.Questions = append(b.Questions, *r.q)
-		} else {
+		case r.f != nil:
 			b.Feedback = append(b.Feedback, *r.f)
+		default:
+			b.Notes = append(b.Notes, *r.n)
 		}
 	}
 	return b

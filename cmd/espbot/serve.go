@@ -88,7 +88,7 @@ func serve(ctx context.Context, e env, f serveFlags, hooks serveHooks) error {
 		rec := botstore.NewRecorder(st, botstore.RecorderOptions{RecordText: c.Store.RecordText, Retention: c.Store.Retention.D(),
 			OnDrop: func() { m.Error("store", "store_dropped") }, Log: log.With("component", "store")})
 		defer closeRecorder(rec, c.HTTP.ShutdownTimeout.D(), log)
-		lo.Phrasings, bc.Recorder, bc.State = phrasingsOf(st, log), rec, botstore.NewState(st, 0)
+		lo.Phrasings, bc.Recorder, bc.State = phrasingsOf(st, log), rec, botstore.NewState(st, rec, 0)
 	}
 	kb := loader.New(lo, log, m)
 	ix, err := kb.Build()
