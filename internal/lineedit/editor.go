@@ -1,0 +1,266 @@
+// Package lineedit reads lines from a terminal with editing and history:
+// arrow keys, Home/End, Backspace/Delete, Emacs keys (Ctrl-A/E/K/U/W/Y),
+// Up/Down through earlier lines, bracketed paste (a multi-line paste is one
+// line with its newlines kept), Ctrl-C to clear the line and Ctrl-C twice or
+// Ctrl-D on an empty line to leave. The terminal is in raw mode only while
+// ReadLine waits, so what the caller prints in between is ordinary output.
+// When input or output is not a terminal it reads plain lines.
+package lineedit
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+)
+
+// ErrInterrupted is returned by ReadLine when Ctrl-C is pressed twice in a
+// row on an empty line: the user wants to leave, as with io.EOF (Ctrl-D).
+var ErrInterrupted = errors.New("interrupted")
+
+// leaveHint is shown after a Ctrl-C on an empty line.
+const leaveHint = "(To leave, press Ctrl-C again or Ctrl-D)"
+
+// defaultWidth is assumed when the terminal does not tell its size.
+const defaultWidth = 80
+
+// Config sets up an Editor.
+type Config struct {
+	// Prompt is written before each line; plain text, one row.
+	Prompt string
+	// History holds earlier lines for Up/Down and receives every line
+	// entered; nil means an in-memory history of DefaultHistoryLimit.
+	History *History
+	// Plain reads plain lines even from a terminal, for terminals that do
+	// not understand escape sequences (TERM=dumb).
+	Plain bool
+}
+
+// fdOf returns the file descriptor behind v (an *os.File). It goes through
+// syscall.Conn rather than Fd, which would put the file in blocking mode
+// and so keep Close from ending a pending Read.
+func fdOf(v any) (int, bool) {
+	sc, ok := v.(syscall.Conn)
+	if !ok {
+		return 0, false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return 0, false
+	}
+	fd := -1
+	if err := rc.Control(func(f uintptr) { fd = int(f) }); err != nil || fd < 0 {
+		return 0, false
+	}
+	return fd, true
+}
+
+// Editor reads lines. It is not safe for concurrent use.
+type Editor struct {
+	out    io.Writer
+	prompt []rune
+	hist   *History
+
+	// terminal mode
+	raw     bool
+	in      io.Reader
+	fdIn    int
+	width   func() int
+	chunks  chan []byte // filled by the reader goroutine, see startReader
+	readErr error
+	dec     decoder
+	pending []key // keys decoded but not handled yet: typed ahead
+
+	// plain mode
+	plain       *bufio.Reader
+	plainPrompt bool
+
+	// the line being edited
+	line       line
+	row        int // the cursor's row below the prompt's
+	histIdx    int // index into hist while browsing; hist.Len() is the new line
+	scratch    []rune
+	killed     []rune
+	interrupts int // consecutive Ctrl-C
+	screen     bytes.Buffer
+}
+
+// New returns an Editor reading keys from in and drawing on out. It edits
+// lines when both are the same kind of terminal file (*os.File) and
+// cfg.Plain is false, and reads plain lines otherwise.
+func New(in io.Reader, out io.Writer, cfg Config) *Editor {
+	e := &Editor{out: out, prompt: []rune(cfg.Prompt), hist: cfg.History}
+	if e.hist == nil {
+		e.hist = NewHistory(0)
+	}
+	fdIn, inOK := fdOf(in)
+	fdOut, outOK := fdOf(out)
+	inTerm := inOK && term.IsTerminal(fdIn)
+	if !cfg.Plain && inTerm && outOK && term.IsTerminal(fdOut) {
+		e.raw, e.in, e.fdIn = true, in, fdIn
+		e.width = func() int { return terminalWidth(fdOut) }
+		return e
+	}
+	e.plain = bufio.NewReader(in)
+	e.plainPrompt = inTerm // someone types: show where
+	return e
+}
+
+// IsTerminal reports whether the Editor edits lines on a terminal rather
+// than reading plain lines.
+func (e *Editor) IsTerminal() bool { return e.raw }
+
+// Width returns the terminal's width in columns, read anew on each call so
+// that it follows resizes; 0 when the Editor reads plain lines.
+func (e *Editor) Width() int {
+	if !e.raw {
+		return 0
+	}
+	return e.width()
+}
+
+func terminalWidth(fd int) int {
+	w, _, err := term.GetSize(fd)
+	if err != nil || w < 1 {
+		return defaultWidth
+	}
+	return w
+}
+
+// ReadLine returns the next line entered, without its line break. It
+// returns io.EOF for Ctrl-D on an empty line or the end of the input,
+// ErrInterrupted for a second Ctrl-C in a row on an empty line, and
+// ctx.Err() when ctx ends first. A line that was entered is added to the
+// history.
+func (e *Editor) ReadLine(ctx context.Context) (string, error) {
+	var s string
+	var err error
+	if e.raw {
+		s, err = e.readRaw(ctx)
+	} else {
+		s, err = e.readPlain()
+	}
+	if err == nil {
+		e.hist.Add(s)
+	}
+	return s, err
+}
+
+// readPlain reads one line without editing. A last line without a line
+// break is returned before io.EOF.
+func (e *Editor) readPlain() (string, error) {
+	if e.plainPrompt {
+		if _, err := io.WriteString(e.out, string(e.prompt)); err != nil {
+			return "", fmt.Errorf("write prompt: %w", err)
+		}
+	}
+	s, err := e.plain.ReadString('\n')
+	if err == io.EOF && s != "" {
+		err = nil
+	}
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("read line: %w", err)
+	}
+	return strings.TrimRight(s, "\r\n"), err
+}
+
+// readRaw edits a line in raw mode until it is entered or abandoned.
+func (e *Editor) readRaw(ctx context.Context) (string, error) {
+	state, err := term.MakeRaw(e.fdIn)
+	if err != nil {
+		return "", fmt.Errorf("terminal raw mode: %w", err)
+	}
+	defer term.Restore(e.fdIn, state)
+	resized, stop := notifyResize()
+	defer stop()
+	e.startReader()
+	e.begin()
+	e.screen.WriteString("\x1b[?2004h") // bracketed paste on
+	e.refresh()
+	defer e.flush("\x1b[?2004l")
+	for {
+		for len(e.pending) > 0 {
+			k := e.pending[0]
+			e.pending = e.pending[1:]
+			if s, done, err := e.handle(k); done {
+				return s, errors.Join(err, e.flush(""))
+			}
+		}
+		if err := e.flush(""); err != nil {
+			return "", err
+		}
+		select {
+		case <-ctx.Done():
+			e.finish("\r\n")
+			return "", errors.Join(ctx.Err(), e.flush(""))
+		case <-resized:
+			e.refresh()
+		case c, ok := <-e.chunks:
+			if !ok {
+				return e.inputEnded()
+			}
+			e.pending = append(e.pending, e.dec.feed(c)...)
+		}
+	}
+}
+
+// inputEnded returns what the line holds when the terminal closes (as a
+// last line), or the read error.
+func (e *Editor) inputEnded() (string, error) {
+	s := string(e.line.r)
+	e.finish("\r\n")
+	err := e.flush("")
+	if e.readErr != nil && !errors.Is(e.readErr, io.EOF) {
+		return "", errors.Join(fmt.Errorf("read terminal: %w", e.readErr), err)
+	}
+	if s != "" {
+		return s, err
+	}
+	return "", io.EOF
+}
+
+// startReader starts the goroutine that reads the terminal, once: reads
+// block, and a select must also see resizes and ctx. It ends when the
+// input ends or is closed; on os.Stdin, which is in blocking mode, Close
+// does not end a pending Read, so it stays until the process exits, which
+// is harmless.
+func (e *Editor) startReader() {
+	if e.chunks != nil {
+		return
+	}
+	e.chunks = make(chan []byte)
+	go func() {
+		defer close(e.chunks)
+		buf := make([]byte, 4096)
+		for {
+			n, err := e.in.Read(buf)
+			if n > 0 {
+				e.chunks <- append([]byte(nil), buf[:n]...)
+			}
+			if err != nil {
+				e.readErr = err // read by the editor after close(e.chunks)
+				return
+			}
+		}
+	}()
+}
+
+// flush writes what was drawn since the last flush, then extra.
+func (e *Editor) flush(extra string) error {
+	e.screen.WriteString(extra)
+	if e.screen.Len() == 0 {
+		return nil
+	}
+	_, err := e.out.Write(e.screen.Bytes())
+	e.screen.Reset()
+	if err != nil {
+		return fmt.Errorf("write terminal: %w", err)
+	}
+	return nil
+}
