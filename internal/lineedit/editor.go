@@ -15,9 +15,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/espbot/espbot/internal/tty"
 )
 
 // ErrInterrupted is returned by ReadLine when Ctrl-C is pressed twice in a
@@ -40,25 +41,6 @@ type Config struct {
 	// Plain reads plain lines even from a terminal, for terminals that do
 	// not understand escape sequences (TERM=dumb).
 	Plain bool
-}
-
-// fdOf returns the file descriptor behind v (an *os.File). It goes through
-// syscall.Conn rather than Fd, which would put the file in blocking mode
-// and so keep Close from ending a pending Read.
-func fdOf(v any) (int, bool) {
-	sc, ok := v.(syscall.Conn)
-	if !ok {
-		return 0, false
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return 0, false
-	}
-	fd := -1
-	if err := rc.Control(func(f uintptr) { fd = int(f) }); err != nil || fd < 0 {
-		return 0, false
-	}
-	return fd, true
 }
 
 // Editor reads lines. It is not safe for concurrent use.
@@ -99,12 +81,11 @@ func New(in io.Reader, out io.Writer, cfg Config) *Editor {
 	if e.hist == nil {
 		e.hist = NewHistory(0)
 	}
-	fdIn, inOK := fdOf(in)
-	fdOut, outOK := fdOf(out)
-	inTerm := inOK && term.IsTerminal(fdIn)
-	if !cfg.Plain && inTerm && outOK && term.IsTerminal(fdOut) {
+	fdIn, inTerm := tty.Terminal(in)
+	fdOut, outTerm := tty.Terminal(out)
+	if !cfg.Plain && inTerm && outTerm {
 		e.raw, e.in, e.fdIn = true, in, fdIn
-		e.width = func() int { return terminalWidth(fdOut) }
+		e.width = func() int { return tty.Width(fdOut, defaultWidth) }
 		return e
 	}
 	e.plain = bufio.NewReader(in)
@@ -123,14 +104,6 @@ func (e *Editor) Width() int {
 		return 0
 	}
 	return e.width()
-}
-
-func terminalWidth(fd int) int {
-	w, _, err := term.GetSize(fd)
-	if err != nil || w < 1 {
-		return defaultWidth
-	}
-	return w
 }
 
 // ReadLine returns the next line entered, without its line break. It
