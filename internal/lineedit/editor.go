@@ -4,7 +4,8 @@
 // line with its newlines kept), Ctrl-C to clear the line and Ctrl-C twice or
 // Ctrl-D on an empty line to leave. The terminal is in raw mode only while
 // ReadLine waits, so what the caller prints in between is ordinary output.
-// When input or output is not a terminal it reads plain lines.
+// When input or output is not a terminal it writes the prompt and reads
+// plain lines.
 package lineedit
 
 import (
@@ -60,8 +61,7 @@ type Editor struct {
 	pending []key // keys decoded but not handled yet: typed ahead
 
 	// plain mode
-	plain       *bufio.Reader
-	plainPrompt bool
+	plain *bufio.Reader
 
 	// the line being edited
 	line       line
@@ -74,8 +74,8 @@ type Editor struct {
 }
 
 // New returns an Editor reading keys from in and drawing on out. It edits
-// lines when both are the same kind of terminal file (*os.File) and
-// cfg.Plain is false, and reads plain lines otherwise.
+// lines when both are terminals (an *os.File on one) and cfg.Plain is
+// false, and reads plain lines otherwise.
 func New(in io.Reader, out io.Writer, cfg Config) *Editor {
 	e := &Editor{out: out, prompt: []rune(cfg.Prompt), hist: cfg.History}
 	if e.hist == nil {
@@ -89,7 +89,6 @@ func New(in io.Reader, out io.Writer, cfg Config) *Editor {
 		return e
 	}
 	e.plain = bufio.NewReader(in)
-	e.plainPrompt = inTerm // someone types: show where
 	return e
 }
 
@@ -125,13 +124,12 @@ func (e *Editor) ReadLine(ctx context.Context) (string, error) {
 	return s, err
 }
 
-// readPlain reads one line without editing. A last line without a line
-// break is returned before io.EOF.
+// readPlain writes the prompt and reads one line without editing, as a
+// dumb terminal or a script driving the chat expects. A last line without
+// a line break is returned before io.EOF.
 func (e *Editor) readPlain() (string, error) {
-	if e.plainPrompt {
-		if _, err := io.WriteString(e.out, string(e.prompt)); err != nil {
-			return "", fmt.Errorf("write prompt: %w", err)
-		}
+	if _, err := io.WriteString(e.out, string(e.prompt)); err != nil {
+		return "", fmt.Errorf("write prompt: %w", err)
 	}
 	s, err := e.plain.ReadString('\n')
 	if err == io.EOF && s != "" {

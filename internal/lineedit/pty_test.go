@@ -276,7 +276,7 @@ func TestEditor_pty_cancel(t *testing.T) {
 }
 
 // TestEditor_plain: on a pipe, or on a terminal when asked, the editor
-// reads plain lines; it shows the prompt only to someone typing.
+// writes the prompt and reads plain lines.
 func TestEditor_plain(t *testing.T) {
 	t.Run("pipe", func(t *testing.T) {
 		var out bytes.Buffer
@@ -295,7 +295,7 @@ func TestEditor_plain(t *testing.T) {
 			}
 			got = append(got, s)
 		}
-		if strings.Join(got, "|") != "one|two|last" || out.Len() != 0 {
+		if strings.Join(got, "|") != "one|two|last" || out.String() != "> > > > " {
 			t.Errorf("lines %q, output %q", got, out.String())
 		}
 	})
