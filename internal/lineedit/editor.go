@@ -126,7 +126,8 @@ func (e *Editor) ReadLine(ctx context.Context) (string, error) {
 
 // readPlain writes the prompt and reads one line without editing, as a
 // dumb terminal or a script driving the chat expects. A last line without
-// a line break is returned before io.EOF.
+// a line break is returned before io.EOF; at the end the prompt's line is
+// ended.
 func (e *Editor) readPlain() (string, error) {
 	if _, err := io.WriteString(e.out, string(e.prompt)); err != nil {
 		return "", fmt.Errorf("write prompt: %w", err)
@@ -134,6 +135,12 @@ func (e *Editor) readPlain() (string, error) {
 	s, err := e.plain.ReadString('\n')
 	if err == io.EOF && s != "" {
 		err = nil
+	}
+	if err == io.EOF && len(e.prompt) > 0 {
+		// end the prompt's line, as the terminal does after Ctrl-D
+		if _, werr := io.WriteString(e.out, "\n"); werr != nil {
+			return "", fmt.Errorf("write prompt: %w", werr)
+		}
 	}
 	if err != nil && err != io.EOF {
 		return "", fmt.Errorf("read line: %w", err)

@@ -295,7 +295,7 @@ func TestEditor_plain(t *testing.T) {
 			}
 			got = append(got, s)
 		}
-		if strings.Join(got, "|") != "one|two|last" || out.String() != "> > > > " {
+		if strings.Join(got, "|") != "one|two|last" || out.String() != "> > > > \n" {
 			t.Errorf("lines %q, output %q", got, out.String())
 		}
 	})
