@@ -6,25 +6,87 @@ import (
 	"strings"
 )
 
-// explain describes the analysis and, for the top entries, which concepts
-// they matched and how much each contributed.
-func (ix *Index) explain(p *queryPlan, top []docScore, total float64) *Explanation {
+// explain describes the analysis with the learned term weights and, for
+// the leading candidates, which concepts they matched and how much each
+// contributed, their ranking features and their decision features.
+func (ix *Index) explain(p *queryPlan, cands []candidate, xs [][numDecisionFeatures]float64) *Explanation {
 	e := &Explanation{
 		Expansions:  p.expansions,
 		Corrections: p.corrections,
 		Chips:       p.chips,
 	}
+	var assoc []string
 	for _, c := range p.concepts {
 		e.Terms = append(e.Terms, c.alts[0].term)
+		for _, a := range c.alts {
+			if a.kind == altAssoc {
+				assoc = append(assoc, fmt.Sprintf("%s->%s(%.2f)", c.text, a.term, a.w))
+			}
+		}
 	}
-	e.Details = append(e.Details, fmt.Sprintf("concepts (importance): %v; total %.2f", p.concepts, total))
-	for rank, s := range top {
-		e.Details = append(e.Details, fmt.Sprintf("#%d %s %q score %.3f covers %.0f%% (title %.0f%%) %s",
-			rank+1, ix.entries[s.doc].ID, ix.entries[s.doc].Title, s.score,
-			100*s.matched/max(total, 1e-9), 100*s.inTitle/max(total, 1e-9), ix.chipNote(s)))
-		e.Details = append(e.Details, ix.contributions(p, s.doc)...)
+	e.Details = append(e.Details, fmt.Sprintf("concepts (learned need, idf): %v", p.concepts))
+	if len(assoc) > 0 {
+		e.Details = append(e.Details, "learned associations: "+strings.Join(assoc, " "))
+	}
+	if p.foreign {
+		e.Details = append(e.Details, "the question does not look like English: suggestions only")
+	}
+	for rank, c := range cands[:min(len(cands), maxResults)] {
+		en := &ix.entries[c.doc]
+		e.Details = append(e.Details, fmt.Sprintf("#%d %s %q ranker %.3f (BM25F %.3f, covers %.0f%%, title %.0f%%%s)",
+			rank+1, en.ID, en.Title, c.s, c.score, 100*c.x[rfCoverage], 100*c.x[rfTitle], chipNote(c.chip)))
+		e.Details = append(e.Details, ix.contributions(p, c.doc)...)
+		e.Details = append(e.Details, "    ranking features: "+featureLine(rankFeatureNames[:], c.x[:], ix.model.ranker[:]))
+		if rank < len(xs) {
+			e.Details = append(e.Details, "    decision features: "+featureLine(decisionFeatureNames[:], xs[rank][:], ix.model.decision[:]))
+		}
 	}
 	return e
+}
+
+// featureLine lists features as name=value*weight, skipping zeros.
+func featureLine(names []string, x, w []float64) string {
+	var b strings.Builder
+	for i, v := range x {
+		if v == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "%s=%.2f*%.2f ", names[i], v, w[i])
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func chipNote(c chipMatch) string {
+	switch c {
+	case chipMatched:
+		return ", chip match"
+	case chipOther:
+		return ", about other chips"
+	}
+	return ""
+}
+
+// decisionNote says how the decision went.
+func (ix *Index) decisionNote(p *queryPlan, res Result) string {
+	why := fmt.Sprintf("confidence %.3f %s threshold %.2f", res.Confidence, cmpWord(res.Confidence, ix.threshold), ix.threshold)
+	if p.foreign {
+		why += ", not English"
+	}
+	return fmt.Sprintf("decision: calibrated %s -> %s", why, answerWord(res.Answered))
+}
+
+func cmpWord(c, t float64) string {
+	if c >= t {
+		return ">="
+	}
+	return "<"
+}
+
+func answerWord(ok bool) string {
+	if ok {
+		return "answer"
+	}
+	return "abstain"
 }
 
 // contributions lists, per concept, the alternative that matched an entry,
@@ -32,7 +94,7 @@ func (ix *Index) explain(p *queryPlan, top []docScore, total float64) *Explanati
 func (ix *Index) contributions(p *queryPlan, doc int32) []string {
 	var out []string
 	for _, c := range p.concepts {
-		bestTerm, bestS, inTitle := "", 0.0, false
+		bestTerm, bestS, inTitle, kind := "", 0.0, false, altWord
 		for _, a := range c.alts {
 			if a.id < 0 {
 				continue
@@ -41,8 +103,8 @@ func (ix *Index) contributions(p *queryPlan, doc int32) []string {
 				if po.doc != doc {
 					continue
 				}
-				if s := a.w * ix.idf[a.id] * float64(po.sat); s > bestS {
-					bestTerm, bestS, inTitle = a.term, s, po.title
+				if s := c.need * a.w * ix.idf[a.id] * float64(po.sat); s > bestS {
+					bestTerm, bestS, inTitle, kind = a.term, s, po.title, a.kind
 				}
 			}
 		}
@@ -53,7 +115,11 @@ func (ix *Index) contributions(p *queryPlan, doc int32) []string {
 		if inTitle {
 			where = "title"
 		}
-		out = append(out, fmt.Sprintf("    %-20s via %-20s in %-5s +%.3f", c.text, bestTerm, where, bestS))
+		via := bestTerm
+		if kind == altAssoc {
+			via += " (learned)"
+		}
+		out = append(out, fmt.Sprintf("    %-20s via %-24s in %-5s +%.3f", c.text, via, where, bestS))
 	}
 	return out
 }
@@ -115,11 +181,11 @@ func (ix *Index) expandPrefix(p *queryPlan, query string) {
 	if len(last) < 2 {
 		return
 	}
-	c := concept{text: last, importance: 1}
+	c := concept{text: last, need: 1}
 	for n := len(last); n < len(last)+12; n++ {
 		for _, w := range ix.vocab.byLen[n] {
 			if strings.HasPrefix(w.word, last) && len(c.alts) < 16 {
-				c.alts = append(c.alts, ix.alt(w.term, 0.9))
+				c.alts = append(c.alts, ix.alt(w.term, 0.9, altWord))
 			}
 		}
 	}

@@ -37,9 +37,10 @@ const k1 = 2.0
 // length-normalised BM25F frequency precomputed (idf is applied at search
 // time).
 type posting struct {
-	doc   int32
-	sat   float32
-	title bool // the term is in the entry's title (or alternate phrasing)
+	doc    int32
+	sat    float32
+	title  bool  // the term is in the entry's title (or alternate phrasing)
+	fields uint8 // bit f: the term is in field f
 }
 
 // Index is a searchable set of FAQ entries. It is immutable once built and
@@ -50,21 +51,24 @@ type Index struct {
 	threshold float64
 	an        *analyzer
 
-	terms    map[string]int32
-	idf      []float64
-	postings [][]posting
-	bigrams  [][]uint64 // per entry: sorted adjacent term pairs
-	docChips [][]string
-	vocab    vocabulary
-	maxIDF   float64
-	pool     sync.Pool // *scratch
-}
+	terms      map[string]int32
+	idf        []float64
+	titleShare []float32 // per term: share of its entries with it in the title
+	postings   [][]posting
+	bigrams    [][]uint64 // per entry: sorted adjacent term pairs
+	docChips   [][]string
+	titleMass  []float64 // per entry: the idf of its title's terms, summed
+	docLen     []float32 // per entry: its number of body terms
+	docKind    []askKind // per entry: the kind of question its title asks
+	vocab      vocabulary
+	maxIDF     float64
+	sem        *semSpace  // latent semantic space of the entries
+	pool       *sync.Pool // *scratch, shared by the copies withModel makes
 
-// DefaultAnswerThreshold is the confidence from which Search answers when
-// Options.AnswerThreshold is zero. Chosen on the development question sets
-// as the value that keeps at least 85% of unanswerable questions
-// unanswered while answering the most answerable ones.
-const DefaultAnswerThreshold = 0.68
+	model     *compiled
+	pagePrior []float64 // per entry: the model's prior of its page
+	lexicon   []string  // the extra lexicon lines it was built with
+}
 
 // New builds an index over entries.
 func New(entries []knowledge.Entry, opts Options) (*Index, error) {
@@ -76,20 +80,54 @@ func New(entries []knowledge.Entry, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{
-		entries:   append([]knowledge.Entry(nil), entries...),
-		byID:      make(map[string]int, len(entries)),
-		threshold: opts.AnswerThreshold,
-		an:        an,
-		terms:     make(map[string]int32, 8192),
+	m := opts.Model
+	if m == nil {
+		if m, err = DefaultModel(); err != nil {
+			return nil, err
+		}
 	}
-	if ix.threshold == 0 {
-		ix.threshold = DefaultAnswerThreshold
+	ix := &Index{
+		entries: append([]knowledge.Entry(nil), entries...),
+		byID:    make(map[string]int, len(entries)),
+		an:      an,
+		terms:   make(map[string]int32, 8192),
+		pool:    &sync.Pool{},
+		lexicon: opts.Lexicon,
 	}
 	b := newBuilder(ix)
 	b.addAll(opts.Phrasings)
 	b.finish()
+	ix.setModel(m, opts.AnswerThreshold)
 	return ix, nil
+}
+
+// setModel makes the index search with model m; a threshold of zero takes
+// the model's.
+func (ix *Index) setModel(m *Model, threshold float64) {
+	ix.model = compile(m)
+	ix.threshold = threshold
+	if threshold == 0 {
+		ix.threshold = m.AnswerThreshold
+	}
+	ix.pagePrior = pagePriors(ix.entries, m.Pages)
+}
+
+// pagePriors returns each entry's page prior; pages the model does not
+// know get none.
+func pagePriors(entries []knowledge.Entry, pages map[string]float64) []float64 {
+	out := make([]float64, len(entries))
+	for d, e := range entries {
+		out[d] = pages[e.Category]
+	}
+	return out
+}
+
+// withModel returns a copy of the index that searches with m, sharing
+// everything else: training tries many models on one index.
+func (ix *Index) withModel(m *Model) *Index {
+	cp := *ix
+	cp.setModel(m, 0)
+	return &cp
 }
 
 // builder holds the per-entry statistics while an Index is built. Term
@@ -321,18 +359,51 @@ func (b *builder) finish() {
 	for doc := range n {
 		for _, r := range b.rows[b.start[doc]:b.start[doc+1]] {
 			ix.postings[r.term] = append(ix.postings[r.term], posting{
-				doc:   int32(doc),
-				sat:   float32(saturate(&r.tf, &b.lens[doc], &avg)),
-				title: r.inTitle,
+				doc:    int32(doc),
+				sat:    float32(saturate(&r.tf, &b.lens[doc], &avg)),
+				title:  r.inTitle,
+				fields: fieldBits(&r.tf),
 			})
 		}
 	}
 	ix.idf = make([]float64, len(ix.terms))
+	ix.titleShare = make([]float32, len(ix.terms))
 	for id, p := range ix.postings {
 		ix.idf[id] = idf(n, len(p))
+		titled := 0
+		for _, po := range p {
+			if po.title {
+				titled++
+			}
+		}
+		ix.titleShare[id] = float32(titled) / float32(max(len(p), 1))
 	}
 	ix.maxIDF = idf(n, 0)
+	ix.titleMass = make([]float64, n)
+	ix.docLen = make([]float32, n)
+	ix.docKind = make([]askKind, n)
+	for doc := range n {
+		for _, r := range b.rows[b.start[doc]:b.start[doc+1]] {
+			if r.tf[fieldTitle] > 0 {
+				ix.titleMass[doc] += ix.idf[r.term]
+			}
+		}
+		ix.docLen[doc] = b.lens[doc][fieldBody]
+		ix.docKind[doc] = kindOfAsk(ix.an.tokens(ix.entries[doc].Title, nil))
+	}
 	ix.vocab = newVocabulary(b.surfDF, ix.an)
+	ix.sem = buildSemSpace(ix.postings, ix.idf, n)
+}
+
+// fieldBits has bit f set when tf[f] > 0.
+func fieldBits(tf *[numFields]float32) uint8 {
+	var b uint8
+	for f, n := range tf {
+		if n > 0 {
+			b |= 1 << f
+		}
+	}
+	return b
 }
 
 // saturate is BM25F's combined, length-normalised, saturated frequency.

@@ -6,11 +6,14 @@ import (
 	"github.com/espbot/espbot/knowledge"
 )
 
-// Options tune an Index. The zero value is usable: zero thresholds take the
-// defaults chosen on the development question sets.
+// Options tune an Index. The zero value is usable: it searches with the
+// shipped model and its thresholds.
 type Options struct {
-	// AnswerThreshold is the confidence at or above which Search answers.
+	// AnswerThreshold is the confidence at or above which Search answers
+	// (0: the model's).
 	AnswerThreshold float64
+	// Model is the learned model (nil: DefaultModel).
+	Model *Model
 	// Lexicon adds equivalences to the built-in domain lexicon; each line is
 	// a group of terms separated by "/", e.g. "lag / latency / delay".
 	Lexicon []string

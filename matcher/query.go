@@ -2,40 +2,68 @@ package matcher
 
 import (
 	"fmt"
-	"strings"
+	"math"
 )
 
 // concept is one thing the question asks about: a word, an identifier, a
 // lexicon phrase. Its alternatives are the index terms that express it (the
-// word itself, its lexicon group, a typo correction); an entry matches the
-// concept through its best alternative, so synonyms never count twice.
+// word itself, its lexicon group, a typo correction, a learned
+// association); an entry matches the concept through its best alternative,
+// so synonyms never count twice.
 type concept struct {
-	text       string
-	alts       []alt
+	text string
+	alts []alt
+	// idf is the rarest known alternative's idf (the index's maximum for a
+	// term no entry uses).
+	idf float64
+	// need is the learned probability that an entry answering the question
+	// contains the concept: it multiplies the concept's score contributions,
+	// and importance (idf * need) is its share of the question.
+	need float64
+	// weight is how much its matches count in the BM25F score: the square
+	// root of need, which ranks better on held-out entries than need itself
+	// (too steep) or nothing (every chat word as loud as a term).
+	weight     float64
 	importance float64
-	weight     float64 // how much the concept counts in the score
+	kind       TokenKind
 	part       bool
 	chip       string
+	phrase     bool // a multi-word lexicon phrase
+	span       int  // question words it stands for: 1, more for a phrase, 0 for a part
+	corrected  bool // has a typo correction
+	// focus is how much the part of the post it comes from counts (1 for
+	// the asking sentence and error lines, less for logs and boilerplate).
+	focus float64
 	// unknownTerm: a technical term (not English) that no entry uses.
 	unknownTerm bool
+	unknown     bool // no alternative is in the index
+	english     bool
+	common      bool
 }
+
+// altKind says where an alternative comes from.
+type altKind uint8
+
+const (
+	altWord       altKind = iota // the term as typed
+	altGroup                     // a lexicon synonym group
+	altCorrection                // a typo correction
+	altPart                      // one word of a matched lexicon phrase
+	altAssoc                     // a learned association
+)
 
 type alt struct {
 	id   int32
 	w    float64
 	term string
+	kind altKind
 }
 
 // Weights of alternatives relative to the word as typed.
 const (
-	groupWeight      = 0.9  // a synonym from the lexicon
-	correctionWeight = 0.8  // a typo correction
-	constituentW     = 0.5  // one word of a matched lexicon phrase
-	partImportance   = 0.3  // a part of a compound (the "wifi" of esp_wifi_set_ps)
-	chipImportance   = 0.5  // chips say which entry fits best, rarely what is asked
-	dictImportance   = 0.35 // an English word the FAQ never uses: often incidental
-	commonImportance = 0.5  // one of the most common English words ("right away")
-	identWeight      = 1.5  // an identifier or address quoted exactly is strong evidence
+	groupWeight      = 0.9 // a synonym from the lexicon
+	correctionWeight = 0.8 // a typo correction
+	constituentW     = 0.5 // one word of a matched lexicon phrase
 )
 
 // queryPlan is an analysed question.
@@ -44,12 +72,41 @@ type queryPlan struct {
 	chips       []string
 	corrections map[string]string
 	expansions  map[string]string
+	foreign     bool    // the question is not written in English
+	kind        askKind // what kind of question it asks
+	words       int     // words of three letters or more, stop words aside
+	known       int     // ... that some entry uses
+	strange     int     // ... that are neither the FAQ's nor English
+	anchored    bool    // names a chip, a known identifier or a lexicon term
+	tokens      int     // whole tokens
+	stops       int     // ... that are stop words
+	total       float64 // sum of the concepts' importance
+	span        int     // sum of the concepts' spans
+	maxScore    float64 // the score of an entry matching every concept fully
 }
 
-// plan analyses a question into concepts.
+// plan analyses a question into concepts and weighs them with the learned
+// term model.
 func (ix *Index) plan(q string) *queryPlan {
+	p := &queryPlan{}
+	segs := focus(q)
+	for _, s := range segs {
+		ix.addConcepts(p, s)
+	}
+	p.foreign = isForeign(segs, p)
+	ix.weigh(p)
+	return p
+}
+
+// addConcepts turns the analysed tokens of one segment of a question into
+// concepts. A term already seen in another segment counts once, with the
+// larger focus.
+func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 	an := ix.an
-	toks := an.tokens(Truncate(q), nil)
+	toks := an.tokens(seg.text, nil)
+	if p.kind == askOther && seg.weight == focusAsk {
+		p.kind = kindOfAsk(toks)
+	}
 	whole := wholeTokens(toks)
 	// per whole token: the lexicon phrase starting there, and whether it
 	// is inside a longer phrase
@@ -61,11 +118,22 @@ func (ix *Index) plan(q string) *queryPlan {
 			inPhrase[i] = true
 		}
 	}
-	p := &queryPlan{concepts: make([]concept, 0, len(whole))}
 	wi := -1
 	for _, t := range toks {
 		if !t.Part {
 			wi++
+		}
+		if !t.Part {
+			p.tokens++
+			p.stops += int(b2f(t.stop))
+		}
+		if !t.stop && !t.Part && t.Kind == Word && len(t.Text) >= 3 {
+			p.words++
+			if ix.vocab.has(t.Text) {
+				p.known++
+			} else if !ix.an.dict.has(t.Text) {
+				p.strange++
+			}
 		}
 		if t.stop && !(wi >= 0 && starts[wi].size > 0 && !t.Part) {
 			continue
@@ -90,31 +158,45 @@ func (ix *Index) plan(q string) *queryPlan {
 		default:
 			c = ix.wordConcept(p, t)
 			if ok {
-				c.alts = append(c.alts, ix.alt(m.group, groupWeight))
+				c.alts = append(c.alts, ix.alt(m.group, groupWeight, altGroup))
 				p.expand(t.Text, m.group)
 			}
 		}
-		if p.has(c.alts[0].term) {
+		if i := p.find(&c); i >= 0 {
+			p.concepts[i].focus = max(p.concepts[i].focus, seg.weight)
 			continue
 		}
-		c.importance, c.weight = ix.importance(&c, t)
+		c.focus = seg.weight
+		ix.describe(&c, t)
+		p.anchored = p.anchored || c.anchors()
 		p.concepts = append(p.concepts, c)
 		if c.chip != "" {
 			p.chips = append(p.chips, c.chip)
 		}
 	}
-	return p
 }
 
-// has reports whether the plan already has a concept for term (a word
-// asked twice counts once).
-func (p *queryPlan) has(term string) bool {
+// find returns the index of a concept that says the same as c, or -1: a
+// word asked twice, or two synonyms ("gives up", "timeout"), count once.
+func (p *queryPlan) find(c *concept) int {
+	key := c.key()
 	for i := range p.concepts {
-		if p.concepts[i].alts[0].term == term {
-			return true
+		if p.concepts[i].key() == key {
+			return i
 		}
 	}
-	return false
+	return -1
+}
+
+// key is what a concept stands for: its lexicon group when it has one,
+// else its term.
+func (c *concept) key() string {
+	for _, a := range c.alts {
+		if a.kind == altGroup {
+			return a.term
+		}
+	}
+	return c.alts[0].term
 }
 
 func (p *queryPlan) expand(from, group string) {
@@ -124,18 +206,18 @@ func (p *queryPlan) expand(from, group string) {
 	p.expansions[from] = group
 }
 
-func (ix *Index) alt(term string, w float64) alt {
+func (ix *Index) alt(term string, w float64, k altKind) alt {
 	id, ok := ix.terms[term]
 	if !ok {
 		id = -1
 	}
-	return alt{id: id, w: w, term: term}
+	return alt{id: id, w: w, term: term, kind: k}
 }
 
 // wordConcept builds the concept of one token, with a typo correction when
 // the word is unknown to the entries and to English.
 func (ix *Index) wordConcept(p *queryPlan, t aToken) concept {
-	c := concept{text: t.Text, alts: []alt{ix.alt(t.term, 1)}}
+	c := concept{text: t.Text, alts: []alt{ix.alt(t.term, 1, altWord)}}
 	if t.Kind == Chip {
 		c.chip = t.Text
 	}
@@ -143,7 +225,8 @@ func (ix *Index) wordConcept(p *queryPlan, t aToken) concept {
 		return c
 	}
 	if fix, ok := ix.vocab.correct(t.Text); ok {
-		c.alts = append(c.alts, ix.alt(fix.term, correctionWeight))
+		c.alts = append(c.alts, ix.alt(fix.term, correctionWeight, altCorrection))
+		c.corrected = true
 		if p.corrections == nil {
 			p.corrections = map[string]string{}
 		}
@@ -155,59 +238,92 @@ func (ix *Index) wordConcept(p *queryPlan, t aToken) concept {
 // phraseConcept builds the concept of a multi-word lexicon phrase: the
 // group, or (partly) its words.
 func (ix *Index) phraseConcept(p *queryPlan, words []aToken, group string) concept {
-	c := concept{alts: []alt{ix.alt(group, 1)}}
+	c := concept{alts: []alt{ix.alt(group, 1, altWord)}, phrase: true}
 	for i, w := range words {
 		if i > 0 {
 			c.text += " "
 		}
 		c.text += w.Text
 		if !w.stop {
-			c.alts = append(c.alts, ix.alt(w.term, constituentW))
+			c.alts = append(c.alts, ix.alt(w.term, constituentW, altPart))
+			c.span++
 		}
 	}
 	p.expand(c.text, group)
 	return c
 }
 
-// importance is how much a concept matters to the question: its rarest
-// known alternative's idf, or, for words the entries never use, a value
-// that says how likely the word is to name the topic: unknown technical
-// terms (snmp, lwm2m) name topics the FAQ does not cover; an unknown
-// English word is often incidental; a number in a log line is noise.
-func (ix *Index) importance(c *concept, t aToken) (imp, weight float64) {
-	imp, weight = -1.0, 1.0
+// describe records what the term model needs to know about a concept, and
+// adds the learned associations of its term.
+func (ix *Index) describe(c *concept, t aToken) {
+	c.kind = t.Kind
+	if !c.phrase && !c.part {
+		c.span = 1
+	}
+	if !c.part {
+		for _, a := range ix.model.assoc[c.alts[0].term] {
+			if !c.hasAlt(a.To) {
+				c.alts = append(c.alts, ix.alt(a.To, a.Weight, altAssoc))
+			}
+		}
+	}
+	c.idf = -1
 	for _, a := range c.alts {
-		if a.id >= 0 && ix.idf[a.id] > imp {
-			imp = ix.idf[a.id]
+		if a.id >= 0 && a.kind != altAssoc && ix.idf[a.id] > c.idf {
+			c.idf = ix.idf[a.id]
 		}
 	}
-	if imp < 0 {
-		switch {
-		case t.Kind == Number:
-			imp = 0.2 * ix.maxIDF
-		case t.Kind == Word && ix.an.isEnglish(t.Text):
-			imp = dictImportance * ix.maxIDF
-		default:
-			imp = ix.maxIDF
-			c.unknownTerm = true
-		}
+	if c.idf < 0 {
+		c.idf, c.unknown = ix.maxIDF, true
+		c.english = t.Kind == Word && ix.an.isEnglish(t.Text)
+		c.unknownTerm = !c.english && t.Kind != Number && t.Kind != Version
 	}
-	if t.Kind == Word && len(c.alts) > 0 && c.alts[0].term == t.term && ix.an.common.has(t.Text) {
-		imp *= commonImportance
-	}
-	if t.Kind == Ident || t.Kind == Number && strings.Contains(t.Text, ".") {
-		weight = identWeight
-	}
-	if c.part {
-		imp *= partImportance
-		weight = partImportance
-	}
-	if c.chip != "" {
-		imp *= chipImportance
-	}
-	return imp, weight
+	c.common = t.Kind == Word && !c.phrase && ix.an.common.has(t.Text)
 }
 
+// anchors reports a concept that ties a question to the FAQ's domain: a
+// chip, an identifier some entry uses, a term of the domain lexicon.
+func (c *concept) anchors() bool {
+	if c.chip != "" || c.kind == Ident && !c.unknown {
+		return true
+	}
+	for _, a := range c.alts {
+		if a.kind == altGroup && a.id >= 0 || c.phrase && a.kind == altWord && a.id >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *concept) hasAlt(term string) bool {
+	for _, a := range c.alts {
+		if a.term == term {
+			return true
+		}
+	}
+	return false
+}
+
+// weigh applies the learned term model: each concept's need, weight and
+// importance, and the plan's totals.
+func (ix *Index) weigh(p *queryPlan) {
+	n := len(p.concepts)
+	var x [numTermFeatures]float64
+	for i := range p.concepts {
+		c := &p.concepts[i]
+		ix.termFeatures(c, n, &x)
+		c.need = c.focus * sigmoid(dot(ix.model.terms[:], x[:])+ix.model.termBias[c.alts[0].term])
+		c.importance = c.idf * c.need
+		c.weight = math.Sqrt(c.need)
+		p.total += c.importance
+		p.span += c.span
+		p.maxScore += c.weight * c.idf * maxSat
+	}
+}
+
+// maxSat is the largest saturated frequency a posting can have.
+const maxSat = k1 + 1
+
 func (c concept) String() string {
-	return fmt.Sprintf("%s(%.2f)", c.text, c.importance)
+	return fmt.Sprintf("%s(need %.2f, idf %.2f)", c.text, c.need, c.idf)
 }

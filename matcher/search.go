@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -10,24 +9,36 @@ import (
 	"github.com/espbot/espbot/knowledge"
 )
 
-// Scoring constants.
+// Search constants.
 const (
-	bigramWeight     = 0.5  // adjacent question words adjacent in the entry
-	chipBonus        = 1.12 // the entry is about a chip the question names
-	chipMismatch     = 0.92 // the entry is only about other chips
-	maxResults       = 4    // best + three alternatives
-	minConfidence    = 0.05 // alternatives below this are not worth suggesting
-	phraseCandidates = 16   // entries checked for the phrase bonus
-	commonConcept    = 1.5  // importance below which a concept only adds to found entries
+	rerankDepth   = 40   // first-stage candidates the ranker orders
+	maxResults    = 4    // best + three alternatives
+	minConfidence = 0.01 // alternatives below this are not worth suggesting
+	minRelated    = 0.25 // ... nor those with less than this share of the best BM25F score
+	commonConcept = 1.5  // idf below which a concept only adds to found entries
+	maskBits      = 64   // concepts whose matches are tracked one by one
 )
 
-// docScore is the evidence gathered for one entry.
+// docScore is the first-stage evidence gathered for one entry.
 type docScore struct {
 	doc     int32
-	score   float64
-	matched float64 // importance of the concepts it matches
-	inTitle float64 // importance of the concepts its title matches
-	chip    chipMatch
+	score   float64            // BM25F: each concept through its best alternative
+	matched float64            // importance of the concepts it matches
+	inTitle float64            // importance of the concepts its title matches
+	assoc   float64            // the part of score reached through associations
+	titled  float64            // idf of the title terms the question matches
+	inField [numFields]float64 // importance of the concepts matched in each field
+	exact   float64            // importance of the concepts matched as typed
+	mask    uint64             // which of the first maskBits concepts it matches fully
+	hit     bool               // some concept matched it
+}
+
+// candidate is an entry the ranker scores.
+type candidate struct {
+	docScore
+	chip chipMatch
+	x    [numRankFeatures]float64
+	s    float64 // the ranker's score
 }
 
 // chipMatch is how an entry's chips compare with the question's.
@@ -57,6 +68,10 @@ func (ix *Index) Entry(id string) (*knowledge.Entry, bool) {
 // AnswerThreshold is the confidence from which Search answers.
 func (ix *Index) AnswerThreshold() float64 { return ix.threshold }
 
+// AutoThreshold is the stricter confidence the model advises for answering
+// questions nobody addressed to the bot (auto channels).
+func (ix *Index) AutoThreshold() float64 { return max(ix.model.auto, ix.threshold) }
+
 // Search ranks the entries against a question and decides whether the best
 // one answers it.
 func (ix *Index) Search(query string) Result {
@@ -72,39 +87,118 @@ func (ix *Index) search(query string, explain bool) Result {
 	res := Result{Query: query}
 	p := ix.plan(query)
 	sc := ix.getScratch()
-	touched, total := ix.score(p, sc)
-	top := topN(sc, touched, maxResults)
-	ix.release(sc)
+	defer ix.release(sc)
+	cands := ix.rankInto(p, sc)
+	hits, xs := ix.decide(p, cands)
 	if explain {
-		res.Explanation = ix.explain(p, top, total)
+		res.Explanation = ix.explain(p, cands, xs)
 	}
-	if len(top) == 0 {
+	if len(hits) == 0 {
 		return res
-	}
-	hits := make([]Hit, 0, len(top))
-	for i, s := range top {
-		margin := 0.0
-		if i == 0 && len(top) > 1 {
-			margin = (s.score - top[1].score) / s.score
-		} else if i == 0 {
-			margin = 1
-		}
-		conf := ix.evidenceFor(p, s, total, margin).confidence()
-		if i > 0 && conf < minConfidence {
-			break
-		}
-		hits = append(hits, Hit{Entry: &ix.entries[s.doc], Score: s.score, Confidence: conf})
 	}
 	res.Best = &hits[0]
 	res.Confidence = hits[0].Confidence
-	res.Answered = res.Confidence >= ix.threshold
+	res.Answered = res.Confidence >= ix.threshold && !p.foreign
 	res.Alternatives = hits[1:]
 	if explain {
-		res.Explanation.Details = append(res.Explanation.Details,
-			fmt.Sprintf("decision: confidence %.3f %s threshold %.2f -> %s",
-				res.Confidence, cmpWord(res.Confidence, ix.threshold), ix.threshold, answerWord(res.Answered)))
+		res.Explanation.Details = append(res.Explanation.Details, ix.decisionNote(p, res))
 	}
 	return res
+}
+
+// rank is rankInto with candidates of their own, for the trainer.
+func (ix *Index) rank(p *queryPlan) []candidate {
+	sc := ix.getScratch()
+	defer ix.release(sc)
+	return slices.Clone(ix.rankInto(p, sc))
+}
+
+// rankInto scores the entries against a plan in two stages: BM25F over
+// every entry, then the learned ranker over the leading candidates. It
+// returns the candidates best first, in sc's memory: they are valid until
+// sc is released.
+func (ix *Index) rankInto(p *queryPlan, sc *scratch) []candidate {
+	if len(p.concepts) == 0 {
+		return nil
+	}
+	cands := ix.topCandidates(sc, ix.score(p, sc), rerankDepth)
+	if len(cands) == 0 {
+		return nil
+	}
+	pairs := ix.queryPairs(p)
+	var qv [lsaDims]float32
+	qnorm := ix.queryVector(p, qv[:])
+	best := cands[0].score
+	mean := 0.0
+	for i := range cands {
+		c := &cands[i]
+		ix.rankFeatures(p, c, i, best, pairs)
+		c.x[rfSemantic] = ix.sem.similarity(qv[:], qnorm, c.doc)
+		mean += c.x[rfSemantic] / float64(len(cands))
+	}
+	// the semantic feature counts relative to the other candidates: how
+	// close a question and an entry come depends on the space's size
+	for i := range cands {
+		c := &cands[i]
+		c.x[rfSemantic] -= mean
+		c.s = dot(ix.model.ranker[:], c.x[:])
+	}
+	return sc.sortCandidates(cands)
+}
+
+// sortCandidates orders candidates by the ranker's score, ties by load
+// order. It sorts their positions and moves each candidate once (they are
+// large), into sc's spare buffer.
+func (sc *scratch) sortCandidates(cands []candidate) []candidate {
+	order := sc.order[:0]
+	for i := range cands {
+		order = append(order, i)
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := &cands[i], &cands[j]
+		switch {
+		case a.s > b.s:
+			return -1
+		case a.s < b.s:
+			return 1
+		}
+		return int(a.doc - b.doc)
+	})
+	if cap(sc.spare) < len(cands) {
+		sc.spare = make([]candidate, len(cands))
+	}
+	out := sc.spare[:len(cands)]
+	for i, o := range order {
+		out[i] = cands[o]
+	}
+	sc.order = order
+	sc.cands, sc.spare = sc.spare, sc.cands
+	return out
+}
+
+// decide turns the ranked candidates into hits with calibrated
+// confidences (the probability that the entry answers the question): the
+// best, and up to three alternatives among the next candidates that are
+// worth suggesting. It also returns the decision features of the
+// candidates it looked at, in their order, for explanations.
+func (ix *Index) decide(p *queryPlan, cands []candidate) ([]Hit, [][numDecisionFeatures]float64) {
+	n := min(len(cands), 2*maxResults)
+	if n == 0 {
+		return nil, nil
+	}
+	hits := make([]Hit, 0, maxResults)
+	xs := make([][numDecisionFeatures]float64, n)
+	z := softmaxDenominator(cands)
+	for i := range n {
+		xs[i] = ix.decisionFeatures(p, cands, i, z)
+		conf := sigmoid(dot(ix.model.decision[:], xs[i][:]))
+		if len(hits) == maxResults || i > 0 && (conf < minConfidence || cands[i].x[rfRelative] < minRelated) {
+			continue
+		}
+		c := &cands[i]
+		hits = append(hits, Hit{Entry: &ix.entries[c.doc], Score: c.s, Confidence: conf})
+	}
+	return hits, xs
 }
 
 // scratch is the per-search working memory, dense over entries and reused
@@ -115,8 +209,14 @@ type scratch struct {
 	best     []float64
 	bestW    []float64
 	titled   []bool
+	titleIDF []float64
+	viaAssoc []bool
+	fields   []uint8
 	ctouched []int32
-	cands    []int32 // the leading candidates, for the phrase bonus
+	top      []ranked    // topCandidates' selection
+	cands    []candidate // the candidates of the search
+	spare    []candidate // ... and their sorted copy
+	order    []int
 }
 
 func (ix *Index) getScratch() *scratch {
@@ -125,10 +225,15 @@ func (ix *Index) getScratch() *scratch {
 	}
 	n := len(ix.entries)
 	return &scratch{
-		acc:    make([]docScore, n),
-		best:   make([]float64, n),
-		bestW:  make([]float64, n),
-		titled: make([]bool, n),
+		acc:      make([]docScore, n),
+		best:     make([]float64, n),
+		bestW:    make([]float64, n),
+		titled:   make([]bool, n),
+		titleIDF: make([]float64, n),
+		viaAssoc: make([]bool, n),
+		fields:   make([]uint8, n),
+		cands:    make([]candidate, rerankDepth),
+		spare:    make([]candidate, rerankDepth),
 	}
 }
 
@@ -142,66 +247,70 @@ func (ix *Index) release(sc *scratch) {
 }
 
 // score accumulates BM25F scores per entry: for each concept, the best of
-// its alternatives; then the phrase and chip adjustments. A concept matched
-// only through a weaker alternative (one word of a phrase) counts as matched
-// in proportion.
-func (ix *Index) score(p *queryPlan, sc *scratch) ([]int32, float64) {
-	sc.cands = sc.cands[:0]
-	total := 0.0
+// its alternatives, weighted by the concept's learned need. A concept
+// matched only through a weaker alternative (one word of a phrase, an
+// association) counts as matched in proportion.
+func (ix *Index) score(p *queryPlan, sc *scratch) []int32 {
 	for _, i := range ix.conceptOrder(p) {
 		c := &p.concepts[i]
-		total += c.importance
-		ix.scoreConcept(c, sc)
 		// a concept most entries share (esp32, wifi) only adds to
 		// entries that match something rarer: alone it selects nothing,
 		// and skipping those entries keeps searches fast
-		common := c.importance < commonConcept
+		common := c.idf < commonConcept
+		ix.scoreConcept(c, sc, common)
+		bit := uint64(0)
+		if i < maskBits {
+			bit = 1 << i
+		}
 		for _, d := range sc.ctouched {
 			ds := &sc.acc[d]
-			if ds.score == 0 && ds.matched == 0 {
-				if common {
-					sc.best[d], sc.bestW[d], sc.titled[d] = 0, 0, false
-					continue
-				}
-				ds.doc = d
+			if !ds.hit {
+				ds.doc, ds.hit = d, true
 				sc.touched = append(sc.touched, d)
 			}
-			ds.score += c.weight * sc.best[d]
+			s := c.weight * sc.best[d]
+			ds.score += s
 			ds.matched += c.importance * sc.bestW[d]
+			if sc.bestW[d] >= correctionWeight {
+				ds.mask |= bit // matched for real, not through one word of a phrase
+			}
 			if sc.titled[d] {
 				ds.inTitle += c.importance * sc.bestW[d]
 			}
-			sc.best[d], sc.bestW[d], sc.titled[d] = 0, 0, false
+			if sc.viaAssoc[d] {
+				ds.assoc += s
+			}
+			ds.titled += sc.titleIDF[d]
+			for f := range numFields {
+				if sc.fields[d]&(1<<f) != 0 {
+					ds.inField[f] += c.importance * sc.bestW[d]
+				}
+			}
+			if sc.bestW[d] == 1 {
+				ds.exact += c.importance
+			}
+			sc.clear(d)
 		}
 	}
-	for _, d := range sc.touched {
-		ix.chipAdjust(p, &sc.acc[d])
-	}
-	// the phrase bonus only raises the leading candidates, so the best
-	// entries are among them: later stages look at these alone
-	for _, ds := range topN(sc, sc.touched, phraseCandidates) {
-		sc.cands = append(sc.cands, ds.doc)
-	}
-	cands := sc.cands
-	ix.phraseBonus(p, sc, cands)
-	return cands, total
+	return sc.touched
 }
 
-// conceptOrder returns the indexes of p's concepts, most important first.
+// conceptOrder returns the indexes of p's concepts, rarest first.
 func (ix *Index) conceptOrder(p *queryPlan) []int {
 	order := make([]int, len(p.concepts))
 	for i := range order {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool {
-		return p.concepts[order[a]].importance > p.concepts[order[b]].importance
+		return p.concepts[order[a]].idf > p.concepts[order[b]].idf
 	})
 	return order
 }
 
-// scoreConcept fills sc.best (and bestW, titled) for the entries matching
-// one concept, listing them in sc.ctouched.
-func (ix *Index) scoreConcept(c *concept, sc *scratch) {
+// scoreConcept fills sc.best (and bestW, titled, viaAssoc) for the entries
+// matching one concept, listing them in sc.ctouched; with onlyFound, for
+// the entries already found only.
+func (ix *Index) scoreConcept(c *concept, sc *scratch, onlyFound bool) {
 	sc.ctouched = sc.ctouched[:0]
 	for _, a := range c.alts {
 		if a.id < 0 {
@@ -210,25 +319,32 @@ func (ix *Index) scoreConcept(c *concept, sc *scratch) {
 		w := a.w * ix.idf[a.id]
 		for _, po := range ix.postings[a.id] {
 			d := po.doc
+			if onlyFound && !sc.acc[d].hit {
+				continue
+			}
 			if sc.best[d] == 0 {
 				sc.ctouched = append(sc.ctouched, d)
 			}
 			if s := w * float64(po.sat); s > sc.best[d] {
-				sc.best[d], sc.bestW[d] = s, a.w
+				sc.best[d], sc.bestW[d], sc.viaAssoc[d], sc.fields[d] = s, a.w, a.kind == altAssoc, po.fields
 			}
 			if po.title {
 				sc.titled[d] = true
+				sc.titleIDF[d] = max(sc.titleIDF[d], a.w*ix.idf[a.id])
 			}
 		}
 	}
 }
 
-// phraseBonus rewards entries where two adjacent question concepts are
-// also adjacent ("keep alive", "static ip"). Only the leading candidates
-// are checked: the bonus decides between close entries, not far ones.
-func (ix *Index) phraseBonus(p *queryPlan, sc *scratch, cands []int32) {
+// clear resets the per-concept scratch of entry d.
+func (sc *scratch) clear(d int32) {
+	sc.best[d], sc.bestW[d], sc.titled[d], sc.titleIDF[d], sc.viaAssoc[d], sc.fields[d] = 0, 0, false, 0, false, 0
+}
+
+// queryPairs returns the adjacent concept pairs of a question, as bigram
+// keys, for the phrase feature ("keep alive", "static ip").
+func (ix *Index) queryPairs(p *queryPlan) []uint64 {
 	var pairs []uint64
-	var bonus []float64
 	var prev *concept
 	for i := range p.concepts {
 		c := &p.concepts[i]
@@ -236,180 +352,200 @@ func (ix *Index) phraseBonus(p *queryPlan, sc *scratch, cands []int32) {
 			continue
 		}
 		if prev != nil && prev.alts[0].id >= 0 && c.alts[0].id >= 0 {
-			a, b := prev.alts[0].id, c.alts[0].id
-			pairs = append(pairs, pairKey(a, b))
-			bonus = append(bonus, bigramWeight*math.Min(ix.idf[a], ix.idf[b]))
+			pairs = append(pairs, pairKey(prev.alts[0].id, c.alts[0].id))
 		}
 		prev = c
 	}
-	if len(pairs) == 0 {
-		return
-	}
-	for _, d := range cands {
-		for i, k := range pairs {
-			if _, ok := slices.BinarySearch(ix.bigrams[d], k); ok {
-				sc.acc[d].score += bonus[i]
+	return pairs
+}
+
+// rankFeatures describes candidate c, of first-stage rank i, for the ranker.
+func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float64, pairs []uint64) {
+	x := &c.x
+	x[rfScore] = c.score / max(p.maxScore, 1e-9)
+	x[rfCoverage] = c.matched / max(p.total, 1e-9)
+	x[rfTitle] = c.inTitle / max(p.total, 1e-9)
+	missing, matched, whole, span := 0.0, 0, 0, 0
+	for j := range p.concepts {
+		k := &p.concepts[j]
+		in := j < maskBits && c.mask&(1<<j) != 0
+		if !in {
+			missing = max(missing, k.importance)
+		} else {
+			span += k.span
+		}
+		if !k.part {
+			whole++
+			if in {
+				matched++
 			}
 		}
 	}
+	x[rfMissing] = missing / ix.maxIDF
+	x[rfSpan] = float64(span) / float64(max(p.span, 1))
+	tot := max(p.total, 1e-9)
+	x[rfBody] = c.inField[fieldBody] / tot
+	x[rfCode] = c.inField[fieldCode] / tot
+	x[rfTags] = c.inField[fieldTags] / tot
+	x[rfExact] = c.exact / tot
+	x[rfMatched] = float64(matched) / float64(max(whole, 1))
+	if len(pairs) > 0 {
+		found := 0
+		for _, k := range pairs {
+			if _, ok := slices.BinarySearch(ix.bigrams[c.doc], k); ok {
+				found++
+			}
+		}
+		x[rfPhrase] = float64(found) / float64(len(pairs))
+	}
+	c.chip = ix.chipMatch(p, c.doc)
+	x[rfChipMatch] = b2f(c.chip == chipMatched)
+	x[rfChipOther] = b2f(c.chip == chipOther)
+	x[rfPage] = ix.pagePrior[c.doc]
+	if c.score > 0 {
+		x[rfAssoc] = c.assoc / c.score
+	}
+	x[rfRelative] = c.score / max(bestScore, 1e-9)
+	x[rfRank] = math.Log1p(float64(i))
+	x[rfTitleRecall] = min(c.titled/max(ix.titleMass[c.doc], 1e-9), 1)
+	x[rfLength] = math.Log1p(float64(ix.docLen[c.doc])) / 6
+	x[rfKind] = b2f(p.kind != askOther && p.kind == ix.docKind[c.doc])
 }
 
-// chipAdjust prefers entries about the chips the question names, without
-// hiding the others: a small factor either way.
-func (ix *Index) chipAdjust(p *queryPlan, ds *docScore) {
+// chipMatch compares the chips the question names with the entry's.
+func (ix *Index) chipMatch(p *queryPlan, doc int32) chipMatch {
 	if len(p.chips) == 0 {
-		return
+		return chipNone
 	}
-	chips := ix.docChips[ds.doc]
+	chips := ix.docChips[doc]
 	if len(chips) == 0 {
-		return
+		return chipNone
 	}
 	for _, q := range p.chips {
 		for _, c := range chips {
 			if q == c || q == "esp32" && strings.HasPrefix(c, "esp32") {
-				ds.score *= chipBonus
-				ds.chip = chipMatched
-				return
+				return chipMatched
 			}
 		}
 	}
-	ds.score *= chipMismatch
-	ds.chip = chipOther
+	return chipOther
 }
 
-// chipNote says, for explanations, how the chips of the question and of
-// entry doc compared.
-func (ix *Index) chipNote(ds docScore) string {
-	switch ds.chip {
-	case chipMatched:
-		return "chip bonus"
-	case chipOther:
-		return "chip mismatch (entry is about " + strings.Join(ix.docChips[ds.doc], ", ") + ")"
+// softmaxDenominator is the sum of exp(s - s0) over the candidates, s0
+// being the best score.
+func softmaxDenominator(cands []candidate) float64 {
+	z := 0.0
+	for _, c := range cands {
+		z += math.Exp(c.s - cands[0].s)
 	}
-	return ""
+	return z
 }
 
-// topN returns the n best scored entries, best first, ties broken by load
-// order so that results are deterministic.
-func topN(sc *scratch, touched []int32, n int) []docScore {
-	top := make([]docScore, 0, n+1)
+// noRival is the margin of a candidate that has no rival at all.
+const noRival = 3.0
+
+// decisionFeatures describes candidate i of the ranked cands for the
+// decision model.
+func (ix *Index) decisionFeatures(p *queryPlan, cands []candidate, i int, z float64) [numDecisionFeatures]float64 {
+	c := &cands[i]
+	var x [numDecisionFeatures]float64
+	x[dfBias] = 1
+	x[dfScore] = c.s
+	switch {
+	case i > 0:
+		x[dfMargin] = c.s - cands[0].s
+	case len(cands) > 1:
+		x[dfMargin] = c.s - cands[1].s
+	default:
+		x[dfMargin] = noRival
+	}
+	x[dfMargin] = min(x[dfMargin], noRival)
+	x[dfSoftmax] = math.Exp(c.s-cands[0].s) / z
+	copy(x[dfEntry:], c.x[:])
+	if rival := ix.rival(cands, i); rival != nil {
+		for f := range numRankFeatures {
+			x[dfLead+f] = c.x[f] - rival.x[f]
+		}
+	}
+	x[dfStrength] = min(c.matched/ix.maxIDF, 3)
+	whole, tech, unknown, common := 0, 0, 0, 0.0
+	for j := range p.concepts {
+		k := &p.concepts[j]
+		if j < maskBits && c.mask&(1<<j) != 0 {
+			x[dfRarest] = max(x[dfRarest], k.idf/ix.maxIDF)
+		}
+		if k.common {
+			common += k.importance
+		}
+		if k.part {
+			continue
+		}
+		whole++
+		tech += int(b2f(k.unknownTerm))
+		unknown += int(b2f(k.unknown))
+	}
+	x[dfCommon] = common / max(p.total, 1e-9)
+	x[dfVocab] = 1
+	if p.words > 0 {
+		x[dfVocab] = float64(p.known) / float64(p.words)
+	}
+	x[dfAnchor] = b2f(p.anchored)
+	x[dfStops] = float64(p.stops) / float64(max(p.tokens, 1))
+	x[dfSize] = math.Log(float64(len(ix.entries))) / math.Log(1000)
+	x[dfSizeSoftmax] = x[dfSize] * x[dfSoftmax]
+	x[dfSizeCoverage] = x[dfSize] * c.x[rfCoverage]
+	x[dfUnknownTech] = float64(tech) / float64(max(whole, 1))
+	x[dfUnknown] = float64(unknown) / float64(max(whole, 1))
+	x[dfConcepts] = math.Log1p(float64(whole))
+	return x
+}
+
+// rival is the best candidate other than cands[i], or nil.
+func (ix *Index) rival(cands []candidate, i int) *candidate {
+	switch {
+	case i > 0:
+		return &cands[0]
+	case len(cands) > 1:
+		return &cands[1]
+	}
+	return nil
+}
+
+// ranked is an entry and its first-stage score.
+type ranked struct {
+	score float64
+	doc   int32
+}
+
+func (a ranked) above(b ranked) bool { return a.score > b.score || a.score == b.score && a.doc < b.doc }
+
+// topCandidates returns the n best scored entries as candidates in sc's
+// memory, best first, ties broken by load order so that results are
+// deterministic. It selects on (score, entry) pairs and copies the full
+// evidence of the winners only.
+func (ix *Index) topCandidates(sc *scratch, touched []int32, n int) []candidate {
+	top := sc.top[:0]
 	for _, d := range touched {
-		s := sc.acc[d]
-		if s.score <= 0 {
+		r := ranked{sc.acc[d].score, d}
+		if r.score <= 0 || len(top) == n && !r.above(top[n-1]) {
 			continue
 		}
 		i := len(top)
-		for i > 0 && better(s, top[i-1]) {
+		for i > 0 && r.above(top[i-1]) {
 			i--
 		}
-		if i >= n {
-			continue
-		}
-		top = append(top, docScore{})
-		copy(top[i+1:], top[i:])
-		top[i] = s
+		top = slices.Insert(top, i, r)
 		if len(top) > n {
 			top = top[:n]
 		}
 	}
-	return top
-}
-
-func better(a, b docScore) bool {
-	if a.score != b.score {
-		return a.score > b.score
+	sc.top = top
+	if cap(sc.cands) < len(top) {
+		sc.cands = make([]candidate, n)
 	}
-	return a.doc < b.doc
-}
-
-// The confidence model: a logistic function of evidence about the best
-// entry, fitted on the development question sets (right answers against
-// questions no entry answers). Its inputs:
-//   - title: share of the question's importance that the entry's title matches;
-//   - margin: how far the entry is ahead of the next one;
-//   - strength: absolute evidence (one common word is not enough);
-//   - unknown: the question names a technical term no entry uses (snmp,
-//     lwm2m): the strongest sign of a topic the FAQ does not cover;
-//   - rarest: the rarest concept the entry matches;
-//   - matched: how many of the question's concepts the entry matches.
-const (
-	confBias     = -3.91
-	confTitle    = 1.38
-	confMargin   = 0.80
-	confStrength = 4.01
-	confUnknown  = -1.60
-	confRarest   = 1.73
-	confMatched  = 3.69
-)
-
-// evidence is the input of the confidence model.
-type evidence struct {
-	title, margin, strength, rarest, matched float64
-	unknown                                  bool
-}
-
-// evidenceFor gathers the evidence that entry s answers plan p.
-func (ix *Index) evidenceFor(p *queryPlan, s docScore, total, margin float64) evidence {
-	ev := evidence{margin: margin}
-	if total > 0 {
-		ev.title = s.inTitle / total
+	cands := sc.cands[:len(top)]
+	for i, r := range top {
+		cands[i] = candidate{docScore: sc.acc[r.doc]}
 	}
-	ev.strength = math.Min(s.matched/(2*ix.maxIDF), 1)
-	n := 0
-	for i, w := range ix.conceptMatches(p, s.doc) {
-		c := &p.concepts[i]
-		if w < correctionWeight {
-			ev.unknown = ev.unknown || c.unknownTerm
-			continue
-		}
-		ev.rarest = math.Max(ev.rarest, c.importance/ix.maxIDF)
-		if !c.part && c.chip == "" {
-			n++
-		}
-	}
-	ev.matched = float64(min(n, 4)) / 4
-	return ev
-}
-
-func (ev evidence) confidence() float64 {
-	x := confBias + confTitle*ev.title + confMargin*ev.margin + confStrength*ev.strength +
-		confRarest*ev.rarest + confMatched*ev.matched
-	if ev.unknown {
-		x += confUnknown
-	}
-	return 1 / (1 + math.Exp(-x))
-}
-
-func cmpWord(c, t float64) string {
-	if c >= t {
-		return ">="
-	}
-	return "<"
-}
-
-func answerWord(ok bool) string {
-	if ok {
-		return "answer"
-	}
-	return "abstain"
-}
-
-// conceptMatches returns, per concept of p, the weight of the alternative
-// through which entry doc matches it (0: not matched).
-func (ix *Index) conceptMatches(p *queryPlan, doc int32) []float64 {
-	out := make([]float64, len(p.concepts))
-	for i, c := range p.concepts {
-		for _, a := range c.alts {
-			if a.id >= 0 && a.w > out[i] && hasDoc(ix.postings[a.id], doc) {
-				out[i] = a.w
-			}
-		}
-	}
-	return out
-}
-
-// hasDoc searches postings, which are in entry order.
-func hasDoc(ps []posting, doc int32) bool {
-	i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= doc })
-	return i < len(ps) && ps[i].doc == doc
+	return cands
 }

@@ -105,6 +105,12 @@ func appendCompound(toks []Token, piece string, pos int) []Token {
 	if k, canon, ok := classifyAtom(piece); ok {
 		return append(toks, Token{Text: canon, Kind: k, Pos: pos})
 	}
+	if n, unit, ok := splitUnit(piece); ok {
+		// "300ms", "2.4ghz", "64kb": a quantity is its number and its unit,
+		// as when written apart
+		toks = appendCompound(toks, n, pos)
+		return append(toks, Token{Text: unit, Kind: Word, Pos: pos})
+	}
 	if strings.IndexByte(piece, '.') >= 0 {
 		// file names, host names, "e.g.": the dot separates words
 		for _, p := range strings.Split(piece, ".") {
@@ -147,6 +153,22 @@ func appendParts(toks []Token, parts []string, pos int) []Token {
 		toks = append(toks, t)
 	}
 	return toks
+}
+
+// splitUnit splits a number followed by a short unit ("300ms", "5ghz",
+// "1.5kb"), but not a hexadecimal constant ("0x2800").
+func splitUnit(s string) (num, unit string, ok bool) {
+	i := 0
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.' && i > 0) {
+		i++
+	}
+	if i == 0 || s[i-1] == '.' || i == len(s) || len(s)-i > 5 || strings.HasPrefix(s, "0x") {
+		return "", "", false
+	}
+	if !isLowerWord(s[i:]) {
+		return "", "", false
+	}
+	return s[:i], s[i:], true
 }
 
 // classifyAtom recognises tokens with a canonical form: chips, versions and

@@ -4,6 +4,7 @@ package matcher
 // Words are bucketed by length so that a correction compares a typed word
 // only with words of nearly the same length.
 type vocabulary struct {
+	words map[string]int // word -> number of entries using it
 	byLen map[int][]vocabWord
 	// byKey buckets the same words by first letter and length: a typo
 	// rarely hits the first letter, so corrections search only there.
@@ -19,7 +20,7 @@ type vocabWord struct {
 }
 
 func newVocabulary(df map[string]int, an *analyzer) vocabulary {
-	v := vocabulary{byLen: map[int][]vocabWord{}, byKey: map[int][]vocabWord{}}
+	v := vocabulary{words: df, byLen: map[int][]vocabWord{}, byKey: map[int][]vocabWord{}}
 	for w, n := range df {
 		if len(w) < 3 {
 			continue
@@ -31,6 +32,9 @@ func newVocabulary(df map[string]int, an *analyzer) vocabulary {
 	}
 	return v
 }
+
+// has reports whether some entry uses w.
+func (v vocabulary) has(w string) bool { return v.words[w] > 0 }
 
 // maxTypoDistance is how many edits a correction may need: one for short
 // words, two from eight letters on.

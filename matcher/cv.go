@@ -1,0 +1,45 @@
+package matcher
+
+import "slices"
+
+// CVOutcome is what a cross-validated model answered to one question.
+type CVOutcome struct {
+	Question TrainingQuestion
+	// Fold is the fold the question was held out in.
+	Fold int
+	// Result is the search with the model trained on the other folds.
+	Result Result
+}
+
+// CrossValidate measures training honestly: it splits the questions into k
+// folds by entry (all questions of an entry in one fold), trains on all
+// folds but one, and searches the held-out fold's questions with that
+// model, so every question is answered by a model that never saw its
+// entry. Outcomes are in the order of qs.
+func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) ([]CVOutcome, error) {
+	tq, err := ix.resolve(qs)
+	if err != nil {
+		return nil, err
+	}
+	order := map[string][]int{}
+	for i, q := range qs {
+		key := q.ID + "\x00" + q.Text
+		order[key] = append(order[key], i)
+	}
+	o := opts.withDefaults()
+	folds := splitByEntry(tq, max(k, 2))
+	out := make([]CVOutcome, len(qs))
+	models := make([]*Index, len(folds))
+	for f := range folds {
+		models[f] = ix.withModel(ix.train(others(tq, folds, f), o))
+	}
+	for f, fold := range folds {
+		for _, q := range fold {
+			key := q.ID + "\x00" + q.Text
+			i := order[key][0]
+			order[key] = slices.Delete(order[key], 0, 1)
+			out[i] = CVOutcome{Question: q.TrainingQuestion, Fold: f, Result: models[f].Search(q.Text)}
+		}
+	}
+	return out, nil
+}

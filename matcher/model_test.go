@@ -1,0 +1,93 @@
+package matcher
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestDefaultModel(t *testing.T) {
+	m, err := DefaultModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.AnswerThreshold <= 0 || m.AutoThreshold < m.AnswerThreshold || len(m.Assoc) == 0 || len(m.TermBias) == 0 {
+		t.Errorf("shipped model looks untrained: thresholds %.3f/%.3f, %d associations, %d term biases",
+			m.AnswerThreshold, m.AutoThreshold, len(m.Assoc), len(m.TermBias))
+	}
+}
+
+// TestModel_roundTrip: writing and reading back gives the same model and
+// the same bytes, so retrained models diff cleanly.
+func TestModel_roundTrip(t *testing.T) {
+	m, err := DefaultModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	if _, err := m.WriteTo(&a); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseModel(bytes.NewReader(a.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := back.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("model changed on a round trip")
+	}
+	if a.String() != defaultModelText {
+		t.Error("the shipped model file is not in the writer's canonical form (write it with espbot train)")
+	}
+}
+
+func TestParseModel_errors(t *testing.T) {
+	const head = modelHeader + "\n"
+	const tail = "\n[thresholds]\n0.5 answer\n0.8 auto\n"
+	tests := []struct {
+		name, in string
+		line     int
+		msg      string
+	}{
+		{"empty", "", 1, "empty"},
+		{"not a model", "hello\n", 1, "not an espbot model"},
+		{"unknown section", head + "[weights]\n", 2, "unknown section"},
+		{"unknown feature", head + "[ranker]\n1.0 sparkle\n" + tail, 3, `unknown feature "sparkle"`},
+		{"bad number", head + "[terms]\nx idf\n" + tail, 3, "bad number"},
+		{"no name", head + "[terms]\n1.0\n" + tail, 3, "VALUE NAME"},
+		{"weight out of range", head + "[associations]\n1.5 hotspot softap\n" + tail, 3, "weight in (0, 1)"},
+		{"outside a section", head + "1.0 idf\n", 2, "outside any"},
+		{"no thresholds", head + "[terms]\n1.0 idf\n", 3, "thresholds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseModel(strings.NewReader(tt.in))
+			var me *ModelError
+			if !errors.As(err, &me) || me.Line != tt.line || !strings.Contains(me.Msg, tt.msg) {
+				t.Errorf("got %v, want line %d: ...%s...", err, tt.line, tt.msg)
+			}
+		})
+	}
+}
+
+// TestNew_model: a model given in Options is the one searched with, and
+// its threshold applies unless Options sets one.
+func TestNew_model(t *testing.T) {
+	m, err := ParseModel(strings.NewReader(modelHeader + "\n[decision]\n5 bias\n\n[thresholds]\n0.3 answer\n0.9 auto\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := embeddedIndexWith(t, Options{Model: m})
+	if ix.AnswerThreshold() != 0.3 || ix.AutoThreshold() != 0.9 {
+		t.Errorf("thresholds %.2f/%.2f, want the model's 0.30/0.90", ix.AnswerThreshold(), ix.AutoThreshold())
+	}
+	if res := ix.Search("mqtt keepalive"); !res.Answered || res.Confidence < 0.99 {
+		t.Errorf("a model that always trusts the best entry answered=%v at %.2f", res.Answered, res.Confidence)
+	}
+	if ix := embeddedIndexWith(t, Options{Model: m, AnswerThreshold: 0.5}); ix.AnswerThreshold() != 0.5 {
+		t.Errorf("Options.AnswerThreshold ignored: %.2f", ix.AnswerThreshold())
+	}
+}

@@ -1,0 +1,256 @@
+package matcher
+
+import (
+	"cmp"
+	"fmt"
+	"hash/fnv"
+	"maps"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// TrainingQuestion is one labelled question, for Train and CrossValidate.
+type TrainingQuestion struct {
+	ID   string
+	Text string
+	// Answers are the IDs of the entries that answer it (equally well);
+	// empty when no entry does.
+	Answers []string
+	// Style says how it is written (casual, symptom, log, scenario, howto,
+	// offtopic); optional. An offtopic question must never be answered.
+	Style string
+}
+
+// TrainOptions tune Train. The zero value is usable.
+type TrainOptions struct {
+	// Folds is the number of folds, split by entry, whose held-out
+	// predictions calibrate the decision and choose the thresholds (0: 5).
+	Folds int
+	// MaxWrong is the largest share of answerable questions that may be
+	// answered with the wrong entry at the answer threshold (0: 0.07).
+	MaxWrong float64
+	// AutoPrecision is the share of answers that must be right at the auto
+	// threshold (0: 0.95).
+	AutoPrecision float64
+	// Comments are written at the top of the model file.
+	Comments []string
+}
+
+func (o TrainOptions) withDefaults() TrainOptions {
+	if o.Folds == 0 {
+		o.Folds = 5
+	}
+	if o.MaxWrong == 0 {
+		o.MaxWrong = 0.07
+	}
+	if o.AutoPrecision == 0 {
+		o.AutoPrecision = 0.95
+	}
+	return o
+}
+
+// trainQ is a training question with its answers resolved to entries.
+type trainQ struct {
+	TrainingQuestion
+	pos  []int32 // entries that answer it
+	unit string  // what folds split by: the first answer, or the question itself
+}
+
+func (q *trainQ) answers(doc int32) bool { return slices.Contains(q.pos, doc) }
+
+// Train fits a model on labelled questions over the entries of ix: the
+// term model, the associations, the page priors and the ranker on all
+// questions; the decision model and its thresholds on predictions for
+// questions whose entries were held out (cross-validation split by entry),
+// so that its confidence is what it will be on entries nobody asked about.
+// The same inputs always give the same model.
+func Train(ix *Index, qs []TrainingQuestion, opts TrainOptions) (*Model, error) {
+	tq, err := ix.resolve(qs)
+	if err != nil {
+		return nil, err
+	}
+	return ix.train(tq, opts.withDefaults()), nil
+}
+
+func (ix *Index) train(qs []trainQ, o TrainOptions) *Model {
+	folds := splitByEntry(qs, o.Folds)
+	pages := ix.pageIndexes(qs)
+	rows := make([][]decisionRow, len(folds))
+	small := make([][]decisionRow, len(folds))
+	parallel(len(folds), func(f int) {
+		m := ix.fitStages(others(qs, folds, f))
+		rows[f] = ix.withModel(m).decisionRows(folds[f])
+		small[f] = ix.withModel(m).pageRows(pages, m, folds[f])
+	})
+	all := slices.Concat(rows...)
+	m := ix.fitStages(qs)
+	m.Decision = fitDecision(slices.Concat(all, slices.Concat(small...)))
+	m.AnswerThreshold, m.AutoThreshold = chooseThresholds(all, m.Decision, o)
+	m.Comments = append(slices.Clone(o.Comments), fmt.Sprintf(
+		"%d questions (%d answerable) over %d entries; %d terms with a weight, %d associations",
+		len(qs), countAnswerable(qs), len(ix.entries), len(m.TermBias), countAssoc(m)))
+	return m
+}
+
+// resolve maps answer IDs to entries; an unknown ID is an error.
+func (ix *Index) resolve(qs []TrainingQuestion) ([]trainQ, error) {
+	out := make([]trainQ, 0, len(qs))
+	for _, q := range qs {
+		t := trainQ{TrainingQuestion: q, unit: "q:" + q.ID + "\x00" + q.Text}
+		for _, id := range q.Answers {
+			d, ok := ix.byID[id]
+			if !ok {
+				return nil, fmt.Errorf("question %s: no entry %q", q.ID, id)
+			}
+			t.pos = append(t.pos, int32(d))
+		}
+		if len(q.Answers) > 0 {
+			t.unit = "e:" + q.Answers[0]
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// splitByEntry puts the questions into k folds so that all questions of an
+// entry are in one fold: a fold's entries are never seen in training, as
+// the entries nobody has asked about yet. Questions no entry answers are
+// spread over the folds too. Units are dealt in order of a hash of their
+// name, so folds are balanced and the same for the same questions.
+func splitByEntry(qs []trainQ, k int) [][]trainQ {
+	units := map[string][]trainQ{}
+	for _, q := range qs {
+		units[q.unit] = append(units[q.unit], q)
+	}
+	keys := slices.Collect(maps.Keys(units))
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(hash(a), hash(b)), cmp.Compare(a, b)) })
+	folds := make([][]trainQ, k)
+	for i, key := range keys {
+		folds[i%k] = append(folds[i%k], units[key]...)
+	}
+	return folds
+}
+
+func hash(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
+}
+
+// others returns the questions of every fold but f.
+func others(qs []trainQ, folds [][]trainQ, f int) []trainQ {
+	out := make([]trainQ, 0, len(qs))
+	for i, fold := range folds {
+		if i != f {
+			out = append(out, fold...)
+		}
+	}
+	return out
+}
+
+// parallel runs fn(0..n-1) on at most GOMAXPROCS goroutines.
+func parallel(n int, fn func(i int)) {
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			fn(i)
+		})
+	}
+	wg.Wait()
+}
+
+func countAnswerable(qs []trainQ) int {
+	n := 0
+	for _, q := range qs {
+		if len(q.pos) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func countAssoc(m *Model) int {
+	n := 0
+	for _, as := range m.Assoc {
+		n += len(as)
+	}
+	return n
+}
+
+// fitStages fits everything but the decision: page priors, the term
+// model, associations and the ranker.
+//
+// The term model and the ranker learn from questions searched with
+// associations learned without those questions' entries: associations
+// learned from a question always fire for it, and a ranker fitted on that
+// would trust them far more than they deserve on a new entry.
+func (ix *Index) fitStages(qs []trainQ) *Model {
+	m := newModel()
+	m.Pages = ix.fitPages(qs)
+	folds := ix.heldOutAssoc(qs)
+	m.Terms, m.TermBias = ix.fitTerms(folds)
+	m.Ranker = ix.fitRanker(folds, m)
+	m.Assoc = ix.fitAssoc(qs)
+	return m
+}
+
+// assocFold is a fold of questions with the associations learned from the
+// other folds.
+type assocFold struct {
+	qs    []trainQ
+	assoc map[string][]Association
+}
+
+// assocFolds is how many folds heldOutAssoc splits the questions into.
+const assocFolds = 5
+
+func (ix *Index) heldOutAssoc(qs []trainQ) []assocFold {
+	folds := splitByEntry(qs, assocFolds)
+	out := make([]assocFold, len(folds))
+	for f := range folds {
+		out[f] = assocFold{qs: folds[f], assoc: ix.fitAssoc(others(qs, folds, f))}
+	}
+	return out
+}
+
+// Page priors: the log of how much more often people ask about a page's
+// entries than about the entries of the page of a typical answer, smoothed
+// so that a page with few questions is not ruled out.
+const pageSmoothing = 1.0
+
+func (ix *Index) fitPages(qs []trainQ) map[string]float64 {
+	entries := map[string]int{}
+	for _, e := range ix.entries {
+		entries[e.Category]++
+	}
+	asked := map[string]float64{}
+	total := 0.0
+	for _, q := range qs {
+		for _, d := range q.pos {
+			asked[ix.entries[d].Category] += 1 / float64(len(q.pos))
+		}
+		if len(q.pos) > 0 {
+			total++
+		}
+	}
+	mean := (total + pageSmoothing*float64(len(entries))) / float64(len(ix.entries))
+	out := map[string]float64{}
+	for c, n := range entries {
+		out[c] = math.Log((asked[c] + pageSmoothing) / float64(n) / mean)
+	}
+	// the page of a typical answer is the zero, as is a page the model
+	// does not know: a knowledge base of other pages gets no prior at all
+	ref := 0.0
+	for _, c := range slices.Sorted(maps.Keys(asked)) {
+		ref += asked[c] / total * out[c]
+	}
+	for c := range out {
+		out[c] = round3(out[c] - ref)
+	}
+	return out
+}
