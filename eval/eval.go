@@ -152,7 +152,12 @@ func (o Outcome) Failed() bool { return o.Verdict != Right && o.Verdict != Right
 func Evaluate(ix *matcher.Index, c Case) Outcome {
 	start := time.Now()
 	res := ix.Search(c.Question)
-	o := Outcome{ID: c.ID, Question: c.Question, Expect: c.Expect, Style: c.Style, Confidence: res.Confidence, Latency: time.Since(start)}
+	return Judge(c, res, time.Since(start))
+}
+
+// Judge says how a search result did on a case.
+func Judge(c Case, res matcher.Result, latency time.Duration) Outcome {
+	o := Outcome{ID: c.ID, Question: c.Question, Expect: c.Expect, Style: c.Style, Confidence: res.Confidence, Latency: latency}
 	want := map[string]bool{}
 	for _, t := range c.Expected() {
 		want[TitleKey(t)] = true

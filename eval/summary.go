@@ -18,8 +18,11 @@ type Summary struct {
 	Abstention   float64 `json:"abstention"`
 	Overall      float64 `json:"overall"`
 	Wrong        int     `json:"wrong_confident"`
-	P50          string  `json:"latency_p50"`
-	P99          string  `json:"latency_p99"`
+	// WrongRate is the share of answerable questions answered with the
+	// wrong entry.
+	WrongRate float64 `json:"wrong_rate"`
+	P50       string  `json:"latency_p50"`
+	P99       string  `json:"latency_p99"`
 	// Verdicts counts the outcomes by verdict; InTop3 counts the answerable
 	// cases with an expected entry among the first three.
 	Verdicts map[string]int `json:"-"`
@@ -46,6 +49,7 @@ func Summarise(outs []Outcome) Summary {
 	s.Abstention = ratio(s.Verdicts[RightAbstain], s.Unanswerable)
 	s.Overall = ratio(s.Verdicts[Right]+s.Verdicts[RightAbstain], s.N)
 	s.Wrong = s.Verdicts[Wrong] + s.Verdicts[FalseAnswer]
+	s.WrongRate = ratio(s.Verdicts[Wrong], s.Answerable)
 	slices.Sort(lat)
 	s.P50, s.P99 = percentile(lat, 0.50).String(), percentile(lat, 0.99).String()
 	return s
@@ -72,14 +76,14 @@ top-1         %.3f (%d/%d answered right)
 top-3         %.3f (%d/%d expected entry ranked in the first three)
 overall       %.3f (%d right answers + %d right abstentions)
 abstention    %.3f (%d/%d unanswerable questions left unanswered)
-wrong         %d confident wrong answers (%d wrong entry, %d answered the unanswerable)
+wrong         %d confident wrong answers (%d wrong entry: %.1f%% of answerable; %d answered the unanswerable)
 latency       p50 %s, p99 %s per question
 `, s.N, s.Answerable, s.Unanswerable,
 		s.Top1, s.Verdicts[Right], s.Answerable,
 		s.Top3, s.InTop3, s.Answerable,
 		s.Overall, s.Verdicts[Right], s.Verdicts[RightAbstain],
 		s.Abstention, s.Verdicts[RightAbstain], s.Unanswerable,
-		s.Wrong, s.Verdicts[Wrong], s.Verdicts[FalseAnswer],
+		s.Wrong, s.Verdicts[Wrong], 100*s.WrongRate, s.Verdicts[FalseAnswer],
 		s.P50, s.P99)
 	return err
 }
@@ -108,13 +112,57 @@ func orNone(s *string) string {
 	return *s
 }
 
-// WriteJSON prints the summary as one JSON object, with the misses under
+// WriteStyles prints one line of figures per style, when the set has
+// styles.
+func WriteStyles(w io.Writer, outs []Outcome) error {
+	styles, sums := ByStyle(outs)
+	if len(styles) < 2 && (len(styles) == 0 || styles[0] == "") {
+		return nil
+	}
+	ew := &errWriter{w: w}
+	ew.printf("\n%-10s %5s %7s %6s %6s %6s %6s %6s\n", "style", "n", "overall", "top-1", "top-3", "abst.", "wrong", "false")
+	for _, st := range styles {
+		s := sums[st]
+		name := st
+		if name == "" {
+			name = "(none)"
+		}
+		ew.printf("%-10s %5d %7.3f %6.3f %6.3f %6s %5.1f%% %6d\n", name, s.N, s.Overall, s.Top1, s.Top3,
+			orDash(s.Abstention, s.Unanswerable), 100*s.WrongRate, s.Verdicts[FalseAnswer])
+	}
+	return ew.err
+}
+
+func orDash(v float64, n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (ew *errWriter) printf(format string, args ...any) {
+	if ew.err == nil {
+		_, ew.err = fmt.Fprintf(ew.w, format, args...)
+	}
+}
+
+// WriteJSON prints the summary as one JSON object, with the figures per
+// style under "styles" when the set has styles, and the misses under
 // "failures" when failures is set.
 func WriteJSON(w io.Writer, s Summary, outs []Outcome, failures bool) error {
 	out := struct {
 		Summary
-		Failures []Outcome `json:"failures,omitempty"`
+		Styles   map[string]Summary `json:"styles,omitempty"`
+		Failures []Outcome          `json:"failures,omitempty"`
 	}{Summary: s}
+	if styles, sums := ByStyle(outs); len(styles) > 1 || len(styles) == 1 && styles[0] != "" {
+		out.Styles = sums
+	}
 	if failures {
 		out.Failures = Failures(outs)
 	}

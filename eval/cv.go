@@ -1,0 +1,91 @@
+package eval
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/espbot/espbot/matcher"
+)
+
+// TrainingQuestions turns cases into the matcher's training questions,
+// expected titles resolved to entry IDs. Titles the index lacks are
+// returned, with their lines, and left out of the answers; a case whose
+// titles are all unknown is left out, so a typo never teaches "no entry
+// answers this".
+func TrainingQuestions(ix *matcher.Index, cases []Case) ([]matcher.TrainingQuestion, []UnknownTitle) {
+	ids := map[string]string{}
+	for _, e := range ix.Entries() {
+		if k := TitleKey(e.Title); ids[k] == "" {
+			ids[k] = e.ID
+		}
+	}
+	var qs []matcher.TrainingQuestion
+	var unknown []UnknownTitle
+	for _, c := range cases {
+		q := matcher.TrainingQuestion{ID: c.ID, Text: c.Question, Style: c.Style}
+		for _, t := range c.Expected() {
+			id, ok := ids[TitleKey(t)]
+			if !ok {
+				unknown = append(unknown, UnknownTitle{Line: c.Line, Title: t})
+				continue
+			}
+			if !slices.Contains(q.Answers, id) {
+				q.Answers = append(q.Answers, id)
+			}
+		}
+		if c.Expect != nil && len(q.Answers) == 0 {
+			continue
+		}
+		qs = append(qs, q)
+	}
+	return qs, unknown
+}
+
+// CrossValidate trains on all folds but one and judges the held-out
+// fold's cases, for k folds split by entry (see matcher.CrossValidate):
+// the figures say how espbot does on entries nobody asked about in
+// training. Outcomes are in the order of the cases kept by
+// TrainingQuestions.
+func CrossValidate(ctx context.Context, ix *matcher.Index, cases []Case, k int, opts matcher.TrainOptions) ([]Outcome, error) {
+	qs, _ := TrainingQuestions(ix, cases)
+	kept := make([]Case, 0, len(qs))
+	byID := map[string][]Case{}
+	for _, c := range cases {
+		byID[c.ID+"\x00"+c.Question] = append(byID[c.ID+"\x00"+c.Question], c)
+	}
+	for _, q := range qs {
+		key := q.ID + "\x00" + q.Text
+		kept = append(kept, byID[key][0])
+		byID[key] = byID[key][1:]
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res, err := matcher.CrossValidate(ix, qs, k, opts)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]Outcome, len(res))
+	for i, r := range res {
+		outs[i] = Judge(kept[i], r.Result, time.Duration(0))
+	}
+	return outs, nil
+}
+
+// ByStyle summarises the outcomes of each style ("" for cases without
+// one), styles in alphabetical order.
+func ByStyle(outs []Outcome) ([]string, map[string]Summary) {
+	groups := map[string][]Outcome{}
+	for _, o := range outs {
+		groups[o.Style] = append(groups[o.Style], o)
+	}
+	styles := make([]string, 0, len(groups))
+	sums := make(map[string]Summary, len(groups))
+	for st, g := range groups {
+		styles = append(styles, st)
+		sums[st] = Summarise(g)
+	}
+	slices.Sort(styles)
+	return styles, sums
+}
