@@ -28,12 +28,11 @@ const (
 
 // Defaults for zero Config fields.
 const (
-	// DefaultAutoThreshold is the confidence needed for un-mentioned answers
-	// in auto channels when Config.AutoThreshold is zero.
-	DefaultAutoThreshold = 0.75
 	// DefaultSuggestThreshold is the confidence a candidate needs to be
-	// offered as a suggestion when Config.SuggestThreshold is zero.
-	DefaultSuggestThreshold = 0.2
+	// offered as a suggestion when Config.SuggestThreshold is zero. The
+	// matcher's confidence is the calibrated probability that the entry
+	// answers the question: one in twenty is worth a look.
+	DefaultSuggestThreshold = 0.05
 	// maxSuggestions is how many suggestions a reply offers.
 	maxSuggestions = 3
 )
@@ -50,7 +49,7 @@ type Config struct {
 	// wins over Channels.
 	PlatformChannels map[Platform]map[string]Policy
 	// AutoThreshold is the confidence needed to answer un-mentioned
-	// questions in auto channels (0: DefaultAutoThreshold). The matcher must
+	// questions in auto channels (0: the matcher model's). The matcher must
 	// also have decided to answer.
 	AutoThreshold float64
 	// SuggestThreshold is the confidence a candidate needs to be suggested
@@ -100,9 +99,6 @@ func New(cfg Config, ix *matcher.Index, log *slog.Logger, m Metrics) *Bot {
 	}
 	if m == nil {
 		m = NopMetrics{}
-	}
-	if cfg.AutoThreshold == 0 {
-		cfg.AutoThreshold = DefaultAutoThreshold
 	}
 	if cfg.SuggestThreshold == 0 {
 		cfg.SuggestThreshold = DefaultSuggestThreshold
@@ -169,8 +165,14 @@ func (b *Bot) UsesAuto(p Platform) bool {
 	return false
 }
 
-// AutoThreshold is the confidence needed for un-mentioned answers.
-func (b *Bot) AutoThreshold() float64 { return b.cfg.AutoThreshold }
+// AutoThreshold is the confidence needed for un-mentioned answers: the
+// configured one, else the one the matcher's model advises.
+func (b *Bot) AutoThreshold() float64 {
+	if b.cfg.AutoThreshold > 0 {
+		return b.cfg.AutoThreshold
+	}
+	return b.Index().AutoThreshold()
+}
 
 // mode is how the core treats a message.
 type mode int
@@ -361,7 +363,7 @@ func (b *Bot) overheard(ctx context.Context, m Message) Reply {
 		return Reply{Kind: KindIgnore}
 	}
 	r := b.answer(b.Index(), q, m)
-	if r.Kind != KindAnswer || r.Confidence < b.cfg.AutoThreshold {
+	if r.Kind != KindAnswer || r.Confidence < b.AutoThreshold() {
 		return Reply{Kind: KindIgnore}
 	}
 	if v, _ := b.take(ctx, m); v != allowed {

@@ -79,11 +79,13 @@ type Knowledge struct {
 
 // Matcher tunes answering.
 type Matcher struct {
+	// Model is a model file written by espbot train ("": the shipped one).
+	Model string `yaml:"model"`
 	// AnswerThreshold is the confidence from which a question is answered
-	// (0: the matcher's default).
+	// (0: the model's).
 	AnswerThreshold float64 `yaml:"answer_threshold"`
 	// AutoThreshold is the higher confidence needed to answer un-mentioned
-	// questions in auto channels.
+	// questions in auto channels (0: the model's).
 	AutoThreshold float64 `yaml:"auto_threshold"`
 	// Lexicon adds equivalence lines ("lag / latency / delay").
 	Lexicon []string `yaml:"lexicon"`
@@ -222,7 +224,6 @@ func Default() *Config {
 			RateLimit:       Rate{PerMinute: 60, Burst: 20},
 		},
 		Knowledge: Knowledge{Debounce: Duration(500 * time.Millisecond)},
-		Matcher:   Matcher{AutoThreshold: 0.75},
 		Log:       Log{Level: "info", Format: "text"},
 		Policy:    Policy{Default: "mention"},
 		Cooldown: Cooldown{

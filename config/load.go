@@ -335,4 +335,5 @@ func (c *Config) resolvePaths() {
 	c.Slack.AppTokenFile = abs(c.Slack.AppTokenFile)
 	c.Slack.SigningSecretFile = abs(c.Slack.SigningSecretFile)
 	c.Store.Path = abs(c.Store.Path)
+	c.Matcher.Model = abs(c.Matcher.Model)
 }

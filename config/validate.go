@@ -31,7 +31,7 @@ func (c *Config) validate() []Problem {
 	v.check(c.Knowledge.Debounce >= 0, "knowledge.debounce", "must not be negative")
 	v.fraction("matcher.answer_threshold", c.Matcher.AnswerThreshold)
 	v.fraction("matcher.auto_threshold", c.Matcher.AutoThreshold)
-	if c.Matcher.AnswerThreshold > 0 && c.Matcher.AutoThreshold < c.Matcher.AnswerThreshold {
+	if c.Matcher.AnswerThreshold > 0 && c.Matcher.AutoThreshold > 0 && c.Matcher.AutoThreshold < c.Matcher.AnswerThreshold {
 		v.add("matcher.auto_threshold", fmt.Sprintf("%g is below answer_threshold %g: auto replies need more confidence, not less",
 			c.Matcher.AutoThreshold, c.Matcher.AnswerThreshold))
 	}

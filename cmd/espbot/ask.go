@@ -17,17 +17,15 @@ import (
 // one per line of stdin, as text or JSON.
 func runAsk(ctx context.Context, e env, args []string) error {
 	var o terminal.AskOptions
-	var threshold float64
-	var paths pathsFlag
-	fs := newFlagSet(e, "ask", "ask [--json] [--explain] [--knowledge PATH]... [QUESTION]")
+	var ixf indexFlags
+	fs := newFlagSet(e, "ask", "ask [--json] [--explain] [--knowledge PATH]... [--model MODEL] [QUESTION]")
 	fs.BoolVar(&o.JSON, "json", false, "print one JSON object per question")
-	fs.BoolVar(&o.Explain, "explain", false, "show why: matched terms, expansions, corrections, decision")
-	fs.Float64Var(&threshold, "threshold", 0, "confidence needed to answer (default: the matcher's)")
-	fs.Var(&paths, "knowledge", "FAQ `PATH` (.rst file or folder); repeatable; default: the embedded FAQ")
+	fs.BoolVar(&o.Explain, "explain", false, "show why: learned term weights, associations, features, the calibrated decision")
+	ixf.register(fs)
 	if help, err := parseFlags(e, fs, args); help || err != nil {
 		return err
 	}
-	ix, err := buildIndex(e, paths, matcher.Options{AnswerThreshold: threshold})
+	ix, err := ixf.build(e)
 	if err != nil {
 		return err
 	}
@@ -36,6 +34,15 @@ func runAsk(ctx context.Context, e env, args []string) error {
 		return terminal.AskOne(ctx, b, e.stdout, strings.Join(fs.Args(), " "), o)
 	}
 	return terminal.AskLines(ctx, b, e.stdin, e.stdout, o)
+}
+
+// build loads the knowledge base and indexes it with the flags' model.
+func (f *indexFlags) build(e env) (*matcher.Index, error) {
+	opts, err := f.options()
+	if err != nil {
+		return nil, err
+	}
+	return buildIndex(e, f.paths, opts)
 }
 
 // buildIndex loads the knowledge base and indexes it. Load errors are

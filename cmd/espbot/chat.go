@@ -9,22 +9,21 @@ import (
 
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/bot/terminal"
-	"github.com/espbot/espbot/matcher"
 )
 
 // runChat is a conversation in the terminal. When stdin is not a terminal
 // (a pipe, a file) it behaves like ask, so scripts get one answer per line.
 func runChat(ctx context.Context, e env, args []string) error {
-	var paths pathsFlag
-	fs := newFlagSet(e, "chat", "chat [--knowledge PATH]...")
-	fs.Var(&paths, "knowledge", "FAQ `PATH` (.rst file or folder); repeatable; default: the embedded FAQ")
+	var ixf indexFlags
+	fs := newFlagSet(e, "chat", "chat [--knowledge PATH]... [--model MODEL]")
+	ixf.register(fs)
 	if help, err := parseFlags(e, fs, args); help || err != nil {
 		return err
 	}
 	if !isTerminal(e.stdin) || fs.NArg() > 0 {
 		return runAsk(ctx, e, args)
 	}
-	ix, err := buildIndex(e, paths, matcher.Options{})
+	ix, err := ixf.build(e)
 	if err != nil {
 		return err
 	}

@@ -71,10 +71,14 @@ func checkKnowledge(c *config.Config) []string {
 			problems = append(problems, fmt.Sprintf("%s: knowledge.paths[%d]: %v", c.Path, i, err))
 		}
 	}
+	mo, err := matcherOptions(c)
+	if err != nil {
+		problems = append(problems, fmt.Sprintf("%s: %v", c.Path, err))
+	}
 	if len(problems) > 0 {
 		return problems
 	}
-	_, kbProblems, err := loader.Build(c.Knowledge.Paths, knowledgeOptions(c), matcherOptions(c))
+	_, kbProblems, err := loader.Build(c.Knowledge.Paths, knowledgeOptions(c), mo)
 	for _, p := range kbProblems {
 		if p.Severity == knowledge.Error {
 			problems = append(problems, fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Message))

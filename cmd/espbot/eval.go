@@ -8,39 +8,45 @@ import (
 	"github.com/espbot/espbot/matcher"
 )
 
-// runEval is "espbot eval": it scores a question set against the knowledge
-// base.
+// runEval is "espbot eval": it scores question sets against the knowledge
+// base, or, with --cv K, cross-validates training on them split by entry.
 func runEval(ctx context.Context, e env, args []string) error {
 	var (
 		asJSON, failures bool
-		threshold        float64
-		paths            pathsFlag
+		folds            int
+		ixf              indexFlags
+		sets             pathsFlag
 	)
-	fs := newFlagSet(e, "eval", "eval [--json] [--failures] [--knowledge PATH]... FILE.jsonl")
+	fs := newFlagSet(e, "eval", "eval [--json] [--failures] [--cv K] [--knowledge PATH]... [--model MODEL] FILE.jsonl...")
 	fs.BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
 	fs.BoolVar(&failures, "failures", false, "list the misses with what was expected and what came back")
-	fs.Float64Var(&threshold, "threshold", 0, "confidence needed to answer (default: the matcher's)")
-	fs.Var(&paths, "knowledge", "FAQ `PATH` (.rst file or folder); repeatable; default: the embedded FAQ")
+	fs.IntVar(&folds, "cv", 0, "cross-validate: train on all but one of `K` folds split by entry, score the held-out fold")
+	fs.Var(&sets, "questions", "question set `FILE.jsonl` (repeatable; or give the files as arguments)")
+	ixf.register(fs)
 	if help, err := parseFlags(e, fs, args); help || err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(e.stderr, "eval: want exactly one FILE.jsonl")
+	sets = append(sets, fs.Args()...)
+	if len(sets) == 0 || folds == 1 || folds < 0 {
+		fmt.Fprintln(e.stderr, "eval: want at least one FILE.jsonl, and --cv at least 2")
 		fs.Usage()
 		return errUsage
 	}
-	cases, err := eval.ReadCases(fs.Arg(0))
+	cases, err := readSets(sets)
 	if err != nil {
 		return err
 	}
-	ix, err := buildIndex(e, paths, matcher.Options{AnswerThreshold: threshold})
+	ix, err := ixf.build(e)
 	if err != nil {
 		return err
 	}
-	for _, u := range eval.UnknownTitles(ix, cases) {
-		fmt.Fprintf(e.stderr, "%s:%d: expected title not in the knowledge base: %q\n", fs.Arg(0), u.Line, u.Title)
+	warnUnknownTitles(e, ix, cases)
+	var outs []eval.Outcome
+	if folds > 0 {
+		outs, err = eval.CrossValidate(ctx, ix, casesOf(cases), folds, matcher.TrainOptions{})
+	} else {
+		outs, err = eval.Run(ctx, ix, casesOf(cases))
 	}
-	outs, err := eval.Run(ctx, ix, cases)
 	if err != nil {
 		return err
 	}
@@ -53,5 +59,49 @@ func runEval(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	return eval.WriteText(e.stdout, s)
+	if err := eval.WriteText(e.stdout, s); err != nil {
+		return err
+	}
+	return eval.WriteStyles(e.stdout, outs)
+}
+
+// setCase is a case with the file it comes from, for messages.
+type setCase struct {
+	eval.Case
+	file string
+}
+
+// readSets reads question sets in order; a bad line stops with its file
+// and line.
+func readSets(paths []string) ([]setCase, error) {
+	var all []setCase
+	for _, p := range paths {
+		cases, err := eval.ReadCases(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cases {
+			all = append(all, setCase{Case: c, file: p})
+		}
+	}
+	return all, nil
+}
+
+// casesOf drops the file names.
+func casesOf(cs []setCase) []eval.Case {
+	out := make([]eval.Case, len(cs))
+	for i, c := range cs {
+		out[i] = c.Case
+	}
+	return out
+}
+
+// warnUnknownTitles names, file:line, the expected titles the knowledge
+// base lacks.
+func warnUnknownTitles(e env, ix *matcher.Index, cases []setCase) {
+	for _, c := range cases {
+		for _, u := range eval.UnknownTitles(ix, []eval.Case{c.Case}) {
+			fmt.Fprintf(e.stderr, "%s:%d: expected title not in the knowledge base: %q\n", c.file, u.Line, u.Title)
+		}
+	}
 }

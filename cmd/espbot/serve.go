@@ -81,7 +81,10 @@ func serve(ctx context.Context, e env, f serveFlags, hooks serveHooks) error {
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
-	lo := loaderOptions(c)
+	lo, err := loaderOptions(c)
+	if err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
 	bc := botConfig(c)
 	if st != nil {
 		defer closeStore(st, log)
@@ -139,14 +142,15 @@ func loadServeConfig(e env, f serveFlags) (*config.Config, error) {
 }
 
 // loaderOptions translates the configuration for the knowledge loader.
-func loaderOptions(c *config.Config) loader.Options {
+func loaderOptions(c *config.Config) (loader.Options, error) {
+	mo, err := matcherOptions(c)
 	return loader.Options{
 		Paths:     c.Knowledge.Paths,
 		Knowledge: knowledgeOptions(c),
-		Matcher:   matcherOptions(c),
+		Matcher:   mo,
 		Watch:     c.Knowledge.Watch,
 		Debounce:  c.Knowledge.Debounce.D(),
-	}
+	}, err
 }
 
 // knowledgeOptions translates the configuration for the FAQ parser.
@@ -204,9 +208,14 @@ func cooldown(r config.Rate) bot.Cooldown {
 	return bot.Cooldown{PerMinute: r.PerMinute, Burst: r.Burst}
 }
 
-// matcherOptions translates the configuration for the matcher.
-func matcherOptions(c *config.Config) matcher.Options {
-	return matcher.Options{AnswerThreshold: c.Matcher.AnswerThreshold, Lexicon: c.Matcher.Lexicon}
+// matcherOptions translates the configuration for the matcher, reading
+// its model file.
+func matcherOptions(c *config.Config) (matcher.Options, error) {
+	m, err := loadModel(c.Matcher.Model)
+	if err != nil {
+		return matcher.Options{}, fmt.Errorf("matcher.model: %w", err)
+	}
+	return matcher.Options{AnswerThreshold: c.Matcher.AnswerThreshold, Lexicon: c.Matcher.Lexicon, Model: m}, nil
 }
 
 // namedAdapter is a running chat adapter and its platform.
