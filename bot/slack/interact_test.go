@@ -164,7 +164,7 @@ func TestSocket_SuggestionPicks(t *testing.T) {
 func TestSocket_GoneEntryIsAPrivateNotice(t *testing.T) {
 	t.Parallel()
 	h := startOver(t, ModeSocket, benchEntries(t))
-	h.sendEvent(t, "Ev1", dm("430.000001", "wifi disconnect reason"))
+	h.sendEvent(t, "Ev1", dm("430.000001", "mqtt"))
 	sugg := h.next(t)
 	p := h.click(t, sugg, actionDismiss, "U1", "")
 	act := p["actions"].([]any)[0].(map[string]any)
