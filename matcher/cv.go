@@ -30,8 +30,11 @@ func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) (
 	folds := splitByEntry(tq, max(k, 2))
 	out := make([]CVOutcome, len(qs))
 	models := make([]*Index, len(folds))
+	inner, step := o, o.stepper(len(folds))
+	inner.Progress = nil
 	for f := range folds {
-		models[f] = ix.withModel(ix.train(others(tq, folds, f), o))
+		models[f] = ix.withModel(ix.train(others(tq, folds, f), inner))
+		step()
 	}
 	for f, fold := range folds {
 		for _, q := range fold {

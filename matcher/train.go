@@ -36,6 +36,10 @@ type TrainOptions struct {
 	AutoPrecision float64
 	// Comments are written at the top of the model file.
 	Comments []string
+	// Progress, when set, is called after each fitting step with the steps
+	// done and the total, for a progress display. It may be called from
+	// several goroutines, never at once.
+	Progress func(done, total int)
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
@@ -79,19 +83,38 @@ func (ix *Index) train(qs []trainQ, o TrainOptions) *Model {
 	pages := ix.pageIndexes(qs)
 	rows := make([][]decisionRow, len(folds))
 	small := make([][]decisionRow, len(folds))
+	step := o.stepper(len(folds) + 1)
 	parallel(len(folds), func(f int) {
 		m := ix.fitStages(others(qs, folds, f))
 		rows[f] = ix.withModel(m).decisionRows(folds[f])
 		small[f] = ix.withModel(m).pageRows(pages, m, folds[f])
+		step()
 	})
 	all := slices.Concat(rows...)
 	m := ix.fitStages(qs)
+	step()
 	m.Decision = fitDecision(slices.Concat(all, slices.Concat(small...)))
 	m.AnswerThreshold, m.AutoThreshold = chooseThresholds(all, m.Decision, o)
 	m.Comments = append(slices.Clone(o.Comments), fmt.Sprintf(
 		"%d questions (%d answerable) over %d entries; %d terms with a weight, %d associations",
 		len(qs), countAnswerable(qs), len(ix.entries), len(m.TermBias), countAssoc(m)))
 	return m
+}
+
+// stepper returns a function that counts one step of total and reports it
+// to o.Progress.
+func (o TrainOptions) stepper(total int) func() {
+	var mu sync.Mutex
+	done := 0
+	return func() {
+		if o.Progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		o.Progress(done, total)
+	}
 }
 
 // resolve maps answer IDs to entries; an unknown ID is an error.
