@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -348,17 +349,26 @@ func dm(ts, text string) map[string]any {
 		"ts": ts, "event_ts": ts, "text": text}
 }
 
-// headerText returns the text of the header block, "" without one.
+// headerText returns an answer's title as plain text: its header block's,
+// or the text of its title linked to the published FAQ (a first section
+// "*<url|title>*"); "" without either.
 func headerText(blocks []map[string]any) string {
-	for _, b := range blocks {
+	for i, b := range blocks {
+		t, _ := b["text"].(map[string]any)
+		s, _ := t["text"].(string)
 		if b["type"] == "header" {
-			t, _ := b["text"].(map[string]any)
-			s, _ := t["text"].(string)
 			return s
+		}
+		if i == 0 && b["type"] == "section" {
+			if m := linkedTitle.FindStringSubmatch(s); m != nil {
+				return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(m[1])
+			}
 		}
 	}
 	return ""
 }
+
+var linkedTitle = regexp.MustCompile(`^\*<https?://[^|>]+\|([^>]*)>\*$`)
 
 // actionElements returns the elements of the actions blocks.
 func actionElements(blocks []map[string]any) []map[string]any {
