@@ -13,7 +13,8 @@ import (
 // store keeps it in a database (botstore.State), so that it survives
 // restarts and is shared by every instance behind a load balancer.
 // Implementations must be safe for concurrent use, and atomic across
-// everything that shares them.
+// everything that shares them. SetNote may write later (off the reply
+// path), but Note in the same process must see the note at once.
 type State interface {
 	// Claim records key until expires and reports whether this call got
 	// it: false while an earlier, unexpired claim holds it.
