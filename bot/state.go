@@ -48,8 +48,12 @@ const (
 	// time Slack keeps redelivering one (about 55 bytes a claim, 220 MB at
 	// most).
 	DefaultMemoryClaims = 4_000_000
-	memoryNotes         = 10_000
-	memoryBuckets       = 100_000
+	// memoryNotes holds the askers' questions (an hour each) and the
+	// adapters' answered messages (a day each): a day of answers at one a
+	// second, about 10 MB. Beyond it the questions go first, as the
+	// closest to expiry.
+	memoryNotes   = 100_000
+	memoryBuckets = 100_000
 )
 
 // MemoryState is a State held in the process: lost at restart and not
