@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/bot/discord/discordtest"
+	"github.com/espbot/espbot/botstore"
+	"github.com/espbot/espbot/store"
 )
 
 // Behaviour in a help channel: replies, conversations, message commands,
@@ -332,5 +335,54 @@ func TestAdapter_PanicRecovered(t *testing.T) {
 	}
 	if !strings.Contains(h.logs.String(), "panic in the Discord adapter") {
 		t.Error("panic not logged")
+	}
+}
+
+// TestAdapter_AnswersSurviveARestart: the answers of questions live in the
+// core's state (SQLite, as serve keeps it), not in the process: after a
+// restart the edit of a question still edits its answer, once, and
+// deleting the question deletes the answer.
+func TestAdapter_AnswersSurviveARestart(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "espbot.db")
+	process := func(srv *discordtest.Server) (*harness, *botstore.Recorder) {
+		st, err := store.Open(context.Background(), store.Options{Driver: store.SQLite, Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		rec := botstore.NewRecorder(st, botstore.RecorderOptions{RecordText: true})
+		t.Cleanup(func() { rec.Close(context.Background()) })
+		bc := testPolicies()
+		bc.State, bc.Recorder = botstore.NewState(st, rec, 0), rec
+		return start(t, harnessOpts{botCfg: &bc, srv: srv}), rec
+	}
+	first, rec := process(nil)
+	q, _ := first.srv.SendMessage(mention(first, mentionChan, offTopic))
+	answer := first.srv.Await(t, "no-match reply", discordtest.IsMessageTo(mentionChan)).MessageID
+	first.awaitHandled(t, 1)
+	// serve stops the adapters, then writes what the recorder queued.
+	first.stop()
+	if err := rec.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	second, _ := process(first.srv)
+	second.awaitReady(t)
+	e := entry(t, 10)
+	second.srv.EditMessage(q, second.srv.Mention()+" "+e.Title)
+	isEdit := func(r discordtest.Request) bool {
+		return r.Method == http.MethodPatch && r.Path == "/channels/"+mentionChan+"/messages/"+answer
+	}
+	if s := decodeSent(t, second.srv.Await(t, "answer edited after the restart", isEdit)); s.title() != titled(e.Title) {
+		t.Errorf("edited answer titled %q, want %q", s.title(), titled(e.Title))
+	}
+	second.srv.EditMessage(q, second.srv.Mention()+" "+entry(t, 11).Title)
+	second.srv.DeleteMessage(q)
+	second.srv.Await(t, "answer deleted after the restart", func(r discordtest.Request) bool {
+		return r.Method == http.MethodDelete && r.Path == "/channels/"+mentionChan+"/messages/"+answer && r.Status == http.StatusNoContent
+	})
+	if n := second.srv.Count(isEdit); n != 1 {
+		t.Errorf("%d edits of the answer, want 1 (re-answered once)", n)
 	}
 }
