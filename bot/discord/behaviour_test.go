@@ -54,11 +54,23 @@ func (panicCore) Handle(context.Context, bot.Message) bot.Reply { panic("boom") 
 
 // feedbackLog is a bot.Recorder keeping feedback.
 type feedbackLog struct {
-	mu sync.Mutex
-	fb []bot.Feedback
+	mu        sync.Mutex
+	fb        []bot.Feedback
+	questions []bot.QuestionRecord
 }
 
-func (l *feedbackLog) RecordQuestion(bot.QuestionRecord) {}
+func (l *feedbackLog) RecordQuestion(q bot.QuestionRecord) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.questions = append(l.questions, q)
+}
+
+func (l *feedbackLog) recorded() []bot.QuestionRecord {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]bot.QuestionRecord(nil), l.questions...)
+}
+
 func (l *feedbackLog) RecordFeedback(f bot.FeedbackRecord) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -188,22 +200,34 @@ func TestAdapter_SlashCommandVisibility(t *testing.T) {
 }
 
 // TestAdapter_AutocompletePickThroughCore: a picked entry is asked through
-// the core, so the asker's cooldown applies to picks too.
+// the core, so the asker's cooldown applies to picks too, and the pick is
+// recorded as a question the entry answers.
 func TestAdapter_AutocompletePickThroughCore(t *testing.T) {
 	t.Parallel()
+	log := &feedbackLog{}
 	bc := testPolicies()
 	bc.UserCooldown = bot.Cooldown{PerMinute: 0.001, Burst: 1}
+	bc.Recorder = log
 	h := start(t, harnessOpts{botCfg: &bc})
 	h.awaitReady(t)
 	e := entry(t, 9)
 	iid := h.srv.SlashCommand(guildID, mentionChan, alice, "faq", map[string]string{"question": e.ID})
-	if c := decodeCallback(t, h.srv.Await(t, "picked entry", discordtest.IsCallback(iid))); c.Data == nil || c.Data.title() != titled(e.Title) {
-		t.Fatalf("pick answered with %+v", c.Data)
+	c := decodeCallback(t, h.srv.Await(t, "picked entry", discordtest.IsCallback(iid)))
+	if c.Data == nil || c.Data.title() != titled(e.Title) || len(c.Data.selectValues(t)) == 0 {
+		t.Fatalf("pick answered with %+v, want the entry with other answers", c.Data)
+	}
+	rec := log.recorded()
+	if len(rec) != 1 || rec[0].Kind != bot.KindAnswer || rec[0].EntryID != e.ID || rec[0].Query != e.Title ||
+		rec[0].User != alice.ID || rec[0].Channel != mentionChan || rec[0].Platform != bot.Discord {
+		t.Errorf("recorded %+v, want alice's pick as a question answered by %s", rec, e.ID)
 	}
 	iid = h.srv.SlashCommand(guildID, mentionChan, alice, "faq", map[string]string{"question": e.ID})
-	c := decodeCallback(t, h.srv.Await(t, "second pick", discordtest.IsCallback(iid)))
+	c = decodeCallback(t, h.srv.Await(t, "second pick", discordtest.IsCallback(iid)))
 	if c.Data == nil || c.Data.Flags&64 == 0 || !strings.Contains(c.Data.Content, "Slow down") {
 		t.Errorf("a second pick over the cooldown must get the private slow-down notice, got %+v", c.Data)
+	}
+	if n := len(log.recorded()); n != 1 {
+		t.Errorf("%d questions recorded, want the first pick only", n)
 	}
 }
 
