@@ -239,23 +239,7 @@ func TestAdapter_EditAndDelete(t *testing.T) {
 	m := mention(h, mentionChan, offTopic)
 	q, _ := h.srv.SendMessage(m)
 	answer := h.srv.Await(t, "no-match reply", discordtest.IsMessageTo(mentionChan)).MessageID
-	e := entry(t, 10)
-	h.srv.EditMessage(q, h.srv.Mention()+" "+e.Title)
-	isEdit := func(r discordtest.Request) bool {
-		return r.Method == http.MethodPatch && r.Path == "/channels/"+mentionChan+"/messages/"+answer
-	}
-	s := decodeSent(t, h.srv.Await(t, "answer edited", isEdit))
-	if s.title() != titled(e.Title) || s.Content != "" {
-		t.Errorf("edited answer: title %q content %q", s.title(), s.Content)
-	}
-	h.srv.EditMessage(q, h.srv.Mention()+" "+entry(t, 11).Title)
-	h.srv.DeleteMessage(q)
-	h.srv.Await(t, "answer deleted", func(r discordtest.Request) bool {
-		return r.Method == http.MethodDelete && r.Path == "/channels/"+mentionChan+"/messages/"+answer && r.Status == http.StatusNoContent
-	})
-	if n := h.srv.Count(isEdit); n != 1 {
-		t.Errorf("%d edits of the answer, want 1 (re-answered once)", n)
-	}
+	editTwiceThenDelete(t, h.srv, q, answer)
 	if n := h.srv.Count(discordtest.IsMessageTo(mentionChan)); n != 1 {
 		t.Errorf("%d messages posted, want the one answer (edits are not new answers)", n)
 	}
@@ -393,20 +377,28 @@ func TestAdapter_AnswersSurviveARestart(t *testing.T) {
 
 	second, _ := process(first.srv)
 	second.awaitReady(t)
-	e := entry(t, 10)
-	second.srv.EditMessage(q, second.srv.Mention()+" "+e.Title)
+	editTwiceThenDelete(t, second.srv, q, answer)
+}
+
+// editTwiceThenDelete edits question q of mentionChan twice and deletes
+// it: the first edit must edit its answer into another entry's, the
+// second must not, and the deletion must delete the answer.
+func editTwiceThenDelete(tb testing.TB, srv *discordtest.Server, q, answer string) {
+	tb.Helper()
+	e := entry(tb, 10)
+	srv.EditMessage(q, srv.Mention()+" "+e.Title)
 	isEdit := func(r discordtest.Request) bool {
 		return r.Method == http.MethodPatch && r.Path == "/channels/"+mentionChan+"/messages/"+answer
 	}
-	if s := decodeSent(t, second.srv.Await(t, "answer edited after the restart", isEdit)); s.title() != titled(e.Title) {
-		t.Errorf("edited answer titled %q, want %q", s.title(), titled(e.Title))
+	if s := decodeSent(tb, srv.Await(tb, "answer edited", isEdit)); s.title() != titled(e.Title) || s.Content != "" {
+		tb.Errorf("edited answer: title %q content %q, want the embed of %q", s.title(), s.Content, e.Title)
 	}
-	second.srv.EditMessage(q, second.srv.Mention()+" "+entry(t, 11).Title)
-	second.srv.DeleteMessage(q)
-	second.srv.Await(t, "answer deleted after the restart", func(r discordtest.Request) bool {
+	srv.EditMessage(q, srv.Mention()+" "+entry(tb, 11).Title)
+	srv.DeleteMessage(q)
+	srv.Await(tb, "answer deleted", func(r discordtest.Request) bool {
 		return r.Method == http.MethodDelete && r.Path == "/channels/"+mentionChan+"/messages/"+answer && r.Status == http.StatusNoContent
 	})
-	if n := second.srv.Count(isEdit); n != 1 {
-		t.Errorf("%d edits of the answer, want 1 (re-answered once)", n)
+	if n := srv.Count(isEdit); n != 1 {
+		tb.Errorf("%d edits of the answer, want 1 (re-answered once)", n)
 	}
 }

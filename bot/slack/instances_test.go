@@ -47,12 +47,13 @@ func (in instance) restart(tb testing.TB, path string) instance {
 	return startInstance(tb, in.fake, path)
 }
 
-// deliver posts an event callback to the instance; retry is Slack's
-// X-Slack-Retry-Num ("" for the first delivery).
-func (in instance) deliver(tb testing.TB, eventID string, inner map[string]any, retry string) {
+// deliver posts an event callback to an adapter in HTTP mode, which must
+// acknowledge it; retry is Slack's X-Slack-Retry-Num ("" for the first
+// delivery).
+func (h *harness) deliver(tb testing.TB, eventID string, inner map[string]any, retry string) {
 	tb.Helper()
 	body := mustJSON(tb, slacktest.EventCallback(eventID, inner))
-	code, _ := in.post(tb, "/slack/events", jsonType, body, time.Now(), func(r *http.Request) {
+	code, _ := h.post(tb, "/slack/events", jsonType, body, time.Now(), func(r *http.Request) {
 		if retry != "" {
 			r.Header.Set("X-Slack-Retry-Num", retry)
 			r.Header.Set("X-Slack-Retry-Reason", "http_timeout")
