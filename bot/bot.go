@@ -59,6 +59,12 @@ type Message struct {
 	Ask bool
 	// Explain asks for the matcher's explanation in Reply.Explanation.
 	Explain bool
+	// Pick is the ID of an entry the user picked as their question (a
+	// Discord autocomplete choice carries the ID, not what was typed), in
+	// a message addressed to the bot: the reply is that entry with its
+	// related entries, and it is recorded as a question it answers, titled
+	// as the entry (an unknown ID gets a notice). Text is not read.
+	Pick string
 }
 
 // Kind is what a Reply is.

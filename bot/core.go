@@ -318,7 +318,9 @@ func (b *Bot) addressed(ctx context.Context, m Message) Reply {
 		return b.slowDown(m, wait)
 	}
 	var r Reply
-	if cmd, args, _, ok := parseCommand(q); ok {
+	if m.Pick != "" {
+		r = b.showEntry(ix, m.Pick)
+	} else if cmd, args, _, ok := parseCommand(q); ok {
 		r = b.runCommand(ix, cmd, args)
 	} else if q == "" {
 		r = b.help(ix, nil)
@@ -469,8 +471,11 @@ func alternative(h matcher.Hit) Alternative {
 
 // Show returns the answer reply for one entry (a picked suggestion or
 // "other answer"), or a notice when id is unknown.
-func (b *Bot) Show(id string) Reply {
-	ix := b.Index()
+func (b *Bot) Show(id string) Reply { return b.showEntry(b.Index(), id) }
+
+// showEntry is entry id with its related entries as alternatives, or a
+// notice when id is unknown.
+func (b *Bot) showEntry(ix *matcher.Index, id string) Reply {
 	if e := lookup(ix, id); e != nil {
 		r := Reply{Kind: KindAnswer, Entry: e, Confidence: 1}
 		for _, h := range ix.Search(e.Title).Alternatives {

@@ -70,12 +70,16 @@ var (
 )
 
 // record hands a decided question to the recorder. Only questions the
-// matcher decided on are kept: commands, help, notices and ignored chatter
-// are not questions about the FAQ. The question is also noted as the
-// asker's last, for the feedback on its answer.
+// matcher decided on, and entries picked as questions (Message.Pick), are
+// kept: commands, help, notices and ignored chatter are not questions
+// about the FAQ. The question is also noted as the asker's last, for the
+// feedback on its answer.
 func (b *Bot) record(ctx context.Context, m Message, r Reply, took time.Duration) {
 	if _, nop := b.recorder.(NopRecorder); nop {
 		return
+	}
+	if m.Pick != "" && r.Kind == KindAnswer && r.Entry != nil {
+		r.Query = r.Entry.Title // what was typed never reached us
 	}
 	if r.Query == "" || (r.Kind != KindAnswer && r.Kind != KindSuggestions && r.Kind != KindNoMatch) {
 		return

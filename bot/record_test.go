@@ -130,3 +130,49 @@ func TestBot_FeedbackTakesTheAskersLastQuestion(t *testing.T) {
 		t.Errorf("after %v: query %q, want it forgotten", askedTTL, got)
 	}
 }
+
+// TestBot_RecordsPicks: an entry picked as the question (an autocomplete
+// choice) is answered with that entry and its related entries, within the
+// asker's cooldown, counted, and recorded as a question it answers, titled
+// as the entry; the feedback on its answer finds that question.
+func TestBot_RecordsPicks(t *testing.T) {
+	t.Parallel()
+	ix := testIndex(t)
+	hosting := entryLike(t, ix, "HTTP hosting")
+	rec, m := &fakeRecorder{}, newRecordingMetrics()
+	b := New(Config{Recorder: rec, UserCooldown: Cooldown{PerMinute: 1, Burst: 1}}, ix, nil, m)
+	ctx := context.Background()
+	pick := func(user, id string) Reply {
+		return b.Handle(ctx, Message{Platform: Discord, EventID: user + id, Channel: "c1", User: user, Text: id, Pick: id, Command: true})
+	}
+
+	r := pick("u1", hosting.ID)
+	if r.Kind != KindAnswer || r.Entry == nil || r.Entry.ID != hosting.ID || len(r.Alternatives) == 0 || r.Query != "" {
+		t.Fatalf("a pick got %s %+v, want the entry, its alternatives and no query shown", r.Kind, r)
+	}
+	if len(rec.questions) != 1 {
+		t.Fatalf("recorded %d questions for a pick, want 1", len(rec.questions))
+	}
+	q := rec.questions[0]
+	if q.Kind != KindAnswer || q.EntryID != hosting.ID || q.Category != hosting.Category || q.Query != hosting.Title ||
+		q.Confidence != 1 || q.User != "u1" || q.Platform != Discord {
+		t.Errorf("recorded %+v, want an answered question titled as the entry", q)
+	}
+	if m.questions != 1 || m.replies[KindAnswer] != 1 {
+		t.Errorf("metrics: %d questions, %v replies; want the pick counted", m.questions, m.replies)
+	}
+	b.RecordFeedback(ctx, Feedback{Platform: Discord, Channel: "c1", User: "u1", Kind: ThumbsUp, EntryID: hosting.ID})
+	if got := rec.feedback[0].Query; got != hosting.Title {
+		t.Errorf("feedback on the pick's answer has query %q, want %q", got, hosting.Title)
+	}
+
+	if r := pick("u1", ix.Entries()[0].ID); r.Kind != KindNotice || r.RetryAfter == 0 {
+		t.Errorf("a second pick over the cooldown: %s, want the slow-down notice", r.Kind)
+	}
+	if r := pick("u2", "no-such-entry"); r.Kind != KindNotice {
+		t.Errorf("an unknown pick: %s, want a notice", r.Kind)
+	}
+	if len(rec.questions) != 1 {
+		t.Errorf("recorded %d questions, want only the pick answered", len(rec.questions))
+	}
+}

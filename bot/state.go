@@ -13,7 +13,8 @@ import (
 // store keeps it in a database (botstore.State), so that it survives
 // restarts and is shared by every instance behind a load balancer.
 // Implementations must be safe for concurrent use, and atomic across
-// everything that shares them.
+// everything that shares them. SetNote may write later (off the reply
+// path), but Note in the same process must see the note at once.
 type State interface {
 	// Claim records key until expires and reports whether this call got
 	// it: false while an earlier, unexpired claim holds it.
@@ -47,8 +48,12 @@ const (
 	// time Slack keeps redelivering one (about 55 bytes a claim, 220 MB at
 	// most).
 	DefaultMemoryClaims = 4_000_000
-	memoryNotes         = 10_000
-	memoryBuckets       = 100_000
+	// memoryNotes holds the askers' questions (an hour each) and the
+	// adapters' answered messages (a day each): a day of answers at one a
+	// second, about 10 MB. Beyond it the questions go first, as the
+	// closest to expiry.
+	memoryNotes   = 100_000
+	memoryBuckets = 100_000
 )
 
 // MemoryState is a State held in the process: lost at restart and not

@@ -162,8 +162,17 @@ func (s *State) SetNote(ctx context.Context, key, value string, _, expires time.
 	return s.st.SetNote(ctx, key, value, expires)
 }
 
-// Note implements bot.State.
+// Note implements bot.State. A note still queued is read from the queue:
+// this process sees its own notes at once.
 func (s *State) Note(ctx context.Context, key string, now time.Time) (string, error) {
+	if s.notes != nil {
+		if n, ok := s.notes.Pending(key); ok {
+			if !n.Expires.After(now) {
+				return "", nil
+			}
+			return n.Value, nil
+		}
+	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	return s.st.Note(ctx, key, now)

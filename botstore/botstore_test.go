@@ -101,6 +101,16 @@ func TestState_InstancesAnswerOnce(t *testing.T) {
 	})
 }
 
+// twoInstances are two cores on one database: one as serve runs it (notes
+// through its recorder's queue) on st, the other on another handle, both
+// recording to rec.
+func twoInstances(ix *matcher.Index, st, another *store.Store) (one, other *bot.Bot, rec *Recorder) {
+	rec = NewRecorder(st, RecorderOptions{RecordText: true})
+	one = bot.New(bot.Config{State: NewState(st, rec, 0), Recorder: rec}, ix, nil, nil)
+	other = bot.New(bot.Config{State: NewState(another, nil, 0), Recorder: rec}, ix, nil, nil)
+	return one, other, rec
+}
+
 // TestRecorder_FeedbackFindsTheQuestion: the question behind an answer is
 // found from another instance, and a second vote replaces the first.
 func TestRecorder_FeedbackFindsTheQuestion(t *testing.T) {
@@ -108,9 +118,7 @@ func TestRecorder_FeedbackFindsTheQuestion(t *testing.T) {
 	ix := testIndex(t)
 	backends(t, func(t *testing.T, open func() *store.Store) {
 		st := open()
-		rec := NewRecorder(st, RecorderOptions{RecordText: true})
-		one := bot.New(bot.Config{State: NewState(st, rec, 0), Recorder: rec}, ix, nil, nil)
-		other := bot.New(bot.Config{State: NewState(open(), nil, 0), Recorder: rec}, ix, nil, nil)
+		one, other, rec := twoInstances(ix, st, open())
 		ctx := context.Background()
 		one.Handle(ctx, bot.Message{Platform: bot.Slack, Channel: "D1", User: "U1", Text: "mqtt keeps disconnecting", IsDM: true})
 		// The question and its note are queued; feedback comes later.
@@ -169,4 +177,31 @@ func TestState_GivesUp(t *testing.T) {
 	if r.Kind != bot.KindAnswer {
 		t.Errorf("with the database closed: %v, want an answer", r.Kind)
 	}
+}
+
+// TestState_AdapterNotes: a note an adapter keeps through the recorder's
+// queue is read back at once by its own instance, and by another instance
+// (or after a restart) once written.
+func TestState_AdapterNotes(t *testing.T) {
+	t.Parallel()
+	ix := testIndex(t)
+	backends(t, func(t *testing.T, open func() *store.Store) {
+		one, other, rec := twoInstances(ix, open(), open())
+		ctx := context.Background()
+		one.Remember(ctx, bot.Discord, "q1", "answer 7", time.Hour)
+		if got := one.Recall(ctx, bot.Discord, "q1"); got != "answer 7" {
+			t.Errorf("the instance that kept the note read %q at once, want %q", got, "answer 7")
+		}
+		one.Remember(ctx, bot.Discord, "q1", "", 0) // forgotten
+		if got := one.Recall(ctx, bot.Discord, "q1"); got != "" {
+			t.Errorf("a forgotten note read %q", got)
+		}
+		one.Remember(ctx, bot.Discord, "q2", "answer 8", time.Hour)
+		if err := rec.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := other.Recall(ctx, bot.Discord, "q2") + "|" + other.Recall(ctx, bot.Discord, "q1"); got != "answer 8|" {
+			t.Errorf("another instance read %q, want %q", got, "answer 8|")
+		}
+	})
 }

@@ -80,6 +80,9 @@ type Writer struct {
 	head   int      // index of the oldest record
 	n      int      // records queued
 	closed bool
+	// pending is the latest note of each key queued or being written: what
+	// Pending answers until the database has it.
+	pending map[string]*Note
 
 	wake    chan struct{} // capacity 1: "a batch is full"
 	stop    chan struct{}
@@ -118,14 +121,15 @@ func newWriter(st *Store, db database, o WriterOptions) *Writer {
 		o.RetryMax = max(DefaultRetryMax, o.RetryMin)
 	}
 	w := &Writer{
-		st:    st,
-		db:    db,
-		opts:  o,
-		log:   o.Log,
-		queue: make([]record, o.QueueSize),
-		wake:  make(chan struct{}, 1),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+		st:      st,
+		db:      db,
+		opts:    o,
+		log:     o.Log,
+		queue:   make([]record, o.QueueSize),
+		pending: map[string]*Note{},
+		wake:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	return w
 }
@@ -141,8 +145,30 @@ func (w *Writer) Feedback(f Feedback) { w.push(record{f: &f}) }
 
 // Note queues a note of the conversation state (Store.SetNote), for
 // values read later, such as the question behind an answer. It never
-// blocks on the database.
+// blocks on the database; Pending sees it at once.
 func (w *Writer) Note(n Note) { w.push(record{n: &n}) }
+
+// Pending returns the latest note queued under key that is not written
+// yet, so that this process reads its own notes before the database has
+// them (other processes see them once written).
+func (w *Writer) Pending(key string) (Note, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if n, ok := w.pending[key]; ok {
+		return *n, true
+	}
+	return Note{}, false
+}
+
+// settled forgets the pending notes of rs, written or lost, unless a newer
+// note of the same key is pending. Called with w.mu held.
+func (w *Writer) settled(rs ...record) {
+	for _, r := range rs {
+		if r.n != nil && w.pending[r.n.Key] == r.n {
+			delete(w.pending, r.n.Key)
+		}
+	}
+}
 
 // Dropped is how many records were dropped (queue full or failed writes).
 func (w *Writer) Dropped() uint64 { return w.dropped.Load() }
@@ -161,11 +187,15 @@ func (w *Writer) push(r record) {
 	}
 	full := w.n == len(w.queue)
 	if full {
+		w.settled(w.queue[w.head])
 		w.head = (w.head + 1) % len(w.queue)
 		w.n--
 	}
 	w.queue[(w.head+w.n)%len(w.queue)] = r
 	w.n++
+	if r.n != nil {
+		w.pending[r.n.Key] = r.n
+	}
 	batchFull := w.n >= w.opts.BatchSize
 	w.mu.Unlock()
 	if full {
@@ -210,6 +240,7 @@ func (w *Writer) requeue(rs []record) {
 	w.mu.Lock()
 	room := len(w.queue) - w.n
 	lost := max(0, len(rs)-room)
+	w.settled(rs[:lost]...)
 	for i := len(rs) - 1; i >= lost; i-- {
 		w.head = (w.head - 1 + len(w.queue)) % len(w.queue)
 		w.queue[w.head] = rs[i]
@@ -298,6 +329,9 @@ func (w *Writer) flush() bool {
 			w.log.Info("store writes resumed")
 			w.retry = 0
 		}
+		w.mu.Lock()
+		w.settled(rs...)
+		w.mu.Unlock()
 		w.written.Add(uint64(len(rs)))
 	}
 }
@@ -308,6 +342,7 @@ func (w *Writer) dropQueued() {
 	n := w.n
 	w.n = 0
 	clear(w.queue)
+	clear(w.pending)
 	w.mu.Unlock()
 	if n > 0 {
 		w.log.Error("store closed with records unwritten", "records", n)

@@ -241,3 +241,44 @@ func waitUntil(tb testing.TB, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestWriter_PendingNotes: a queued note is readable from the queue, the
+// newest of its key, through an outage, until it is written; a note the
+// full queue dropped is no longer pending.
+func TestWriter_PendingNotes(t *testing.T) {
+	t.Parallel()
+	db := &flakyDB{down: true}
+	w := newWriter(nil, db, WriterOptions{QueueSize: 4, BatchSize: 2, FlushInterval: time.Millisecond,
+		RetryMin: time.Millisecond, RetryMax: 2 * time.Millisecond})
+	pending := func(key string) string {
+		n, ok := w.Pending(key)
+		if !ok {
+			return "(none)"
+		}
+		return n.Value
+	}
+	w.Note(Note{Key: "a", Value: "1"})
+	w.Note(Note{Key: "b", Value: "1"})
+	w.Note(Note{Key: "a", Value: "2"})
+	if got := pending("a") + " " + pending("b") + " " + pending("c"); got != "2 1 (none)" {
+		t.Errorf("pending a, b, c = %s; want the newest of each: 2 1 (none)", got)
+	}
+	go w.loop()
+	waitUntil(t, "a failed attempt", func() bool { n, _ := db.state(); return n >= 1 })
+	if got := pending("a"); got != "2" {
+		t.Errorf("during the outage a = %s, want 2", got)
+	}
+	for i := range 4 { // pushes the notes out of the full queue
+		w.Question(Question{Channel: fmt.Sprint(i)})
+	}
+	waitUntil(t, "the dropped notes forgotten", func() bool { return pending("a") == "(none)" && pending("b") == "(none)" })
+	db.set(false)
+	w.Note(Note{Key: "c", Value: "3"})
+	waitUntil(t, "the note written", func() bool { return pending("c") == "(none)" })
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if w.Written() == 0 {
+		t.Error("nothing written")
+	}
+}

@@ -47,6 +47,11 @@ type core interface {
 	PolicyFor(p bot.Platform, channel string) bot.Policy
 	UsesAuto(p bot.Platform) bool
 	Metrics() bot.Metrics
+	// Claim, Remember and Recall keep the answers of questions (for edits
+	// and deletions) in the core's state, shared by instances.
+	Claim(ctx context.Context, p bot.Platform, key string, ttl time.Duration) bool
+	Remember(ctx context.Context, p bot.Platform, key, value string, ttl time.Duration)
+	Recall(ctx context.Context, p bot.Platform, key string) string
 }
 
 var _ core = (*bot.Bot)(nil)
@@ -128,7 +133,6 @@ type Adapter struct {
 
 	self     atomic.Pointer[identity]
 	state    guildState
-	answers  *answerLog
 	warned   sync.Map // permission warnings already logged
 	cleaned  sync.Map // guilds whose stale commands were checked
 	started  atomic.Bool
@@ -198,7 +202,6 @@ func newAdapter(cfg Config, b core, log *slog.Logger, r rest) *Adapter {
 		messageSlots: newLane(maxInFlight, maxWaiting),
 		actionSlots:  newLane(maxInFlight, maxWaiting),
 	}
-	a.answers = newAnswerLog(10000, 24*time.Hour)
 	a.state.init()
 	for _, g := range cfg.Guilds {
 		a.guilds[g] = true

@@ -1,89 +1,58 @@
 package discord
 
 import (
-	"sync"
+	"context"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/espbot/espbot/bot"
 )
+
+// answersKept is how long the adapter remembers the answer to a question:
+// deleting the question deletes the answer within that time.
+const answersKept = 24 * time.Hour
 
 // answered is what the adapter remembers of a question it answered.
 type answered struct {
-	channel, guild string
 	// answer is the answer message's ID; "" while the answer is queued (or
 	// if sending it failed).
 	answer string
 	at     time.Time
-	edited bool
 }
 
-// answerLog maps question message IDs to their answers, so that an edited
-// question edits its answer and a deleted question deletes it. It is
-// bounded in size and age: the oldest entries go first.
-type answerLog struct {
-	mu    sync.Mutex
-	max   int
-	ttl   time.Duration
-	m     map[string]*answered
-	order []string // question IDs, oldest first
+// The adapter keeps its answers in the core's state, so that a restarted
+// process (or another one, after the shards moved) still edits or deletes
+// the answer of a question it answered: a note per question message ID,
+// "<unix ms> <answer ID>", and a claim for its one re-answer. The core's
+// state shows this process its own notes at once, so an edit or deletion
+// queued behind the answer's send always finds the answer ID.
+
+func answerKey(question string) string { return "answer\x00" + question }
+func editedKey(question string) string { return "edited\x00" + question }
+
+// noteAnswer remembers that question is answered (by answer, once sent).
+func (a *Adapter) noteAnswer(ctx context.Context, question string, rec answered) {
+	v := strconv.FormatInt(rec.at.UnixMilli(), 10) + " " + rec.answer
+	a.bot.Remember(ctx, bot.Discord, answerKey(question), v, answersKept)
 }
 
-func newAnswerLog(max int, ttl time.Duration) *answerLog {
-	return &answerLog{max: max, ttl: ttl, m: map[string]*answered{}}
-}
-
-// put remembers a question being answered.
-func (l *answerLog) put(question string, a answered) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if _, ok := l.m[question]; !ok {
-		l.order = append(l.order, question)
-	}
-	l.m[question] = &a
-	for len(l.order) > l.max {
-		delete(l.m, l.order[0])
-		l.order = l.order[1:]
-	}
-}
-
-// setAnswer records the answer message once it is sent.
-func (l *answerLog) setAnswer(question, answer string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if a, ok := l.m[question]; ok {
-		a.answer = answer
-	}
-}
-
-// get returns what is remembered of a question, if it is not too old.
-func (l *answerLog) get(question string, now time.Time) (answered, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	a, ok := l.m[question]
-	if !ok || now.Sub(a.at) > l.ttl {
+// answerOf returns what is remembered of a question's answer.
+func (a *Adapter) answerOf(ctx context.Context, question string) (answered, bool) {
+	at, answer, ok := strings.Cut(a.bot.Recall(ctx, bot.Discord, answerKey(question)), " ")
+	ms, err := strconv.ParseInt(at, 10, 64)
+	if !ok || err != nil {
 		return answered{}, false
 	}
-	return *a, true
+	return answered{answer: answer, at: time.UnixMilli(ms)}, true
 }
 
-// markEdited reports whether the question's answer may be edited (once).
-func (l *answerLog) markEdited(question string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	a, ok := l.m[question]
-	if !ok || a.edited {
-		return false
-	}
-	a.edited = true
-	return true
+// forgetAnswer forgets a question's answer (deleted with it).
+func (a *Adapter) forgetAnswer(ctx context.Context, question string) {
+	a.bot.Remember(ctx, bot.Discord, answerKey(question), "", 0)
 }
 
-// remove forgets a question and returns what was remembered.
-func (l *answerLog) remove(question string) (answered, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	a, ok := l.m[question]
-	if !ok {
-		return answered{}, false
-	}
-	delete(l.m, question)
-	return *a, true
+// claimEdit reports whether this edit of question is its one re-answer.
+func (a *Adapter) claimEdit(ctx context.Context, question string) bool {
+	return a.bot.Claim(ctx, bot.Discord, editedKey(question), answersKept)
 }

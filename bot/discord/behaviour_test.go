@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/bot/discord/discordtest"
+	"github.com/espbot/espbot/botstore"
+	"github.com/espbot/espbot/store"
 )
 
 // Behaviour in a help channel: replies, conversations, message commands,
@@ -51,11 +54,23 @@ func (panicCore) Handle(context.Context, bot.Message) bot.Reply { panic("boom") 
 
 // feedbackLog is a bot.Recorder keeping feedback.
 type feedbackLog struct {
-	mu sync.Mutex
-	fb []bot.Feedback
+	mu        sync.Mutex
+	fb        []bot.Feedback
+	questions []bot.QuestionRecord
 }
 
-func (l *feedbackLog) RecordQuestion(bot.QuestionRecord) {}
+func (l *feedbackLog) RecordQuestion(q bot.QuestionRecord) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.questions = append(l.questions, q)
+}
+
+func (l *feedbackLog) recorded() []bot.QuestionRecord {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]bot.QuestionRecord(nil), l.questions...)
+}
+
 func (l *feedbackLog) RecordFeedback(f bot.FeedbackRecord) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -185,22 +200,34 @@ func TestAdapter_SlashCommandVisibility(t *testing.T) {
 }
 
 // TestAdapter_AutocompletePickThroughCore: a picked entry is asked through
-// the core, so the asker's cooldown applies to picks too.
+// the core, so the asker's cooldown applies to picks too, and the pick is
+// recorded as a question the entry answers.
 func TestAdapter_AutocompletePickThroughCore(t *testing.T) {
 	t.Parallel()
+	log := &feedbackLog{}
 	bc := testPolicies()
 	bc.UserCooldown = bot.Cooldown{PerMinute: 0.001, Burst: 1}
+	bc.Recorder = log
 	h := start(t, harnessOpts{botCfg: &bc})
 	h.awaitReady(t)
 	e := entry(t, 9)
 	iid := h.srv.SlashCommand(guildID, mentionChan, alice, "faq", map[string]string{"question": e.ID})
-	if c := decodeCallback(t, h.srv.Await(t, "picked entry", discordtest.IsCallback(iid))); c.Data == nil || c.Data.title() != titled(e.Title) {
-		t.Fatalf("pick answered with %+v", c.Data)
+	c := decodeCallback(t, h.srv.Await(t, "picked entry", discordtest.IsCallback(iid)))
+	if c.Data == nil || c.Data.title() != titled(e.Title) || len(c.Data.selectValues(t)) == 0 {
+		t.Fatalf("pick answered with %+v, want the entry with other answers", c.Data)
+	}
+	rec := log.recorded()
+	if len(rec) != 1 || rec[0].Kind != bot.KindAnswer || rec[0].EntryID != e.ID || rec[0].Query != e.Title ||
+		rec[0].User != alice.ID || rec[0].Channel != mentionChan || rec[0].Platform != bot.Discord {
+		t.Errorf("recorded %+v, want alice's pick as a question answered by %s", rec, e.ID)
 	}
 	iid = h.srv.SlashCommand(guildID, mentionChan, alice, "faq", map[string]string{"question": e.ID})
-	c := decodeCallback(t, h.srv.Await(t, "second pick", discordtest.IsCallback(iid)))
+	c = decodeCallback(t, h.srv.Await(t, "second pick", discordtest.IsCallback(iid)))
 	if c.Data == nil || c.Data.Flags&64 == 0 || !strings.Contains(c.Data.Content, "Slow down") {
 		t.Errorf("a second pick over the cooldown must get the private slow-down notice, got %+v", c.Data)
+	}
+	if n := len(log.recorded()); n != 1 {
+		t.Errorf("%d questions recorded, want the first pick only", n)
 	}
 }
 
@@ -212,23 +239,7 @@ func TestAdapter_EditAndDelete(t *testing.T) {
 	m := mention(h, mentionChan, offTopic)
 	q, _ := h.srv.SendMessage(m)
 	answer := h.srv.Await(t, "no-match reply", discordtest.IsMessageTo(mentionChan)).MessageID
-	e := entry(t, 10)
-	h.srv.EditMessage(q, h.srv.Mention()+" "+e.Title)
-	isEdit := func(r discordtest.Request) bool {
-		return r.Method == http.MethodPatch && r.Path == "/channels/"+mentionChan+"/messages/"+answer
-	}
-	s := decodeSent(t, h.srv.Await(t, "answer edited", isEdit))
-	if s.title() != titled(e.Title) || s.Content != "" {
-		t.Errorf("edited answer: title %q content %q", s.title(), s.Content)
-	}
-	h.srv.EditMessage(q, h.srv.Mention()+" "+entry(t, 11).Title)
-	h.srv.DeleteMessage(q)
-	h.srv.Await(t, "answer deleted", func(r discordtest.Request) bool {
-		return r.Method == http.MethodDelete && r.Path == "/channels/"+mentionChan+"/messages/"+answer && r.Status == http.StatusNoContent
-	})
-	if n := h.srv.Count(isEdit); n != 1 {
-		t.Errorf("%d edits of the answer, want 1 (re-answered once)", n)
-	}
+	editTwiceThenDelete(t, h.srv, q, answer)
 	if n := h.srv.Count(discordtest.IsMessageTo(mentionChan)); n != 1 {
 		t.Errorf("%d messages posted, want the one answer (edits are not new answers)", n)
 	}
@@ -332,5 +343,62 @@ func TestAdapter_PanicRecovered(t *testing.T) {
 	}
 	if !strings.Contains(h.logs.String(), "panic in the Discord adapter") {
 		t.Error("panic not logged")
+	}
+}
+
+// TestAdapter_AnswersSurviveARestart: the answers of questions live in the
+// core's state (SQLite, as serve keeps it), not in the process: after a
+// restart the edit of a question still edits its answer, once, and
+// deleting the question deletes the answer.
+func TestAdapter_AnswersSurviveARestart(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "espbot.db")
+	process := func(srv *discordtest.Server) (*harness, *botstore.Recorder) {
+		st, err := store.Open(context.Background(), store.Options{Driver: store.SQLite, Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		rec := botstore.NewRecorder(st, botstore.RecorderOptions{RecordText: true})
+		t.Cleanup(func() { rec.Close(context.Background()) })
+		bc := testPolicies()
+		bc.State, bc.Recorder = botstore.NewState(st, rec, 0), rec
+		return start(t, harnessOpts{botCfg: &bc, srv: srv}), rec
+	}
+	first, rec := process(nil)
+	q, _ := first.srv.SendMessage(mention(first, mentionChan, offTopic))
+	answer := first.srv.Await(t, "no-match reply", discordtest.IsMessageTo(mentionChan)).MessageID
+	first.awaitHandled(t, 1)
+	// serve stops the adapters, then writes what the recorder queued.
+	first.stop()
+	if err := rec.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	second, _ := process(first.srv)
+	second.awaitReady(t)
+	editTwiceThenDelete(t, second.srv, q, answer)
+}
+
+// editTwiceThenDelete edits question q of mentionChan twice and deletes
+// it: the first edit must edit its answer into another entry's, the
+// second must not, and the deletion must delete the answer.
+func editTwiceThenDelete(tb testing.TB, srv *discordtest.Server, q, answer string) {
+	tb.Helper()
+	e := entry(tb, 10)
+	srv.EditMessage(q, srv.Mention()+" "+e.Title)
+	isEdit := func(r discordtest.Request) bool {
+		return r.Method == http.MethodPatch && r.Path == "/channels/"+mentionChan+"/messages/"+answer
+	}
+	if s := decodeSent(tb, srv.Await(tb, "answer edited", isEdit)); s.title() != titled(e.Title) || s.Content != "" {
+		tb.Errorf("edited answer: title %q content %q, want the embed of %q", s.title(), s.Content, e.Title)
+	}
+	srv.EditMessage(q, srv.Mention()+" "+entry(tb, 11).Title)
+	srv.DeleteMessage(q)
+	srv.Await(tb, "answer deleted", func(r discordtest.Request) bool {
+		return r.Method == http.MethodDelete && r.Path == "/channels/"+mentionChan+"/messages/"+answer && r.Status == http.StatusNoContent
+	})
+	if n := srv.Count(isEdit); n != 1 {
+		tb.Errorf("%d edits of the answer, want 1 (re-answered once)", n)
 	}
 }

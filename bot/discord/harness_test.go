@@ -155,6 +155,9 @@ type harness struct {
 	mu      sync.Mutex
 	handled int
 	changed chan struct{}
+	// stop shuts the adapter down (a process stopping); the test's cleanup
+	// calls it too, once is enough.
+	stop func()
 }
 
 type harnessOpts struct {
@@ -216,12 +219,13 @@ func start(tb testing.TB, o harnessOpts) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- a.Run(ctx) }()
-	tb.Cleanup(func() {
+	h.stop = sync.OnceFunc(func() {
 		cancel()
 		if err := <-errc; err != nil {
 			tb.Errorf("Run: %v", err)
 		}
 	})
+	tb.Cleanup(h.stop)
 	if !o.noAwait {
 		srv.AwaitConnected(tb)
 	}

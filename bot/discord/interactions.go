@@ -177,17 +177,18 @@ func interactionUser(i *discordgo.Interaction) string {
 	return ""
 }
 
-// ask is what an interaction asks the core.
-func (a *Adapter) ask(ctx context.Context, i *discordgo.Interaction, text string) bot.Reply {
+// ask is what an interaction asks the core; pick is the entry picked
+// instead of a question typed ("" for none).
+func (a *Adapter) ask(ctx context.Context, i *discordgo.Interaction, text, pick string) bot.Reply {
 	return a.bot.Handle(ctx, bot.Message{
 		Platform: bot.Discord, EventID: i.ID, Guild: i.GuildID, Channel: i.ChannelID,
-		User: interactionUser(i), Text: text, IsDM: i.GuildID == "", Command: true,
+		User: interactionUser(i), Text: text, IsDM: i.GuildID == "", Command: true, Pick: pick,
 	})
 }
 
 // handleCommand answers /faq. A question that is an entry ID (what
-// autocomplete submits when a title is picked) is asked as "show ID", so
-// picks go through the core like typed questions (cooldowns, metrics).
+// autocomplete submits when a title is picked) is a pick, which goes
+// through the core like typed questions (cooldowns, metrics, recording).
 func (a *Adapter) handleCommand(ctx context.Context, p *pending) {
 	data := p.i.ApplicationCommandData()
 	if data.Name != commandName {
@@ -212,17 +213,13 @@ func (a *Adapter) handleCommand(ctx context.Context, p *pending) {
 	})
 }
 
-// pickOrAsk asks the core q, or shows the entry q names.
+// pickOrAsk asks the core q, or picks the entry q names.
 func (a *Adapter) pickOrAsk(ctx context.Context, i *discordgo.Interaction, q string) bot.Reply {
 	shown := a.bot.Show(strings.TrimSpace(q))
 	if shown.Kind != bot.KindAnswer || shown.Entry == nil || !strings.EqualFold(shown.Entry.ID, strings.TrimSpace(q)) {
-		return a.ask(ctx, i, q)
+		return a.ask(ctx, i, q, "")
 	}
-	reply := a.ask(ctx, i, "show "+shown.Entry.ID)
-	if reply.Kind == bot.KindAnswer && len(reply.Alternatives) == 0 {
-		reply.Alternatives = shown.Alternatives
-	}
-	return reply
+	return a.ask(ctx, i, q, shown.Entry.ID)
 }
 
 // handleAsk answers the message command: the target message's text is the
@@ -242,7 +239,7 @@ func (a *Adapter) handleAsk(ctx context.Context, p *pending) {
 		return
 	}
 	a.answerInTime(ctx, p, true, func() prepared {
-		reply := a.ask(ctx, p.i, text)
+		reply := a.ask(ctx, p.i, text, "")
 		o := renderOpts{Asker: interactionUser(p.i), Ephemeral: true, Plain: p.plain}
 		o.Share, o.ShareTarget = reply.Kind == bot.KindAnswer, data.TargetID
 		return prepare(reply, o)

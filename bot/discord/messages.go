@@ -79,7 +79,8 @@ func (a *Adapter) reply(j *job, q question, r bot.Reply) {
 		fail := false
 		ms.Reference = &discordgo.MessageReference{MessageID: q.answerTo.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &fail}
 	}
-	a.answers.put(m.ID, answered{channel: m.ChannelID, guild: m.GuildID, at: a.knobs.now()})
+	rec := answered{at: a.knobs.now()}
+	a.noteAnswer(a.work, m.ID, rec)
 	t := target{what: "send", guild: m.GuildID, channel: m.ChannelID}
 	a.enqueue(m.ChannelID, j, func(ctx context.Context) {
 		var sent *discordgo.Message
@@ -89,7 +90,8 @@ func (a *Adapter) reply(j *job, q question, r bot.Reply) {
 			return err
 		})
 		if ok && sent != nil {
-			a.answers.setAnswer(m.ID, sent.ID)
+			rec.answer = sent.ID
+			a.noteAnswer(ctx, m.ID, rec)
 		}
 	})
 }
@@ -227,34 +229,38 @@ func stripMention(s, id string) string {
 }
 
 // onMessageUpdate answers an edited question again, once, within the edit
-// window, by editing its answer.
+// window, by editing its answer. Whether the bot answered the message is
+// looked up in the job: the state may be a database.
 func (a *Adapter) onMessageUpdate(data json.RawMessage) {
 	m, ok := decode[discordgo.Message](a, "MESSAGE_UPDATE", data)
 	// Updates without edited_timestamp are Discord's (link previews).
-	if !ok || m.EditedTimestamp == nil || m.Author == nil {
-		return
-	}
-	if rec, ok := a.answers.get(m.ID, a.knobs.now()); !ok || rec.edited || a.knobs.now().Sub(rec.at) > a.knobs.editWindow {
+	if !ok || m.EditedTimestamp == nil || m.Author == nil || m.Author.Bot {
 		return
 	}
 	a.spawn(a.messageSlots, "edit", nil, func(ctx context.Context, j *job) { a.handleEdit(ctx, j, m) })
 }
 
+// handleEdit re-answers the first edit of an answered question within the
+// edit window; later edits, and edits of messages the bot did not answer,
+// are not questions again.
 func (a *Adapter) handleEdit(ctx context.Context, j *job, m *discordgo.Message) {
+	if rec, ok := a.answerOf(ctx, m.ID); !ok || a.knobs.now().Sub(rec.at) > a.knobs.editWindow {
+		return
+	}
 	q, ok := a.translate(ctx, m)
-	if !ok {
+	if !ok || !a.claimEdit(ctx, m.ID) {
 		return
 	}
 	q.msg.EventID = m.ID + "/edited" // a new question, not a redelivery
 	reply := a.bot.Handle(ctx, q.msg)
-	if !worthSending(q, reply) || !a.answers.markEdited(m.ID) {
+	if !worthSending(q, reply) {
 		return
 	}
 	perms, _ := a.channelPerms(m.ChannelID)
 	out := render(reply, renderOpts{Asker: q.msg.User, Plain: perms&permEmbed == 0})
 	t := target{what: "edit", guild: m.GuildID, channel: m.ChannelID}
 	a.enqueue(m.ChannelID, j, func(ctx context.Context) {
-		rec, ok := a.answers.get(m.ID, a.knobs.now())
+		rec, ok := a.answerOf(ctx, m.ID)
 		if !ok || rec.answer == "" {
 			return
 		}
@@ -273,25 +279,27 @@ func (a *Adapter) handleEdit(ctx context.Context, j *job, m *discordgo.Message) 
 	})
 }
 
-// onMessageDelete deletes the answer of a deleted question.
+// onMessageDelete deletes the answer of a deleted question (looked up in
+// the job: the state may be a database).
 func (a *Adapter) onMessageDelete(data json.RawMessage) {
 	d, ok := decode[discordgo.MessageDelete](a, "MESSAGE_DELETE", data)
 	if !ok || d.Message == nil {
 		return
 	}
-	if _, ok := a.answers.get(d.ID, a.knobs.now()); !ok {
-		return
-	}
 	a.spawn(a.messageSlots, "delete", nil, func(ctx context.Context, j *job) {
+		if _, ok := a.answerOf(ctx, d.ID); !ok {
+			return
+		}
 		t := target{what: "delete", guild: d.GuildID, channel: d.ChannelID}
 		a.enqueue(d.ChannelID, j, func(ctx context.Context) {
 			// Queued after the answer's send, if that was still pending.
-			rec, ok := a.answers.remove(d.ID)
+			rec, ok := a.answerOf(ctx, d.ID)
 			if !ok || rec.answer == "" {
 				return
 			}
+			a.forgetAnswer(ctx, d.ID)
 			a.call(ctx, t, func(opts ...discordgo.RequestOption) error {
-				return a.rest.ChannelMessageDelete(rec.channel, rec.answer, opts...)
+				return a.rest.ChannelMessageDelete(d.ChannelID, rec.answer, opts...)
 			})
 		})
 	})

@@ -3,7 +3,6 @@ package discord
 import (
 	"fmt"
 	"math"
-	"path"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -82,7 +81,7 @@ func renderAnswer(r bot.Reply, o renderOpts) outgoing {
 	em := &discordgo.MessageEmbed{
 		Type:   discordgo.EmbedTypeRich,
 		Title:  truncateRunes(e.Title, maxEmbedTitle),
-		URL:    sourceURL(e.Source),
+		URL:    webURL(e),
 		Color:  colorAnswer,
 		Footer: &discordgo.MessageEmbedFooter{Text: truncateRunes(footer(e, r.Confidence), maxFooter)},
 	}
@@ -102,7 +101,7 @@ func plainAnswer(e *knowledge.Entry, confidence float64, query string) string {
 	}
 	head = append(head, "**"+escape(truncateRunes(e.Title, maxEmbedTitle))+"**")
 	foot := footer(e, confidence)
-	if u := sourceURL(e.Source); u != "" {
+	if u := webURL(e); u != "" {
 		foot = strings.TrimSpace(foot + " · <" + escapeURL(u) + ">")
 	}
 	if foot != "" {
@@ -136,22 +135,25 @@ func footer(e *knowledge.Entry, confidence float64) string {
 	return strings.Join(parts, " · ")
 }
 
-// sourceURL is the web address of an entry's page, when its path is one.
-func sourceURL(s knowledge.Source) string {
-	if strings.HasPrefix(s.Path, "https://") || strings.HasPrefix(s.Path, "http://") {
-		return s.Path
+// webURL is the entry's page on the published FAQ, the link of its title:
+// "" when its page has none (Discord refuses an embed whose URL is not
+// http or https).
+func webURL(e *knowledge.Entry) string {
+	if strings.HasPrefix(e.URL, "https://") || strings.HasPrefix(e.URL, "http://") {
+		return e.URL
 	}
 	return ""
 }
 
-// shortenedNote says where the full entry is, for answers too long for Discord.
+// shortenedNote says where the full entry is, for answers too long for
+// Discord: its published page, else its page relative to the knowledge
+// root (never the server's path).
 func shortenedNote(e *knowledge.Entry) string {
-	where := ""
-	if u := sourceURL(e.Source); u != "" {
+	where := "the FAQ"
+	if u := webURL(e); u != "" {
 		where = "[the FAQ page](" + escapeURL(u) + ")"
-	} else {
-		p := strings.TrimPrefix(e.Source.Path, "embedded:")
-		where = "`" + strings.ReplaceAll(path.Base(p), "`", "'") + "`"
+	} else if e.Source.Page != "" {
+		where = "`" + strings.ReplaceAll(e.Source.Page, "`", "'") + "`"
 		if e.Source.Line > 0 {
 			where += fmt.Sprintf(", line %d", e.Source.Line)
 		}

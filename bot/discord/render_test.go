@@ -162,19 +162,51 @@ func TestRender_LongAnswerWithinLimits(t *testing.T) {
 	for i := 0; i < 60; i++ {
 		links = append(links, knowledge.Link{Text: "link", URL: "https://example.com/" + strings.Repeat("x", i)})
 	}
-	e := &knowledge.Entry{ID: "t-1", Title: strings.Repeat("Why ", 100), Category: "Protocols", Chips: []string{"ESP32"},
-		Body: knowledge.Doc{Blocks: bs}, Links: links, Source: knowledge.Source{Path: "embedded:protocols.rst", Line: 42}}
-	out := render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.9, Query: strings.Repeat("q ", 2000)},
-		renderOpts{Asker: "7", ShowQuery: true})
-	if err := checkLimits(out); err != nil {
-		t.Fatal(err)
-	}
-	d := out.Embeds[0].Description
-	if !strings.Contains(d, "protocols.rst`, line 42") {
-		t.Errorf("shortened answer does not say where the full entry is: ...%s", d[len(d)-120:])
-	}
-	if strings.Count(d, "```")%2 != 0 {
-		t.Error("unbalanced code fences in the shortened answer")
+	const web = "https://docs.example.com/faq/wifi.html#why"
+	serverPath := knowledge.Source{Path: "/srv/espbot/faq/docs/en/wifi.rst", Line: 42, Page: "docs/en/wifi.rst"}
+	// The note says where the full answer is: the published page when
+	// there is one, else the page within its knowledge root; never the
+	// server's path.
+	for _, tc := range []struct {
+		name     string
+		url      string
+		source   knowledge.Source
+		want     string
+		embedURL string
+	}{
+		{"published", web, serverPath, "full answer is in [the FAQ page](" + web + ")", web},
+		{"no base_url", "", serverPath, "full answer is in `docs/en/wifi.rst`, line 42", ""},
+		{"no page", "", knowledge.Source{}, "full answer is in the FAQ.", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &knowledge.Entry{ID: "t-1", Title: strings.Repeat("Why ", 100), Category: "Protocols", Chips: []string{"ESP32"},
+				Body: knowledge.Doc{Blocks: bs}, Links: links, Source: tc.source, URL: tc.url}
+			out := render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.9, Query: strings.Repeat("q ", 2000)},
+				renderOpts{Asker: "7", ShowQuery: true})
+			if err := checkLimits(out); err != nil {
+				t.Fatal(err)
+			}
+			d := out.Embeds[0].Description
+			if !strings.Contains(d, tc.want) {
+				t.Errorf("shortened answer does not say %q: ...%s", tc.want, d[len(d)-120:])
+			}
+			if out.Embeds[0].URL != tc.embedURL {
+				t.Errorf("embed URL %q, want %q", out.Embeds[0].URL, tc.embedURL)
+			}
+			if strings.Count(d, "```")%2 != 0 {
+				t.Error("unbalanced code fences in the shortened answer")
+			}
+			plain := render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.9}, renderOpts{Plain: true})
+			if err := checkLimits(plain); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(plain.Content+d, "/srv/") {
+				t.Errorf("the server's path leaked: %q", plain.Content)
+			}
+			if got := strings.Contains(plain.Content, "<"+web+">"); got != (tc.url != "") {
+				t.Errorf("plain answer links the published page: %v, want %v:\n%s", got, tc.url != "", plain.Content)
+			}
+		})
 	}
 }
 
@@ -331,7 +363,9 @@ func TestRender_CoreReplies(t *testing.T) {
 func TestRender_CorpusWithinLimits(t *testing.T) {
 	t.Parallel()
 	dir := corpusDir(t)
-	base, err := knowledge.Load(dir)
+	// With the published site's links, as serve gives them to an esp-faq
+	// checkout: long titles have long anchors.
+	base, err := knowledge.LoadWith(knowledge.Options{BaseURL: knowledge.DefaultBaseURL}, dir)
 	if err != nil {
 		t.Fatalf("load %s: %v", dir, err)
 	}

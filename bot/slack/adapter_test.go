@@ -73,6 +73,7 @@ type fakeCore struct {
 	policy   bot.Policy
 	mu       sync.Mutex
 	handled  []bot.Message
+	state    *bot.MemoryState // the adapter's claims and notes
 }
 
 func (c *fakeCore) Handle(_ context.Context, m bot.Message) bot.Reply {
@@ -89,7 +90,26 @@ func (c *fakeCore) RecordFeedback(context.Context, bot.Feedback) {}
 func (c *fakeCore) PolicyFor(bot.Platform, string) bot.Policy    { return c.policy }
 func (c *fakeCore) Metrics() bot.Metrics                         { return bot.NopMetrics{} }
 func (c *fakeCore) Index() *matcher.Index                        { return nil }
-func (c *fakeCore) messages() []bot.Message                      { c.mu.Lock(); defer c.mu.Unlock(); return c.handled }
+func (c *fakeCore) Claim(ctx context.Context, _ bot.Platform, key string, ttl time.Duration) bool {
+	ok, _ := c.memory().Claim(ctx, key, time.Now(), time.Now().Add(ttl))
+	return ok
+}
+func (c *fakeCore) Remember(ctx context.Context, _ bot.Platform, key, value string, ttl time.Duration) {
+	c.memory().SetNote(ctx, key, value, time.Now(), time.Now().Add(ttl))
+}
+func (c *fakeCore) Recall(ctx context.Context, _ bot.Platform, key string) string {
+	v, _ := c.memory().Note(ctx, key, time.Now())
+	return v
+}
+func (c *fakeCore) memory() *bot.MemoryState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state == nil {
+		c.state = bot.NewMemoryState(1000)
+	}
+	return c.state
+}
+func (c *fakeCore) messages() []bot.Message { c.mu.Lock(); defer c.mu.Unlock(); return c.handled }
 func reply(k bot.Kind) func(bot.Message) bot.Reply {
 	return func(bot.Message) bot.Reply { return bot.Reply{Kind: k, Entry: &testEntries[0], Query: "q", Title: "T"} }
 }

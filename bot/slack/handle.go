@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -27,6 +28,15 @@ func (in incoming) dm() bool { return in.im || in.mpim }
 // (app_mention and message.mpim, redeliveries), all handled once.
 func (in incoming) key() string { return in.channel + "/" + in.ts }
 
+// rememberFor is how long the adapter remembers that it answered a message
+// and that it answered an edit of one: an edit a day later is answered as
+// the bot would answer a new message.
+const rememberFor = 24 * time.Hour
+
+// answeredKey and reansweredKey are the adapter's keys in the core's state.
+func (in incoming) answeredKey() string   { return "answered\x00" + in.key() }
+func (in incoming) reansweredKey() string { return "reanswered\x00" + in.key() }
+
 // eventJob is the job of one Events API callback. Its apology goes to the
 // user privately, and only when they spoke to the bot.
 func (a *Adapter) eventJob(ev slackevents.EventsAPIEvent) job {
@@ -41,17 +51,14 @@ func (a *Adapter) eventJob(ev slackevents.EventsAPIEvent) job {
 	}
 }
 
-// handleEventsAPI handles one Events API callback, once per event ID: Slack
-// redelivers events it thinks were lost, in both modes.
+// handleEventsAPI handles one Events API callback. Slack redelivers events
+// it thinks were lost (HTTP retries, envelopes resent after a reconnect),
+// and delivers a message mentioning the bot in a group DM both as
+// app_mention and as message.mpim: each message is handled once by the
+// core, which claims its key (channel/ts, Message.EventID) in the state
+// every instance shares, and an edit once by its re-answer claim. Nothing
+// reaches Slack before either, so the adapter keeps no event IDs of its own.
 func (a *Adapter) handleEventsAPI(ctx context.Context, ev slackevents.EventsAPIEvent) {
-	eventID := ""
-	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
-		eventID = cb.EventID
-	}
-	if eventID != "" && !a.seen.add(eventID) {
-		a.log.Debug("slack: duplicate event ignored", "event_id", eventID)
-		return
-	}
 	switch inner := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
 		in, edited := mentionOf(inner)
@@ -121,14 +128,16 @@ func editOf(ev *slackevents.MessageEvent) (*slack.Msg, bool) {
 // could not answer.
 func (a *Adapter) handleEdit(ctx context.Context, in incoming) {
 	m := a.message(in)
-	if m.AuthorIsBot || m.AuthorIsSelf || a.answered.has(in.key()) {
+	if m.AuthorIsBot || m.AuthorIsSelf || a.bot.Recall(ctx, bot.Slack, in.answeredKey()) != "" {
 		return
 	}
 	if !in.dm() && !m.MentionsBot && a.bot.PolicyFor(bot.Slack, in.channel) != bot.PolicyAuto {
 		return
 	}
-	if !a.reanswers.add(in.key()) {
-		return // answered again already (app_mention and message_changed both came)
+	// Claimed, not only the core's event: app_mention and message_changed
+	// both come for one edit, and a second edit is not answered again.
+	if !a.bot.Claim(ctx, bot.Slack, in.reansweredKey(), rememberFor) {
+		return
 	}
 	m.EventID += "/edit"
 	a.reply(ctx, in, m)
@@ -200,7 +209,9 @@ func (a *Adapter) reply(ctx context.Context, in incoming, m bot.Message) {
 		thread = in.threadTS // a DM is a conversation: thread only if the user did
 	}
 	if r.Kind == bot.KindAnswer && !ephemeral {
-		a.answered.add(in.key()) // before posting: an edit may follow the answer at once
+		// Before posting: an edit may follow the answer at once. The note is
+		// written off the reply path; this instance sees it at once.
+		a.bot.Remember(ctx, bot.Slack, in.answeredKey(), "1", rememberFor)
 	}
 	if err := a.post(ctx, in.channel, thread, m.User, ephemeral, msg); err != nil {
 		a.fail("post", err)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -164,6 +165,10 @@ type harness struct {
 	// rejectedOK lets a test have the fake reject what the bot sent; by
 	// default the cleanup fails the test on any rejected call.
 	rejectedOK bool
+	// ownFake is false when the fake is shared with other harnesses (other
+	// instances): its creator closes it.
+	ownFake bool
+	stopped sync.Once
 }
 
 // setup says how to start a harness; the zero value is Socket Mode over
@@ -179,6 +184,9 @@ type setup struct {
 	log  *slog.Logger
 	// tune changes the adapter's tunables before Run.
 	tune func(*Adapter)
+	// fake is another harness's fake Slack, for a second instance of the
+	// bot on one workspace (nil: a fake of its own).
+	fake *slacktest.Server
 }
 
 // start runs an adapter in mode against a fresh fake and waits until it is
@@ -200,7 +208,10 @@ func startOver(tb testing.TB, mode Mode, entries []knowledge.Entry) *harness {
 
 func startWith(tb testing.TB, s setup) *harness {
 	tb.Helper()
-	h := &harness{fake: slacktest.NewServer(), metrics: newTestMetrics(), recorder: &testRecorder{}, runErr: make(chan error, 1)}
+	h := &harness{fake: s.fake, metrics: newTestMetrics(), recorder: &testRecorder{}, runErr: make(chan error, 1)}
+	if h.fake == nil {
+		h.fake, h.ownFake = slacktest.NewServer(), true
+	}
 	cfg := Config{
 		Mode: Mode(firstNonEmpty(string(s.mode), string(ModeSocket))), BotToken: slacktest.BotToken, AppToken: slacktest.AppToken,
 		SigningSecret: slacktest.SigningSecret, APIURL: h.fake.APIURL, Ephemeral: true,
@@ -245,25 +256,32 @@ func startWith(tb testing.TB, s setup) *harness {
 	return h
 }
 
+// stop returns the harness's shutdown: cancel Run, wait for it, close the
+// servers. Tests may call it early (a restart); it runs once.
 func (h *harness) stop(tb testing.TB) func() {
-	return func() {
-		h.cancel()
-		select {
-		case err := <-h.runErr:
-			if err != nil {
-				tb.Errorf("Run returned %v after cancel, want nil", err)
-			}
-		case <-time.After(waitFor):
-			tb.Errorf("Run did not return after cancel")
+	return func() { h.stopped.Do(func() { h.shutdown(tb) }) }
+}
+
+func (h *harness) shutdown(tb testing.TB) {
+	h.cancel()
+	select {
+	case err := <-h.runErr:
+		if err != nil {
+			tb.Errorf("Run returned %v after cancel, want nil", err)
 		}
-		if h.http != nil {
-			h.http.Close()
-		}
-		h.fake.Close()
-		if rej := h.fake.Rejected(); len(rej) > 0 && !h.rejectedOK {
-			for _, c := range rej {
-				tb.Errorf("the fake Slack rejected %s: %s", c.Method, c.Error)
-			}
+	case <-time.After(waitFor):
+		tb.Errorf("Run did not return after cancel")
+	}
+	if h.http != nil {
+		h.http.Close()
+	}
+	if !h.ownFake {
+		return
+	}
+	h.fake.Close()
+	if rej := h.fake.Rejected(); len(rej) > 0 && !h.rejectedOK {
+		for _, c := range rej {
+			tb.Errorf("the fake Slack rejected %s: %s", c.Method, c.Error)
 		}
 	}
 }
@@ -348,17 +366,26 @@ func dm(ts, text string) map[string]any {
 		"ts": ts, "event_ts": ts, "text": text}
 }
 
-// headerText returns the text of the header block, "" without one.
+// headerText returns an answer's title as plain text: its header block's,
+// or the text of its title linked to the published FAQ (a first section
+// "*<url|title>*"); "" without either.
 func headerText(blocks []map[string]any) string {
-	for _, b := range blocks {
+	for i, b := range blocks {
+		t, _ := b["text"].(map[string]any)
+		s, _ := t["text"].(string)
 		if b["type"] == "header" {
-			t, _ := b["text"].(map[string]any)
-			s, _ := t["text"].(string)
 			return s
+		}
+		if i == 0 && b["type"] == "section" {
+			if m := linkedTitle.FindStringSubmatch(s); m != nil {
+				return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(m[1])
+			}
 		}
 	}
 	return ""
 }
+
+var linkedTitle = regexp.MustCompile(`^\*<https?://[^|>]+\|([^>]*)>\*$`)
 
 // actionElements returns the elements of the actions blocks.
 func actionElements(blocks []map[string]any) []map[string]any {

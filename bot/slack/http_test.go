@@ -115,17 +115,8 @@ func TestHTTP_URLVerification(t *testing.T) {
 func TestHTTP_RetryDeduplicated(t *testing.T) {
 	t.Parallel()
 	h := start(t, ModeHTTP)
-	body := mustJSON(t, slacktest.EventCallback("EvRetry", dm("200.000001", testEntries[1].Title)))
-	for i, retry := range []string{"", "1", "2"} {
-		code, _ := h.post(t, "/slack/events", jsonType, body, time.Now(), func(r *http.Request) {
-			if retry != "" {
-				r.Header.Set("X-Slack-Retry-Num", retry)
-				r.Header.Set("X-Slack-Retry-Reason", "http_timeout")
-			}
-		})
-		if code != http.StatusOK {
-			t.Errorf("delivery %d: status %d, want 200 (retries are acked too)", i, code)
-		}
+	for _, retry := range []string{"", "1", "2"} { // retries are acked too
+		h.deliver(t, "EvRetry", dm("200.000001", testEntries[1].Title), retry)
 	}
 	h.waitHandled(t, 3)
 	if n := len(h.fake.Calls()); n != 1 {

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -89,35 +88,71 @@ func render(r bot.Reply, o renderOpts) message {
 	return message{}
 }
 
-// renderAnswer: header, answer sections, context, actions. The sections get
+// renderAnswer: title, answer sections, context, actions. The sections get
 // what the other blocks leave of the message's text budget.
 func renderAnswer(r bot.Reply, o renderOpts) message {
 	e := r.Entry
-	header := slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(e.Title, maxHeaderText), false, false))
+	title := titleBlock(e)
 	ctx := contextBlock(e, r.Confidence, o)
 	acts := answerActions(e, r.Alternatives, o)
-	fixed := len(header.Text.Text) + blockTextLen(ctx) + blockTextLen(acts)
+	fixed := blockTextLen(title) + blockTextLen(ctx) + blockTextLen(acts)
 	parts := docParts(e.Body)
 	sections := packSections(parts, maxSectionText)
 	if len(sections) == 0 {
 		sections = []string{"_(no answer text)_"}
 	}
 	sections = fitSections(sections, maxMessageText-fixed, maxBlocks-3, shortenedNote(e))
-	blocks := []slack.Block{header}
+	blocks := []slack.Block{title}
 	blocks = append(blocks, sectionBlocks(sections)...)
 	blocks = append(blocks, ctx, acts)
-	return message{Text: fallback(e.Title, firstProse(parts)), Blocks: blocks}
+	return message{Text: fallback(fallbackTitle(e), firstProse(parts)), Blocks: blocks}
 }
 
-// shortenedNote says where the full entry is, for answers too long for Slack.
-func shortenedNote(e *knowledge.Entry) string {
-	where := "`" + escape(strings.ReplaceAll(path.Base(strings.TrimPrefix(e.Source.Path, "embedded:")), "`", "'")) + "`"
-	if e.Source.Path == "" {
-		where = "the FAQ"
-	} else if e.Source.Line > 0 {
-		where += fmt.Sprintf(", line %d", e.Source.Line)
+// fallbackTitle is the title of the notification text: linked as in the
+// blocks while the link fits the fallback's limit (anchors of long titles
+// are long too).
+func fallbackTitle(e *knowledge.Entry) string {
+	if t := titleText(e, maxHeaderText); len(t) <= maxFallback {
+		return t
 	}
-	return "_… shortened to fit Slack; the full answer is in " + where + "._"
+	return escape(truncate(e.Title, maxHeaderText))
+}
+
+// titleBlock is the answer's title: a bold link to the entry on the
+// published FAQ (a header's plain text cannot link), or a header when its
+// page has no web address.
+func titleBlock(e *knowledge.Entry) slack.Block {
+	if e.URL == "" {
+		return slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(e.Title, maxHeaderText), false, false))
+	}
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*"+titleText(e, maxHeaderText)+"*", false, false), nil, nil)
+}
+
+// titleText is the title cut to n characters as mrkdwn, linked to the
+// entry's published page when it has one.
+func titleText(e *knowledge.Entry, n int) string {
+	t := truncate(e.Title, n)
+	if e.URL == "" {
+		return escape(t)
+	}
+	return "<" + linkURL(e.URL) + "|" + linkText(t) + ">"
+}
+
+// shortenedNote says where the full entry is, for answers too long for
+// Slack: its published page, else its page relative to the knowledge root
+// (never the server's path).
+func shortenedNote(e *knowledge.Entry) string {
+	where := "in the FAQ"
+	switch {
+	case e.URL != "":
+		where = "on <" + linkURL(e.URL) + "|the FAQ page>"
+	case e.Source.Page != "":
+		where = "in `" + escape(strings.ReplaceAll(e.Source.Page, "`", "'")) + "`"
+		if e.Source.Line > 0 {
+			where += fmt.Sprintf(", line %d", e.Source.Line)
+		}
+	}
+	return "_… shortened to fit Slack; the full answer is " + where + "._"
 }
 
 // contextBlock shows category, chips, the confidence (or who shared the
@@ -294,11 +329,15 @@ func sectionBlocks(sections []string) []slack.Block {
 	return blocks
 }
 
-// blockTextLen is how many bytes of text a context or actions block adds to
-// the message's text budget.
+// blockTextLen is how many bytes of text a header, section, context or
+// actions block adds to the message's text budget.
 func blockTextLen(b slack.Block) int {
 	n := 0
 	switch blk := b.(type) {
+	case *slack.HeaderBlock:
+		n += len(blk.Text.Text)
+	case *slack.SectionBlock:
+		n += len(blk.Text.Text)
 	case *slack.ContextBlock:
 		for _, el := range blk.ContextElements.Elements {
 			if t, ok := el.(*slack.TextBlockObject); ok {
@@ -332,10 +371,11 @@ func firstProse(parts []part) string {
 	return ""
 }
 
-// fallback is the notification text: the title and the start of the body.
-// Either may be empty (a table-only answer has no prose), not both.
+// fallback is the notification text: the title (mrkdwn) and the start of
+// the body. Either may be empty (a table-only answer has no prose), not
+// both.
 func fallback(title, body string) string {
-	out := escape(title)
+	out := title
 	if out != "" && body != "" {
 		out += "\n"
 	}

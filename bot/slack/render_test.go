@@ -130,6 +130,56 @@ func TestRender_WithinSlackLimits(t *testing.T) {
 	}
 }
 
+// TestRender_TitleLinksThePublishedFAQ: an answer's title links its page on
+// the published FAQ in the blocks and the fallback, and so does the note of
+// a shortened answer; without a web address the title is a plain header and
+// the note names the page within its knowledge root, never the server's
+// path.
+func TestRender_TitleLinksThePublishedFAQ(t *testing.T) {
+	t.Parallel()
+	const web = "https://docs.example.com/faq/wifi.html#why&how"
+	const link = "<https://docs.example.com/faq/wifi.html#why&amp;how|Very long question"
+	serverPath := knowledge.Source{Path: "/srv/espbot/faq/docs/en/wifi.rst", Line: 42, Page: "docs/en/wifi.rst"}
+	for _, tc := range []struct {
+		name        string
+		url         string
+		source      knowledge.Source
+		first, note string
+	}{
+		{"published", web, serverPath, "section", "the full answer is on " + link[:strings.Index(link, "|")] + "|the FAQ page>._"},
+		{"no base_url", "", serverPath, "header", "the full answer is in `docs/en/wifi.rst`, line 42._"},
+		{"no page", "", knowledge.Source{}, "header", "the full answer is in the FAQ._"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := hugeEntry()
+			e.URL, e.Source = tc.url, tc.source
+			msg := render(bot.Reply{Kind: bot.KindAnswer, Entry: e, Confidence: 0.5}, renderOpts{})
+			for _, p := range checkLimits(t, msg) {
+				t.Error(p)
+			}
+			blocks := decodeBlocks(t, msg)
+			title := textOf(blocks[0]["text"])
+			if blocks[0]["type"] != tc.first || headerText(blocks) != truncate(e.Title, maxHeaderText) {
+				t.Errorf("title block %v %q, want a %s of the title", blocks[0]["type"], title, tc.first)
+			}
+			linked := tc.url != ""
+			if got := strings.HasPrefix(title, "*"+link); got != linked {
+				t.Errorf("title %q links the page: %v, want %v", title, got, linked)
+			}
+			if got := strings.HasPrefix(msg.Text, link); got != linked {
+				t.Errorf("fallback %.120q links the page: %v, want %v", msg.Text, got, linked)
+			}
+			all := fmt.Sprint(blocks) + msg.Text
+			if !strings.Contains(all, tc.note) {
+				t.Errorf("shortened answer does not say %q", tc.note)
+			}
+			if strings.Contains(all, "/srv/") {
+				t.Error("the server's path leaked")
+			}
+		})
+	}
+}
+
 func decodeBlocks(tb testing.TB, msg message) []map[string]any {
 	tb.Helper()
 	b, err := json.Marshal(msg.Blocks)
@@ -353,7 +403,9 @@ func TestReplyState_RoundTrip(t *testing.T) {
 // Slack's limits. The largest answer is logged.
 func TestRender_CorpusWithinLimits(t *testing.T) {
 	t.Parallel()
-	base, err := knowledge.Load(corpusDir(t))
+	// With the published site's links, as serve gives them to an esp-faq
+	// checkout: long titles have long anchors.
+	base, err := knowledge.LoadWith(knowledge.Options{BaseURL: knowledge.DefaultBaseURL}, corpusDir(t))
 	if err != nil {
 		t.Fatalf("load the corpus: %v", err)
 	}

@@ -213,6 +213,11 @@ type core interface {
 	Metrics() bot.Metrics
 	// Index names the entries of a menu carried by a click.
 	Index() *matcher.Index
+	// Claim, Remember and Recall keep what the adapter must know of the
+	// messages it answered in the core's state, shared by instances.
+	Claim(ctx context.Context, p bot.Platform, key string, ttl time.Duration) bool
+	Remember(ctx context.Context, p bot.Platform, key, value string, ttl time.Duration)
+	Recall(ctx context.Context, p bot.Platform, key string) string
 }
 
 var _ core = (*bot.Bot)(nil)
@@ -237,12 +242,9 @@ type Adapter struct {
 	ready atomic.Bool
 	// lostAt is when the Socket Mode connection was lost (unix ns, 0 while
 	// connected or stopped): readiness holds over a refresh gap.
-	lostAt    atomic.Int64
-	seen      *seenSet     // event IDs handled
-	answered  *seenSet     // channel+ts of messages answered
-	reanswers *seenSet     // channel+ts of edited messages answered again
-	accepted  atomic.Int64 // jobs queued, for tests
-	handled   atomic.Int64 // jobs fully handled, for tests
+	lostAt   atomic.Int64
+	accepted atomic.Int64 // jobs queued, for tests
+	handled  atomic.Int64 // jobs fully handled, for tests
 
 	// queue holds jobs waiting for one of the MaxInFlight workers.
 	queue     chan job
@@ -299,8 +301,8 @@ func newAdapter(cfg Config, b core, log *slog.Logger, api webAPI, sock socketCli
 	work, stop := context.WithCancel(context.Background())
 	return &Adapter{
 		cfg: cfg, bot: b, log: logger(log), api: api, sock: sock, events: events,
-		closeFn: func() {}, seen: newSeenSet(4096), answered: newSeenSet(4096), reanswers: newSeenSet(4096),
-		queue: make(chan job, cfg.maxQueued()), work: work, stopWork: stop,
+		closeFn: func() {},
+		queue:   make(chan job, cfg.maxQueued()), work: work, stopWork: stop,
 		refreshGrace: 10 * time.Second, readTimeout: 10 * time.Second, retryWait: 200 * time.Millisecond,
 	}
 }
