@@ -478,10 +478,8 @@ func (b *Bot) Show(id string) Reply { return b.showEntry(b.Index(), id) }
 func (b *Bot) showEntry(ix *matcher.Index, id string) Reply {
 	if e := lookup(ix, id); e != nil {
 		r := Reply{Kind: KindAnswer, Entry: e, Confidence: 1}
-		for _, h := range ix.Search(e.Title).Alternatives {
-			if h.Entry.ID != e.ID && len(r.Alternatives) < maxSuggestions {
-				r.Alternatives = append(r.Alternatives, alternative(h))
-			}
+		for _, h := range ix.Related(e.ID, maxSuggestions) {
+			r.Alternatives = append(r.Alternatives, alternative(h))
 		}
 		return r
 	}

@@ -27,13 +27,15 @@ const (
 	tfTitleShare  // share of the entries using it that have it in their title
 	tfQueryLen    // log of the question's number of concepts
 	tfAssoc       // has a learned association
+	tfAsking      // comes from the asking sentence of a question of several
+	tfContext     // comes from a sentence around it
 	numTermFeatures
 )
 
 var termFeatureNames = [numTermFeatures]string{
 	"bias", "idf", "unknown", "unknown-technical", "number", "version", "identifier", "chip",
 	"part", "common-word", "phrase", "synonym", "typo", "short", "title-share", "question-length",
-	"association",
+	"association", "asking-sentence", "context-sentence",
 }
 
 // termFeatures describes concept c of a question of n concepts.
@@ -63,6 +65,8 @@ func (ix *Index) termFeatures(c *concept, n int, x *[numTermFeatures]float64) {
 		x[tfTitleShare] = float64(ix.titleShare[id])
 	}
 	x[tfQueryLen] = math.Log1p(float64(n))
+	x[tfAsking] = b2f(c.role == roleAsking)
+	x[tfContext] = b2f(c.role == roleContext)
 }
 
 // Ranking features, of one candidate entry for a question.

@@ -12,7 +12,19 @@ import (
 type segment struct {
 	text   string
 	weight float64
+	role   sentenceRole
 }
+
+// sentenceRole says, in a question of several sentences of which some ask
+// (end with a question mark), whether a segment asks or sets the scene:
+// "Warehouse with 800 shelf tags. Can one mesh carry them all?"
+type sentenceRole uint8
+
+const (
+	roleOnly    sentenceRole = iota // the question is one sentence, or none asks
+	roleAsking                      // a sentence that asks
+	roleContext                     // a sentence around the asking one
+)
 
 // How much each kind of line of a long post counts. A chat question is
 // one segment of weight 1; a post of several kilobytes (a GitHub issue: a
@@ -44,7 +56,7 @@ const (
 func focus(q string) []segment {
 	q = truncateTo(q, MaxPostBytes)
 	if len(q) <= shortPost && strings.Count(q, "\n") < 4 {
-		return []segment{{text: q, weight: 1}}
+		return sentences(q)
 	}
 	var segs []segment
 	inCode := false
@@ -62,6 +74,40 @@ func focus(q string) []segment {
 		segs = append(segs, segment{text: line, weight: lineWeight(line, inCode)})
 	}
 	return budget(segs, MaxQueryBytes)
+}
+
+// sentences cuts a short question into its sentences when some of them
+// ask and others do not; otherwise it is one segment.
+func sentences(q string) []segment {
+	var segs []segment
+	asks := 0
+	start := 0
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		end := c == '\n' || (c == '.' || c == '?' || c == '!') && (i+1 == len(q) || q[i+1] == ' ' || q[i+1] == '\n')
+		if !end {
+			continue
+		}
+		if t := strings.TrimSpace(q[start : i+1]); t != "" {
+			role := roleContext
+			if strings.Contains(t, "?") {
+				role, asks = roleAsking, asks+1
+			}
+			segs = append(segs, segment{text: t, weight: 1, role: role})
+		}
+		start = i + 1
+	}
+	if t := strings.TrimSpace(q[start:]); t != "" {
+		role := roleContext
+		if strings.Contains(t, "?") {
+			role, asks = roleAsking, asks+1
+		}
+		segs = append(segs, segment{text: t, weight: 1, role: role})
+	}
+	if asks == 0 || asks == len(segs) {
+		return []segment{{text: q, weight: 1}}
+	}
+	return segs
 }
 
 // budget keeps the heaviest segments (earlier first among equals) within

@@ -34,6 +34,7 @@ type concept struct {
 	// focus is how much the part of the post it comes from counts (1 for
 	// the asking sentence and error lines, less for logs and boilerplate).
 	focus float64
+	role  sentenceRole // the kind of sentence it comes from (asking wins)
 	// unknownTerm: a technical term (not English) that no entry uses.
 	unknownTerm bool
 	unknown     bool // no alternative is in the index
@@ -104,7 +105,7 @@ func (ix *Index) plan(q string) *queryPlan {
 func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 	an := ix.an
 	toks := an.tokens(seg.text, nil)
-	if p.kind == askOther && seg.weight == focusAsk {
+	if p.kind == askOther && seg.weight == focusAsk && seg.role != roleContext {
 		p.kind = kindOfAsk(toks)
 	}
 	whole := wholeTokens(toks)
@@ -164,9 +165,10 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 		}
 		if i := p.find(&c); i >= 0 {
 			p.concepts[i].focus = max(p.concepts[i].focus, seg.weight)
+			p.concepts[i].role = min(p.concepts[i].role, seg.role)
 			continue
 		}
-		c.focus = seg.weight
+		c.focus, c.role = seg.weight, seg.role
 		ix.describe(&c, t)
 		p.anchored = p.anchored || c.anchors()
 		p.concepts = append(p.concepts, c)

@@ -106,6 +106,34 @@ func (ix *Index) search(query string, explain bool) Result {
 	return res
 }
 
+// Related returns up to n entries closest to entry id (ranked against its
+// title), best first, for "related questions" beside an answer shown on
+// request. Their confidence is the decision model's, as for alternatives.
+func (ix *Index) Related(id string, n int) []Hit {
+	d, ok := ix.byID[id]
+	if !ok {
+		return nil
+	}
+	p := ix.plan(ix.entries[d].Title)
+	sc := ix.getScratch()
+	defer ix.release(sc)
+	cands := ix.rankInto(p, sc)
+	z := softmaxDenominator(cands)
+	var out []Hit
+	for i := range cands {
+		c := &cands[i]
+		if int(c.doc) == d || c.x[rfRelative] < minRelated {
+			continue
+		}
+		if len(out) == n {
+			break
+		}
+		x := ix.decisionFeatures(p, cands, i, z)
+		out = append(out, Hit{Entry: &ix.entries[c.doc], Score: c.s, Confidence: sigmoid(dot(ix.model.decision[:], x[:]))})
+	}
+	return out
+}
+
 // rank is rankInto with candidates of their own, for the trainer.
 func (ix *Index) rank(p *queryPlan) []candidate {
 	sc := ix.getScratch()

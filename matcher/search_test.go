@@ -280,3 +280,20 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+func TestIndex_Related(t *testing.T) {
+	ix := embeddedIndex(t)
+	e := ix.Entries()[1]
+	rel := ix.Related(e.ID, 3)
+	if len(rel) == 0 || len(rel) > 3 {
+		t.Fatalf("%d related entries, want 1..3", len(rel))
+	}
+	for _, h := range rel {
+		if h.Entry.ID == e.ID {
+			t.Error("an entry is related to itself")
+		}
+	}
+	if ix.Related("nope", 3) != nil {
+		t.Error("related entries of an unknown ID")
+	}
+}
