@@ -7,12 +7,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 
 	"github.com/espbot/espbot/bot"
+	"github.com/espbot/espbot/internal/lineedit"
+	"github.com/espbot/espbot/internal/wrap"
 	"github.com/espbot/espbot/knowledge"
 	"github.com/espbot/espbot/matcher"
 )
@@ -192,28 +195,35 @@ func AskLines(ctx context.Context, c Core, in io.Reader, out io.Writer, o AskOpt
 	return ctx.Err()
 }
 
-// Chat reads questions after a prompt until end of input (Ctrl-D); entries
-// is the size of the FAQ, for the greeting.
-func Chat(ctx context.Context, c Core, in io.Reader, out io.Writer, entries int) error {
+// LineReader reads the chat's questions; *lineedit.Editor is one.
+type LineReader interface {
+	ReadLine(ctx context.Context) (string, error)
+}
+
+// Chat reads questions until the user leaves (Ctrl-D, or Ctrl-C twice)
+// and writes the replies folded to width() columns (0: not folded);
+// entries is the size of the FAQ, for the greeting.
+func Chat(ctx context.Context, c Core, lines LineReader, out io.Writer, entries int, width func() int) error {
 	fmt.Fprintf(out, "espbot: ask about ESP32/ESP8266 networking (%d FAQ entries). /help for commands, Ctrl-D to leave.\n", entries)
-	r := bufio.NewReader(in)
-	for n := 1; ctx.Err() == nil; n++ {
-		fmt.Fprint(out, "\n> ")
-		line, err := r.ReadString('\n')
-		if q := strings.TrimSpace(line); q != "" {
-			msg := bot.Message{Platform: bot.Terminal, Channel: "terminal", User: "you", IsDM: true,
-				EventID: fmt.Sprint("terminal-", n), Text: q}
-			if werr := Render(out, c.Handle(ctx, msg), Options{Commands: true}); werr != nil {
-				return werr
-			}
-		}
-		if err == io.EOF {
-			fmt.Fprintln(out)
+	for n := 1; ; n++ {
+		fmt.Fprintln(out)
+		line, err := lines.ReadLine(ctx)
+		if errors.Is(err, io.EOF) || errors.Is(err, lineedit.ErrInterrupted) || ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("read question: %w", err)
 		}
+		q := strings.TrimSpace(line)
+		if q == "" {
+			continue
+		}
+		msg := bot.Message{Platform: bot.Terminal, Channel: "terminal", User: "you", IsDM: true,
+			EventID: fmt.Sprint("terminal-", n), Text: q}
+		var b strings.Builder
+		_ = Render(&b, c.Handle(ctx, msg), Options{Commands: true}) // a Builder never fails
+		if _, err := io.WriteString(out, wrap.Text(b.String(), width())); err != nil {
+			return fmt.Errorf("write answer: %w", err)
+		}
 	}
-	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/internal/faqtest"
+	"github.com/espbot/espbot/internal/lineedit"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -95,7 +96,8 @@ func TestChat(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	in := "help\nWhat is the default MTU of LWIP for an ESP32?\n\n"
-	if err := Chat(context.Background(), testBot(t), strings.NewReader(in), &out, 32); err != nil {
+	lines := lineedit.New(strings.NewReader(in), &out, lineedit.Config{Prompt: "> "})
+	if err := Chat(context.Background(), testBot(t), lines, &out, 32, lines.Width); err != nil {
 		t.Fatal(err)
 	}
 	s := out.String()

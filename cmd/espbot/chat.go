@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"io"
-	"os"
-
-	"golang.org/x/term"
+	"fmt"
+	"path/filepath"
 
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/bot/terminal"
+	"github.com/espbot/espbot/internal/lineedit"
+	"github.com/espbot/espbot/internal/tty"
 )
 
 // runChat is a conversation in the terminal. When stdin is not a terminal
@@ -20,17 +20,38 @@ func runChat(ctx context.Context, e env, args []string) error {
 	if help, err := parseFlags(e, fs, args); help || err != nil {
 		return err
 	}
-	if !isTerminal(e.stdin) || fs.NArg() > 0 {
+	if _, ok := tty.Terminal(e.stdin); !ok || fs.NArg() > 0 {
 		return runAsk(ctx, e, args)
 	}
 	ix, err := ixf.build(e)
 	if err != nil {
 		return err
 	}
-	return terminal.Chat(ctx, bot.New(bot.Config{}, ix, nil, nil), e.stdin, e.stdout, ix.Len())
+	hist := openHistory(e)
+	defer func() {
+		if err := hist.Close(); err != nil {
+			fmt.Fprintf(e.stderr, "espbot: %v\n", err)
+		}
+	}()
+	ed := lineedit.New(e.stdin, e.stdout, lineedit.Config{Prompt: "> ", History: hist, Plain: e.getenv("TERM") == "dumb"})
+	return terminal.Chat(ctx, bot.New(bot.Config{}, ix, nil, nil), ed, e.stdout, ix.Len(), ed.Width)
 }
 
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+// openHistory opens the chat's history file,
+// $XDG_STATE_HOME/espbot/history (~/.local/state/espbot/history); when it
+// cannot, the history stays in memory and a warning says why.
+func openHistory(e env) *lineedit.History {
+	dir := e.getenv("XDG_STATE_HOME")
+	if dir == "" && e.getenv("HOME") != "" {
+		dir = filepath.Join(e.getenv("HOME"), ".local", "state")
+	}
+	if dir == "" {
+		return lineedit.NewHistory(0)
+	}
+	h, err := lineedit.LoadHistory(filepath.Join(dir, "espbot", "history"), 0)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "espbot: %v (kept in memory only)\n", err)
+		return lineedit.NewHistory(0)
+	}
+	return h
 }
