@@ -45,6 +45,21 @@ func Text(s string, width int) string {
 	return b.String()
 }
 
+// Hang folds one line of prose to at most width columns, keeping its
+// first start bytes (a heading such as "Q: " or "/show ID  ") as they are
+// and starting the lines it folds into with hang spaces, normally the
+// heading's width, so that the text reads as one column beside it. A
+// width below 1, or a line that fits, is returned as is.
+func Hang(line string, start, hang, width int) string {
+	start = min(max(start, 0), len(line))
+	if width < 1 || textwidth.String(line) <= width {
+		return line
+	}
+	var b strings.Builder
+	fold(&b, line, start, max(hang, 0), width)
+	return b.String()
+}
+
 // classifier tells code from prose, line by line, by indentation: a line
 // indented codeStep columns or more past the text that contains it is code.
 type classifier struct {

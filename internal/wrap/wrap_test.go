@@ -145,3 +145,48 @@ func isCode(in, l string) bool {
 	}
 	return false
 }
+
+func TestHang(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		line               string
+		start, hang, width int
+		want               []string
+	}{
+		{
+			name: "title under its heading", line: "Q: What is the default MTU of LWIP for an ESP32?", start: 3, hang: 3, width: 30,
+			want: []string{"Q: What is the default MTU of", "   LWIP for an ESP32?"},
+		},
+		{
+			name: "command and ID stay whole, the title hangs beside them", line: "   /show protocols-39c7  Are there any limits on the number of TCP clients?", start: 25, hang: 25, width: 51,
+			want: []string{"   /show protocols-39c7  Are there any limits on", "                         the number of TCP clients?"},
+		},
+		{
+			name: "fits", line: "Q: short", start: 3, hang: 3, width: 8,
+			want: []string{"Q: short"},
+		},
+		{
+			name: "no width", line: "Q: a line that would be folded", start: 3, hang: 3, width: 0,
+			want: []string{"Q: a line that would be folded"},
+		},
+		{
+			name: "a heading wider than half the terminal hangs at half", line: "   /show protocols-39c7  Are there any limits", start: 25, hang: 25, width: 30,
+			want: []string{"   /show protocols-39c7  Are", "               there any", "               limits"},
+		},
+		{
+			name: "a hang of its own", line: "   /show protocols-39c7  Are there any limits", start: 25, hang: 6, width: 32,
+			want: []string{"   /show protocols-39c7  Are", "      there any limits"},
+		},
+		{
+			name: "start past the end is the whole line", line: "Q: abc def", start: 99, hang: 3, width: 5,
+			want: []string{"Q: abc def"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Hang(tc.line, tc.start, tc.hang, tc.width)
+			if want := strings.Join(tc.want, "\n"); got != want {
+				t.Errorf("Hang(%d, %d, %d):\n%s\nwant:\n%s", tc.start, tc.hang, tc.width, got, want)
+			}
+		})
+	}
+}
