@@ -132,6 +132,10 @@ type Reply struct {
 	Title string
 	// Body is the text of help, notice and no-match replies.
 	Body knowledge.Doc
+	// SmallTalk marks the short friendly notice that answers a greeting,
+	// a thank-you or a goodbye. An adapter may leave it unsent where it
+	// would only be noise, such as a "thanks!" in reply to an answer.
+	SmallTalk bool
 	// Ephemeral asks the adapter to show the reply only to the asker, where
 	// the platform can.
 	Ephemeral bool

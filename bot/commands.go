@@ -20,7 +20,7 @@ type command struct {
 	// Without a leading "/" or "!", a message is a command only when its
 	// words fit, so "show me how to use MQTT" stays a question.
 	minArgs, maxArgs int
-	run              func(b *Bot, ix *matcher.Index, args []string) Reply
+	run              func(b *Bot, ix *matcher.Index, v voice, args []string) Reply
 }
 
 // commands is the command table.
@@ -57,11 +57,11 @@ func parseCommand(text string) (cmd command, args []string, explicit, ok bool) {
 }
 
 // runCommand runs cmd, or explains its usage when the arguments do not fit.
-func (b *Bot) runCommand(ix *matcher.Index, cmd command, args []string) Reply {
+func (b *Bot) runCommand(ix *matcher.Index, v voice, cmd command, args []string) Reply {
 	if len(args) < cmd.minArgs || (cmd.maxArgs >= 0 && len(args) > cmd.maxArgs) {
-		return notice("Usage", docOf(para(text("Usage: "), literal(synopsis(cmd)), text("."))))
+		return notice("Usage", docOf(para(text("Usage: "), v.cmd(synopsis(cmd)), text("."))))
 	}
-	return cmd.run(b, ix, args)
+	return cmd.run(b, ix, v, args)
 }
 
 func synopsis(c command) string {
@@ -71,23 +71,30 @@ func synopsis(c command) string {
 	return c.name + " " + c.args
 }
 
-// help lists the commands from the command table.
-func (b *Bot) help(_ *matcher.Index, _ []string) Reply {
+// help lists the commands from the command table, and says how to ask
+// where the asker is.
+func (b *Bot) help(_ *matcher.Index, v voice, _ []string) Reply {
 	var items [][]knowledge.Block
 	for _, c := range commands() {
-		in := []knowledge.Inline{literal(synopsis(c)), text(": " + c.summary)}
+		in := []knowledge.Inline{v.cmd(synopsis(c)), text(": " + c.summary)}
 		if c.example != "" {
-			in = append(in, text(", e.g. "), literal(c.example))
+			in = append(in, text(", e.g. "), v.cmd(c.example))
 		}
 		items = append(items, []knowledge.Block{para(in...)})
+	}
+	how := "mention me in a channel or send me a direct message"
+	last := para(text("Commands also work with a leading "), literal("/"), text(" or "), literal("!"), text("."))
+	if v.terminal {
+		how = "type it at the prompt and press Enter"
+		last = para(text("Up and Down bring back earlier questions, Ctrl-C clears the line, and Ctrl-D (or Ctrl-C twice) leaves."))
 	}
 	return Reply{
 		Kind:  KindHelp,
 		Title: "espbot help",
 		Body: docOf(
-			para(text("Ask me a question about ESP32/ESP8266 networking (Wi-Fi, TCP/IP, MQTT, TLS, SNTP, HTTP...): mention me in a channel or send me a direct message. I answer from Espressif's FAQ.")),
+			para(text("Ask me a question about ESP32/ESP8266 networking (Wi-Fi, TCP/IP, MQTT, TLS, SNTP, HTTP...): "+how+". I answer from Espressif's FAQ.")),
 			knowledge.Block{Kind: knowledge.List, Items: items},
-			para(text("Commands also work with a leading "), literal("/"), text(" or "), literal("!"), text(".")),
+			last,
 		),
 	}
 }
@@ -97,7 +104,7 @@ func (b *Bot) help(_ *matcher.Index, _ []string) Reply {
 const maxListed = 40
 
 // list shows the categories and their questions, or one category's.
-func (b *Bot) list(ix *matcher.Index, args []string) Reply {
+func (b *Bot) list(ix *matcher.Index, v voice, args []string) Reply {
 	want := strings.ToLower(strings.Join(args, " "))
 	var cats []string
 	byCat := map[string][]*knowledge.Entry{}
@@ -113,7 +120,7 @@ func (b *Bot) list(ix *matcher.Index, args []string) Reply {
 		byCat[e.Category] = append(byCat[e.Category], e)
 	}
 	if len(cats) == 0 {
-		return notice("No such category", docOf(para(text("No category matches. Try "), literal("list"), text(" to see them all."))))
+		return notice("No such category", docOf(para(text("No category matches. Try "), v.cmd("list"), text(" to see them all."))))
 	}
 	n := 0
 	for _, c := range cats {
@@ -126,7 +133,7 @@ func (b *Bot) list(ix *matcher.Index, args []string) Reply {
 			items = append(items, []knowledge.Block{para(strong(c), text(fmt.Sprintf(" (%d)", len(byCat[c]))))})
 		}
 		blocks = append(blocks,
-			para(text(fmt.Sprintf("%d questions in %d categories. Use ", n, len(cats))), literal("list <category>"), text(" to see the questions of one.")),
+			para(text(fmt.Sprintf("%d questions in %d categories. Use ", n, len(cats))), v.cmd("list <category>"), text(" to see the questions of one.")),
 			knowledge.Block{Kind: knowledge.List, Items: items})
 	} else {
 		for _, c := range cats {
@@ -136,18 +143,18 @@ func (b *Bot) list(ix *matcher.Index, args []string) Reply {
 			}
 			blocks = append(blocks, para(strong(c)), knowledge.Block{Kind: knowledge.List, Items: items})
 		}
-		blocks = append(blocks, para(text("Use "), literal("show <id>"), text(" to see one.")))
+		blocks = append(blocks, para(text("Use "), v.cmd("show <id>"), text(" to see one.")))
 	}
 	return Reply{Kind: KindHelp, Title: "FAQ questions", Body: knowledge.Doc{Blocks: blocks}}
 }
 
 // show answers with one entry by ID (case-insensitive as a fallback, since
 // people type IDs).
-func (b *Bot) show(ix *matcher.Index, args []string) Reply {
+func (b *Bot) show(ix *matcher.Index, v voice, args []string) Reply {
 	if e := lookup(ix, args[0]); e != nil {
 		return Reply{Kind: KindAnswer, Entry: e, Confidence: 1}
 	}
-	return notice("Unknown entry", docOf(para(text("No FAQ entry has that ID. Try "), literal("search <words>"), text(" or "), literal("list"), text("."))))
+	return notice("Unknown entry", docOf(para(text("No FAQ entry has that ID. Try "), v.cmd("search <words>"), text(" or "), v.cmd("list"), text("."))))
 }
 
 func lookup(ix *matcher.Index, id string) *knowledge.Entry {
@@ -167,10 +174,10 @@ func lookup(ix *matcher.Index, id string) *knowledge.Entry {
 const maxSearch = 10
 
 // search lists the entries whose titles match the words.
-func (b *Bot) search(ix *matcher.Index, args []string) Reply {
+func (b *Bot) search(ix *matcher.Index, v voice, args []string) Reply {
 	hits := ix.SearchTitles(strings.Join(args, " "), maxSearch)
 	if len(hits) == 0 {
-		return notice("No match", docOf(para(text("No FAQ question matches those words. Try "), literal("list"), text("."))))
+		return notice("No match", docOf(para(text("No FAQ question matches those words. Try "), v.cmd("list"), text("."))))
 	}
 	var items [][]knowledge.Block
 	r := Reply{Kind: KindHelp, Title: "Matching questions"}
@@ -180,7 +187,7 @@ func (b *Bot) search(ix *matcher.Index, args []string) Reply {
 			r.Alternatives = append(r.Alternatives, alternative(h))
 		}
 	}
-	r.Body = docOf(knowledge.Block{Kind: knowledge.List, Items: items}, para(text("Use "), literal("show <id>"), text(" to see one.")))
+	r.Body = docOf(knowledge.Block{Kind: knowledge.List, Items: items}, para(text("Use "), v.cmd("show <id>"), text(" to see one.")))
 	return r
 }
 

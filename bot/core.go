@@ -317,13 +317,16 @@ func (b *Bot) addressed(ctx context.Context, m Message) Reply {
 		}
 		return b.slowDown(m, wait)
 	}
+	v := voiceOf(m.Platform)
 	var r Reply
 	if m.Pick != "" {
 		r = b.showEntry(ix, m.Pick)
 	} else if cmd, args, _, ok := parseCommand(q); ok {
-		r = b.runCommand(ix, cmd, args)
+		r = b.runCommand(ix, v, cmd, args)
 	} else if q == "" {
-		r = b.help(ix, nil)
+		r = b.help(ix, v, nil)
+	} else if st, ok := smallTalk(q, v); ok {
+		r = st
 	} else {
 		r = b.answer(ix, q, m)
 	}
@@ -461,7 +464,7 @@ func (b *Bot) answer(ix *matcher.Index, q string, m Message) Reply {
 		return r
 	}
 	r.Body = docOf(para(text("Sorry, I couldn't find an answer to that in the FAQ. Try rephrasing, or "),
-		literal("search <words>"), text(" for matching questions.")))
+		voiceOf(m.Platform).cmd("search <words>"), text(" for matching questions.")))
 	return r
 }
 
@@ -483,7 +486,7 @@ func (b *Bot) showEntry(ix *matcher.Index, id string) Reply {
 		}
 		return r
 	}
-	return b.show(ix, []string{id})
+	return b.show(ix, voice{}, []string{id})
 }
 
 // Complete returns up to n entries whose titles best match what has been

@@ -45,12 +45,12 @@ func (a *Adapter) handleMessage(ctx context.Context, j *job, m *discordgo.Messag
 
 // worthSending drops what the core said that would only be noise: a reply
 // to espbot's answer that is no new question ("thanks, that fixed it!")
-// gets no "no answer".
+// gets no "no answer", and no "you're welcome" either.
 func worthSending(q question, r bot.Reply) bool {
 	if r.Kind == bot.KindIgnore {
 		return false
 	}
-	return !q.toBot || (r.Kind != bot.KindNoMatch && r.Kind != bot.KindSuggestions)
+	return !q.toBot || (r.Kind != bot.KindNoMatch && r.Kind != bot.KindSuggestions && !r.SmallTalk)
 }
 
 // reply queues the answer to q on its channel's outbox, within the bot's
