@@ -15,6 +15,7 @@ import (
 
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/internal/lineedit"
+	"github.com/espbot/espbot/internal/textwidth"
 	"github.com/espbot/espbot/internal/wrap"
 	"github.com/espbot/espbot/knowledge"
 	"github.com/espbot/espbot/matcher"
@@ -32,60 +33,88 @@ type Options struct {
 	// Commands lists alternatives as "/show ID" commands (the chat);
 	// otherwise as "[ID] title" (espbot ask).
 	Commands bool
+	// Width folds the text to this many columns at word boundaries, for a
+	// terminal that wide (0: lines are not folded).
+	Width int
 }
 
 // Render writes r as text; a reply of KindIgnore writes nothing.
 func Render(w io.Writer, r bot.Reply, o Options) error {
-	var b strings.Builder
+	p := &page{width: o.Width}
 	switch r.Kind {
 	case bot.KindIgnore:
 		return nil
 	case bot.KindAnswer:
-		writeAnswer(&b, r)
-		writeAlternatives(&b, "Related questions", r.Alternatives, o)
+		writeAnswer(p, r)
+		writeAlternatives(p, "Related questions", r.Alternatives, o)
 	default:
 		if r.Title != "" {
-			b.WriteString(r.Title + "\n")
+			p.line("", r.Title)
 		}
-		b.WriteString(indent(knowledge.RenderText(r.Body), "   "))
-		b.WriteString("\n")
+		p.doc(r.Body)
 		if r.Kind == bot.KindSuggestions || r.Kind == bot.KindNoMatch {
-			writeAlternatives(&b, "Closest questions", r.Alternatives, o) // help lists them itself
+			writeAlternatives(p, "Closest questions", r.Alternatives, o) // help lists them itself
 		}
 	}
-	writeExplanation(&b, r.Explanation)
-	_, err := io.WriteString(w, b.String()+"\n")
+	writeExplanation(&p.b, r.Explanation)
+	_, err := io.WriteString(w, p.b.String()+"\n")
 	return err
+}
+
+// page is a reply being written, folded to width columns (0: not folded).
+type page struct {
+	b     strings.Builder
+	width int
+}
+
+// line writes head and text as one line, folded so that the text's
+// further lines start under its first word: the text reads as a column
+// beside "Q: " or "/show ID  ". A head wider than half the terminal would
+// leave that column too narrow: the text's further lines then start three
+// columns past the head's indentation.
+func (p *page) line(head, text string) {
+	hang := textwidth.String(head)
+	if hang > p.width/2 {
+		hang = len(head) - len(strings.TrimLeft(head, " ")) + 3
+	}
+	p.b.WriteString(wrap.Hang(head+text, len(head), hang, p.width) + "\n")
+}
+
+// doc writes a document indented by three columns, its prose folded and
+// its code kept whole.
+func (p *page) doc(d knowledge.Doc) {
+	p.b.WriteString(wrap.Text(indent(knowledge.RenderText(d), "   "), p.width) + "\n")
 }
 
 // writeAnswer writes the title, where it comes from, the answer and its
 // links.
-func writeAnswer(b *strings.Builder, r bot.Reply) {
+func writeAnswer(p *page, r bot.Reply) {
 	e := r.Entry
-	fmt.Fprintf(b, "Q: %s\n", e.Title)
-	fmt.Fprintf(b, "   [%s] %s%s, confidence %.2f\n", e.ID, e.Category, chipList(e.Chips), r.Confidence)
+	p.line("Q: ", e.Title)
+	p.line("   ", fmt.Sprintf("[%s] %s%s, confidence %.2f", e.ID, e.Category, chipList(e.Chips), r.Confidence))
 	if e.URL != "" {
-		fmt.Fprintf(b, "   %s\n", e.URL)
+		p.line("   ", e.URL)
 	}
-	b.WriteString("\n" + indent(knowledge.RenderText(e.Body), "   ") + "\n")
+	p.b.WriteString("\n")
+	p.doc(e.Body)
 	if len(e.Links) > 0 {
-		b.WriteString("\n   Links:\n")
+		p.b.WriteString("\n   Links:\n")
 		for _, l := range e.Links {
-			fmt.Fprintf(b, "   - %s\n", linkText(l.Text, l.URL))
+			p.line("   - ", linkText(l.Text, l.URL))
 		}
 	}
 }
 
-func writeAlternatives(b *strings.Builder, heading string, alts []bot.Alternative, o Options) {
+func writeAlternatives(p *page, heading string, alts []bot.Alternative, o Options) {
 	if len(alts) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "\n   %s:\n", heading)
+	fmt.Fprintf(&p.b, "\n   %s:\n", heading)
 	for _, a := range alts {
 		if o.Commands {
-			fmt.Fprintf(b, "   /show %s  %s\n", a.ID, a.Title)
+			p.line("   /show "+a.ID+"  ", a.Title)
 		} else {
-			fmt.Fprintf(b, "   - [%s] %s\n", a.ID, a.Title)
+			p.line("   - ["+a.ID+"] ", a.Title)
 		}
 	}
 }
@@ -153,6 +182,8 @@ type AskOptions struct {
 	JSON bool
 	// Explain asks the matcher why.
 	Explain bool
+	// Width folds text answers to this many columns (0: not folded).
+	Width int
 }
 
 // AskOne answers one question.
@@ -162,7 +193,7 @@ func AskOne(ctx context.Context, c Core, w io.Writer, q string, o AskOptions) er
 	if o.JSON {
 		err = json.NewEncoder(w).Encode(bot.NewAskResult(r))
 	} else {
-		err = Render(w, r, Options{})
+		err = Render(w, r, Options{Width: o.Width})
 	}
 	if err != nil {
 		return fmt.Errorf("write answer: %w", err)
@@ -220,9 +251,7 @@ func Chat(ctx context.Context, c Core, lines LineReader, out io.Writer, entries 
 		}
 		msg := bot.Message{Platform: bot.Terminal, Channel: "terminal", User: "you", IsDM: true,
 			EventID: fmt.Sprint("terminal-", n), Text: q}
-		var b strings.Builder
-		_ = Render(&b, c.Handle(ctx, msg), Options{Commands: true}) // a Builder never fails
-		if _, err := io.WriteString(out, wrap.Text(b.String(), width())); err != nil {
+		if err := Render(out, c.Handle(ctx, msg), Options{Commands: true, Width: width()}); err != nil {
 			return fmt.Errorf("write answer: %w", err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/internal/faqtest"
 	"github.com/espbot/espbot/internal/lineedit"
+	"github.com/espbot/espbot/internal/textwidth"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -31,7 +32,7 @@ func TestRender(t *testing.T) {
 	var out bytes.Buffer
 	for _, text := range []string{
 		"What is the default MTU of LWIP for an ESP32?", "mqtt", "what's a good movie to watch tonight",
-		"help", "/search tls", "/show nope",
+		"help", "/search tls", "/show nope", "thanks!", "hi there", "bye",
 	} {
 		out.WriteString("=== " + text + "\n")
 		r := b.Handle(context.Background(), bot.Message{Platform: bot.Terminal, Channel: "t", User: "u", IsDM: true, Text: text})
@@ -48,6 +49,47 @@ func TestRender(t *testing.T) {
 	golden(t, "replies.golden", out.Bytes())
 	if err := Render(&out, bot.Reply{Kind: bot.KindIgnore}, Options{}); err != nil || strings.Contains(out.String(), "ignore") {
 		t.Error("an ignored reply was written")
+	}
+}
+
+// TestRender_folded pins replies folded to a terminal 40 columns wide: the
+// title and the alternatives' titles hang beside their heading, the body
+// folds at word boundaries, and the URL stays whole.
+func TestRender_folded(t *testing.T) {
+	t.Parallel()
+	b := testBot(t)
+	var out bytes.Buffer
+	for _, text := range []string{"What is the default MTU of LWIP for an ESP32?", "mqtt", "/help"} {
+		out.WriteString("=== " + text + "\n")
+		r := b.Handle(context.Background(), bot.Message{Platform: bot.Terminal, Channel: "t", User: "u", IsDM: true, Text: text})
+		if err := Render(&out, r, Options{Commands: true, Width: 40}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	golden(t, "replies-40.golden", out.Bytes())
+	for _, l := range strings.Split(out.String(), "\n") {
+		if textwidth.String(l) > 40 && !strings.Contains(l, "https://") && !strings.HasPrefix(l, "=== ") {
+			t.Errorf("line wider than 40 columns: %q", l)
+		}
+	}
+}
+
+// TestRender_searchOnce: every title /search finds is printed once, though
+// the reply also carries the best of them as alternatives.
+func TestRender_searchOnce(t *testing.T) {
+	t.Parallel()
+	r := testBot(t).Handle(context.Background(), bot.Message{Platform: bot.Terminal, Channel: "t", User: "u", IsDM: true, Text: "/search mqtt"})
+	if len(r.Alternatives) == 0 {
+		t.Fatal("the search reply has no alternatives: the test checks nothing")
+	}
+	var out bytes.Buffer
+	if err := Render(&out, r, Options{Commands: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range r.Alternatives {
+		if n := strings.Count(out.String(), a.Title); n != 1 {
+			t.Errorf("%q printed %d times:\n%s", a.Title, n, out.String())
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/espbot/espbot/bot"
 	"github.com/espbot/espbot/bot/terminal"
+	"github.com/espbot/espbot/internal/tty"
 	"github.com/espbot/espbot/knowledge"
 	"github.com/espbot/espbot/loader"
 	"github.com/espbot/espbot/matcher"
@@ -28,6 +29,9 @@ func runAsk(ctx context.Context, e env, args []string) error {
 	ix, err := ixf.build(e)
 	if err != nil {
 		return err
+	}
+	if fd, ok := tty.Terminal(e.stdout); ok {
+		o.Width = tty.Width(fd, 0)
 	}
 	b := bot.New(bot.Config{}, ix, nil, nil)
 	if fs.NArg() > 0 {
