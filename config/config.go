@@ -36,6 +36,9 @@ type Config struct {
 	dsnInFile bool
 	// lines maps dotted keys to their line in the file, for messages.
 	lines map[string]int
+	// fromEnv maps the keys set by environment overrides to their
+	// variable, so that problems with them name the variable.
+	fromEnv map[string]string
 }
 
 // HTTP configures serve's HTTP server (health, metrics, API, Slack HTTP mode).

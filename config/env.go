@@ -81,19 +81,35 @@ func EnvKeys() []string {
 	return keys
 }
 
-// applyEnv applies the environment overrides that are set.
+// applyEnv applies the environment overrides that are set, every one of
+// them: a bad value is a problem and the others still apply. It records
+// which keys the environment set in c.fromEnv.
 func applyEnv(c *Config, env Env) []Problem {
 	var probs []Problem
+	c.fromEnv = map[string]string{}
 	for _, o := range overrides() {
 		v := env.getenv(o.env)
 		if v == "" {
 			continue
 		}
+		c.fromEnv[o.key] = o.env
 		if err := o.set(c, v); err != nil {
 			probs = append(probs, Problem{Key: o.env, Message: err.Error()})
 		}
 	}
 	return probs
+}
+
+// envFor returns the environment variable that set key, or an element or
+// field of it ("knowledge.paths[1]"), and the rest of key past the
+// variable's key ("[1]"); "" when the value came from elsewhere.
+func (c *Config) envFor(key string) (variable, rest string) {
+	for k, v := range c.fromEnv {
+		if r, ok := strings.CutPrefix(key, k); ok && (r == "" || r[0] == '[' || r[0] == '.') {
+			return v, r
+		}
+	}
+	return "", ""
 }
 
 // secret is one secret: its environment variable, its *_file key and where

@@ -119,19 +119,42 @@ func Parse(name string, data []byte, env Env) (*Config, error) {
 	}
 	c.dsnInFile = c.Store.DSN.IsSet() && env.getenv(EnvStoreDSN) == ""
 	probs = append(probs, loadSecrets(c, env)...)
-	probs = append(probs, c.validate()...)
 	for i := range probs {
-		if probs[i].File == "" && !strings.HasPrefix(probs[i].Key, "ESPBOT_") {
-			probs[i].File = name
-		}
-		if probs[i].Line == 0 {
-			probs[i].Line = lines[probs[i].Key]
-		}
+		probs[i] = c.place(probs[i])
+	}
+	for _, p := range c.validate() {
+		probs = append(probs, c.Problem(p.Key, p.Message))
 	}
 	if len(probs) > 0 {
 		return c, &Error{Problems: probs}
 	}
 	return c, nil
+}
+
+// Problem returns a problem with the value of key, placed where the value
+// came from: the environment variable that set it ("ESPBOT_LOG_LEVEL:
+// ..."), else the file and the key's line ("espbot.yaml:12: log.level:
+// ..."). "config check" uses it for what it checks beyond Parse.
+func (c *Config) Problem(key, msg string) Problem {
+	if v, rest := c.envFor(key); v != "" {
+		if rest != "" {
+			msg = strings.TrimPrefix(rest, ".") + ": " + msg
+		}
+		return Problem{Key: v, Message: msg}
+	}
+	return c.place(Problem{Key: key, Message: msg})
+}
+
+// place puts a problem without a file in the configuration file, at its
+// key's line; problems of environment variables stay as they are.
+func (c *Config) place(p Problem) Problem {
+	if p.File == "" && !strings.HasPrefix(p.Key, "ESPBOT_") {
+		p.File = c.Path
+	}
+	if p.Line == 0 {
+		p.Line = c.lines[p.Key]
+	}
+	return p
 }
 
 // defaultStorePath is where the SQLite store lives by default: beside the
