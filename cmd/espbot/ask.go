@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -50,10 +51,17 @@ func (f *indexFlags) build(e env) (*matcher.Index, error) {
 }
 
 // buildIndex loads the knowledge base and indexes it. Load errors are
-// printed as path:line: message and stop the command.
+// printed as path:line: message and stop the command, with an error that
+// counts them.
 func buildIndex(e env, paths []string, opts matcher.Options) (*matcher.Index, error) {
 	ix, problems, err := loader.Build(paths, knowledge.Options{}, opts)
-	if err != nil {
+	var le *knowledge.LoadError
+	switch {
+	case errors.As(err, &le):
+		printProblems(e.stderr, problems, knowledge.Error)
+		n := len(le.Errors)
+		return nil, fmt.Errorf("load knowledge: %d %s, listed above", n, countNoun(n, "error", "errors"))
+	case err != nil:
 		printProblems(e.stderr, problems, knowledge.Error)
 		return nil, fmt.Errorf("load knowledge: %w", err)
 	}

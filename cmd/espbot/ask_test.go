@@ -128,9 +128,12 @@ func TestRunAsk_badKnowledge(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("Bad\n===\n\nQ?\n----\n\n  caf\xe9\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := runArgs(t, "", "ask", "--knowledge", bad, "q")
-	if err == nil || !strings.Contains(err.Error(), "bad.rst") {
-		t.Errorf("err = %v, want one naming the file", err)
+	_, stderr, err := runArgs(t, "", "ask", "--knowledge", bad, "q")
+	if err == nil || !strings.Contains(stderr, bad+":7: not valid UTF-8") {
+		t.Errorf("err = %v, stderr %q: want the file and line of the error", err, stderr)
+	}
+	if msg := err.Error(); strings.Count(msg, "load knowledge") != 1 || !strings.Contains(msg, "1 error") {
+		t.Errorf("err = %q: want one prefix and the count", msg)
 	}
 }
 

@@ -28,9 +28,7 @@ func runCheck(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "espbot check: unexpected argument %q (use --knowledge PATH)\n", fs.Arg(0))
-		fs.Usage()
-		return errUsage
+		return usageError(e, fs, fmt.Sprintf("unexpected argument %q (use --knowledge PATH)", fs.Arg(0)))
 	}
 	kb, err := loader.Load(paths, knowledge.Options{})
 	var le *knowledge.LoadError

@@ -20,19 +20,14 @@ func runConfig(ctx context.Context, e env, args []string) error {
 	if help, err := parseFlags(e, fs, args); help || err != nil {
 		return err
 	}
-	if fs.NArg() < 1 || fs.Arg(0) != "check" {
-		fs.Usage()
-		return errUsage
+	switch {
+	case fs.NArg() == 0 || fs.Arg(0) != "check":
+		return usageError(e, fs, "want the subcommand check")
+	case fs.NArg() != 2:
+		return usageError(e, fs, "want one configuration FILE")
 	}
-	// Flags may also follow "check FILE".
-	if help, err := parseFlags(e, fs, fs.Args()[1:]); help || err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
-	}
-	c, err := config.Load(fs.Arg(0), e.getenv)
+	file := fs.Arg(1)
+	c, err := config.Load(file, e.getenv)
 	var ce *config.Error
 	if err != nil && !errors.As(err, &ce) {
 		return err
@@ -44,6 +39,7 @@ func runConfig(ctx context.Context, e env, args []string) error {
 		}
 	}
 	problems = append(problems, checkKnowledge(c)...)
+	problems = append(problems, checkStore(c)...)
 	if *show {
 		fmt.Fprint(e.stdout, c)
 	}
@@ -54,7 +50,7 @@ func runConfig(ctx context.Context, e env, args []string) error {
 		for _, p := range problems {
 			fmt.Fprintln(e.stdout, p)
 		}
-		fmt.Fprintf(e.stderr, "espbot: %s: %d problem(s)\n", fs.Arg(0), len(problems))
+		fmt.Fprintf(e.stderr, "espbot: %s: %d problem(s)\n", file, len(problems))
 		return exitError{code: 1}
 	}
 	fmt.Fprintln(e.stdout, "ok")
@@ -68,12 +64,12 @@ func checkKnowledge(c *config.Config) []string {
 	var problems []string
 	for i, p := range c.Knowledge.Paths {
 		if _, err := os.Stat(p); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: knowledge.paths[%d]: %v", c.Path, i, err))
+			problems = append(problems, c.Problem(fmt.Sprintf("knowledge.paths[%d]", i), err.Error()).String())
 		}
 	}
 	mo, err := matcherOptions(c)
 	if err != nil {
-		problems = append(problems, fmt.Sprintf("%s: %v", c.Path, err))
+		problems = append(problems, c.Problem("matcher.model", errors.Unwrap(err).Error()).String())
 	}
 	if len(problems) > 0 {
 		return problems
@@ -85,7 +81,18 @@ func checkKnowledge(c *config.Config) []string {
 		}
 	}
 	if err != nil && len(problems) == 0 {
-		problems = append(problems, fmt.Sprintf("%s: knowledge: %v", c.Path, err))
+		problems = append(problems, c.Problem("knowledge.paths", err.Error()).String())
 	}
 	return problems
+}
+
+// checkStore checks that serve can create or write the SQLite store.
+func checkStore(c *config.Config) []string {
+	if c.Store.Driver != config.StoreSQLite || c.Store.Path == "" {
+		return nil
+	}
+	if err := checkStorePath(c.Store.Path); err != nil {
+		return []string{c.Problem("store.path", err.Error()).String()}
+	}
+	return nil
 }

@@ -57,7 +57,7 @@ func TestRunConfig(t *testing.T) {
 		{name: "page errors with path and line", args: []string{"check", brokenKB}, err: exitError{1}, stdout: []string{
 			filepath.Join(dir, "broken.rst") + ":6: not valid UTF-8",
 		}},
-		{name: "no entries", args: []string{"check", emptyKB}, err: exitError{1}, stdout: []string{"empty-kb.yaml: knowledge: no FAQ entries found"}},
+		{name: "no entries", args: []string{"check", emptyKB}, err: exitError{1}, stdout: []string{"empty-kb.yaml:2: knowledge.paths: no FAQ entries found"}},
 		{name: "missing file", args: []string{"check", filepath.Join(dir, "none.yaml")}, wantErr: "no such file"},
 		{name: "no subcommand", args: nil, err: errUsage},
 		{name: "unknown subcommand", args: []string{"lint", good}, err: errUsage},

@@ -17,17 +17,11 @@ func runDiscord(_ context.Context, e env, args []string) error {
 	if help, err := parseFlags(e, fs, args); help || err != nil {
 		return err
 	}
-	if fs.NArg() < 1 || fs.Arg(0) != "invite" {
-		fs.Usage()
-		return errUsage
-	}
-	// Flags may also follow "invite".
-	if help, err := parseFlags(e, fs, fs.Args()[1:]); help || err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return errUsage
+	switch {
+	case fs.NArg() == 0 || fs.Arg(0) != "invite":
+		return usageError(e, fs, "want the subcommand invite")
+	case fs.NArg() > 1:
+		return usageError(e, fs, fmt.Sprintf("unexpected argument %q", fs.Arg(1)))
 	}
 	id := *clientID
 	if id == "" {

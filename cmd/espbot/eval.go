@@ -28,9 +28,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 	}
 	sets = append(sets, fs.Args()...)
 	if len(sets) == 0 || folds == 1 || folds < 0 {
-		fmt.Fprintln(e.stderr, "eval: want at least one FILE.jsonl, and --cv at least 2")
-		fs.Usage()
-		return errUsage
+		return usageError(e, fs, "want at least one FILE.jsonl, and --cv at least 2")
 	}
 	cases, err := readSets(sets)
 	if err != nil {

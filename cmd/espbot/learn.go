@@ -42,22 +42,16 @@ func runLearn(ctx context.Context, e env, args []string) error {
 	var f learnFlags
 	fs.StringVar(&f.config, "config", e.getenv("ESPBOT_CONFIG"), "configuration `file` naming the store (default $ESPBOT_CONFIG)")
 	fs.StringVar(&f.since, "since", "30d", "candidates from this recent `period`")
-	// Flags may come before or after the subcommand.
-	sub, rest := "", args
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, rest = args[0], args[1:]
-	}
-	if help, err := parseFlags(e, fs, rest); help || err != nil {
+	if help, err := parseFlags(e, fs, args); help || err != nil {
 		return err
 	}
-	operands := fs.Args()
-	if sub == "" && len(operands) > 0 {
-		sub, operands = operands[0], operands[1:]
+	sub, operands := fs.Arg(0), fs.Args()[min(1, fs.NArg()):]
+	if !slices.Contains([]string{"list", "accept", "reject", "forget", "export", "import"}, sub) {
+		return usageError(e, fs, "want a subcommand: list, accept, reject, forget, export or import")
 	}
 	period, err := config.ParseDuration(f.since)
-	if err != nil || !slices.Contains([]string{"list", "accept", "reject", "forget", "export", "import"}, sub) {
-		fs.Usage()
-		return errUsage
+	if err != nil {
+		return usageError(e, fs, fmt.Sprintf("--since: %v", err))
 	}
 	c, st, err := openConfiguredStore(ctx, e, f.config)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -63,30 +64,41 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) == 0 {
 		return runChat(ctx, e, nil)
 	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
+	name, rest := args[0], args[1:]
+	switch name {
+	case "-h", "-help", "--help":
 		usage(stdout)
 		return nil
+	case "help": // "espbot help ask" is "espbot ask -h"
+		if len(rest) == 0 {
+			usage(stdout)
+			return nil
+		}
+		name, rest = rest[0], []string{"-h"}
+	}
+	if strings.HasPrefix(name, "-") {
+		return runChat(ctx, e, args) // "espbot --knowledge DIR": the chat's flags
 	}
 	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, e, args[1:])
+		if c.name == name {
+			return c.run(ctx, e, rest)
 		}
 	}
-	fmt.Fprintf(stderr, "espbot: unknown command %q\n\n", args[0])
+	fmt.Fprintf(stderr, "espbot: unknown command %q\n\n", name)
 	usage(stderr)
 	return errUsage
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: espbot [command] [flags]")
+	fmt.Fprintln(w, "Usage: espbot [command] [flags] [arguments]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, `Run "espbot COMMAND -h" for a command's flags.`)
+	fmt.Fprintln(w, `Without a command, espbot chats. Run "espbot COMMAND -h" for a command's flags;`)
+	fmt.Fprintln(w, `flags may come before or after the arguments.`)
 }
 
 // errUsage means the usage has already been printed; the exit status is 2.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/espbot/espbot/config"
@@ -34,12 +35,13 @@ func runReport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	period, err := config.ParseDuration(f.since)
-	if fs.NArg() > 0 || err != nil || !slices.Contains(report.Formats(), f.format) {
-		if err != nil {
-			fmt.Fprintf(e.stderr, "espbot report: --since: %v\n", err)
-		}
-		fs.Usage()
-		return errUsage
+	switch {
+	case fs.NArg() > 0:
+		return usageError(e, fs, fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	case err != nil:
+		return usageError(e, fs, fmt.Sprintf("--since: %v", err))
+	case !slices.Contains(report.Formats(), f.format):
+		return usageError(e, fs, fmt.Sprintf("--format %q: want one of %s", f.format, strings.Join(report.Formats(), ", ")))
 	}
 	c, st, err := openConfiguredStore(ctx, e, f.config)
 	if err != nil {

@@ -55,8 +55,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		fs.Usage()
-		return errUsage
+		return usageError(e, fs, fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -18,17 +18,11 @@ func runSlack(_ context.Context, e env, args []string) error {
 	if help, err := parseFlags(e, fs, args); help || err != nil {
 		return err
 	}
-	if fs.NArg() < 1 || fs.Arg(0) != "manifest" {
-		fs.Usage()
-		return errUsage
-	}
-	// Flags may also follow "manifest".
-	if help, err := parseFlags(e, fs, fs.Args()[1:]); help || err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return errUsage
+	switch {
+	case fs.NArg() == 0 || fs.Arg(0) != "manifest":
+		return usageError(e, fs, "want the subcommand manifest")
+	case fs.NArg() > 1:
+		return usageError(e, fs, fmt.Sprintf("unexpected argument %q", fs.Arg(1)))
 	}
 	m, err := slackbot.NewManifest(slackbot.ManifestOptions{Mode: slackbot.Mode(*mode), BaseURL: *base})
 	if err != nil {

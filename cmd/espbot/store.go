@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/espbot/espbot/botstore"
@@ -22,6 +26,11 @@ const envStoreSalt = "ESPBOT_STORE_SALT"
 func openStore(ctx context.Context, c *config.Config, getenv func(string) string) (*store.Store, error) {
 	if !c.Store.Recording() {
 		return nil, nil
+	}
+	if c.Store.Driver == config.StoreSQLite {
+		if err := checkStorePath(c.Store.Path); err != nil {
+			return nil, errors.New(c.Problem("store.path", err.Error()).String())
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -83,4 +92,64 @@ func phrasingsOf(st *store.Store, log *slog.Logger) func() map[string][]string {
 		}
 		return ps
 	}
+}
+
+// checkStorePath says why SQLite could not create or write its database
+// at path, naming what to fix, or returns nil. SQLite also writes its
+// journal beside the file, so the folder must be writable too; a folder
+// that does not exist yet is created in the nearest one that does.
+func checkStorePath(path string) error {
+	info, err := os.Stat(path)
+	switch {
+	case err == nil && info.IsDir():
+		return fmt.Errorf("%s is a folder: name the database file in it, such as %s", path, filepath.Join(path, "espbot.db"))
+	case err == nil:
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			return fmt.Errorf("%s cannot be written: %w", path, unwrapPath(err))
+		}
+		f.Close()
+	case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+	}
+	dir, err := existingFolder(filepath.Dir(path))
+	if err != nil {
+		return fmt.Errorf("%s cannot be created: %w", path, err)
+	}
+	probe, err := os.CreateTemp(dir, ".espbot-write-check-*")
+	if err != nil {
+		return fmt.Errorf("%s cannot be created: the folder %s is not writable (%w)", path, dir, unwrapPath(err))
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// existingFolder returns dir or its nearest ancestor that exists, which
+// must be a folder.
+func existingFolder(dir string) (string, error) {
+	for {
+		info, err := os.Stat(dir)
+		switch {
+		case err == nil && info.IsDir():
+			return dir, nil
+		case err == nil:
+			return "", fmt.Errorf("%s is a file, not a folder", dir)
+		case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+			return "", err
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return dir, nil
+		}
+		dir = parent
+	}
+}
+
+// unwrapPath drops the path an *fs.PathError repeats.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -30,9 +30,7 @@ func runTrain(ctx context.Context, e env, args []string) error {
 	}
 	sets = append(sets, fs.Args()...)
 	if len(sets) == 0 || out == "" || folds < 2 {
-		fmt.Fprintln(e.stderr, "train: want --questions FILE.jsonl, --out MODEL and --folds of 2 or more")
-		fs.Usage()
-		return errUsage
+		return usageError(e, fs, "want --questions FILE.jsonl, --out MODEL and --folds of 2 or more")
 	}
 	cases, err := readSets(sets)
 	if err != nil {
