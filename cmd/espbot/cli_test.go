@@ -38,14 +38,15 @@ func TestRun_CLI(t *testing.T) {
 		noStdout bool
 		noStderr bool
 	}{
-		{name: "-h", args: []string{"-h"}, stdout: []string{"Usage: espbot [command]"}, noStderr: true},
+		{name: "-h", args: []string{"-h"}, stdout: []string{"Usage: espbot [command]", "version"}, noStderr: true},
 		{name: "help", args: []string{"help"}, stdout: []string{"Usage: espbot [command]"}, noStderr: true},
 		{name: "ask -h prints usage once, on stdout", args: []string{"ask", "-h"}, stdout: []string{"Usage: espbot ask", "--json"}, noStderr: true},
 		{name: "eval --help", args: []string{"eval", "--help"}, stdout: []string{"Usage: espbot eval", "--cv K"}, noStderr: true},
 		{name: "train -h after other flags", args: []string{"train", "--folds", "3", "-h"}, stdout: []string{"Usage: espbot train"}, noStderr: true},
 		{name: "check -h", args: []string{"check", "-h"}, stdout: []string{"Usage: espbot check"}, noStderr: true},
 		{name: "help COMMAND", args: []string{"help", "ask"}, stdout: []string{"Usage: espbot ask"}, noStderr: true},
-
+		{name: "version", args: []string{"version"}, stdout: []string{"espbot "}, noStderr: true},
+		{name: "--version", args: []string{"--version"}, stdout: []string{"espbot "}, noStderr: true},
 		{name: "flags after the question", args: []string{"ask", "whats the default mtu of lwip", "--json"},
 			stdout: []string{`{"question":"whats the default mtu of lwip","answered":true`}, noStderr: true},
 		{name: "flags between the words", args: []string{"ask", "whats", "--json", "the", "default", "mtu", "of", "lwip"},
@@ -66,7 +67,7 @@ func TestRun_CLI(t *testing.T) {
 		{name: "chat's flags without the command", args: []string{"--bogus"}, code: 2, stderr: []string{"espbot chat: unknown flag --bogus"}, noStdout: true},
 		{name: "unknown command", args: []string{"nope"}, code: 2, stderr: []string{`espbot: unknown command "nope"`, "Usage: espbot [command]"}, noStdout: true},
 		{name: "missing operand", args: []string{"eval", "--json"}, code: 2, stderr: []string{"espbot eval: want at least one FILE.jsonl"}, noStdout: true},
-
+		{name: "version takes no argument", args: []string{"version", "now"}, code: 2, stderr: []string{`espbot version: unexpected argument "now"`}, noStdout: true},
 		{name: "missing knowledge, one prefix", args: []string{"ask", "--knowledge", filepath.Join(dir, "missing"), "q"}, code: 1,
 			stderr: []string{filepath.Join(dir, "missing") + ": cannot read: no such file or directory\n", "espbot: load knowledge: 1 error, listed above\n"}, noStdout: true},
 		{name: "a bad environment value names the variable", args: []string{"config", "check", cfg}, env: map[string]string{"ESPBOT_LOG_LEVEL": "verbose"}, code: 1,

@@ -55,6 +55,7 @@ func commands() []command {
 		{"learn", "review and accept alternate phrasings (list, accept, reject, export, import)", runLearn},
 		{"slack", "print the Slack app manifest (slack manifest [--mode socket|http] [--url BASE])", runSlack},
 		{"discord", "print the link that adds the bot to a server (discord invite [--client-id ID])", runDiscord},
+		{"version", "print the version and the revision espbot was built from (also --version)", runVersion},
 	}
 }
 
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return nil
 		}
 		name, rest = rest[0], []string{"-h"}
+	case "-version", "--version":
+		name = "version"
 	}
 	if strings.HasPrefix(name, "-") {
 		return runChat(ctx, e, args) // "espbot --knowledge DIR": the chat's flags
