@@ -194,14 +194,19 @@ func verdict(answerable, answered, right bool) string {
 	return RightAbstain
 }
 
-// Run evaluates every case in order, stopping when ctx is done.
-func Run(ctx context.Context, ix *matcher.Index, cases []Case) ([]Outcome, error) {
+// Run evaluates every case in order, stopping when ctx is done. progress,
+// when not nil, is called after each case with the cases done and their
+// total, for a progress display.
+func Run(ctx context.Context, ix *matcher.Index, cases []Case, progress func(done, total int)) ([]Outcome, error) {
 	outs := make([]Outcome, 0, len(cases))
-	for _, c := range cases {
+	for i, c := range cases {
 		if err := ctx.Err(); err != nil {
 			return outs, err
 		}
 		outs = append(outs, Evaluate(ix, c))
+		if progress != nil {
+			progress(i+1, len(cases))
+		}
 	}
 	return outs, nil
 }

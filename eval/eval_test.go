@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,9 +55,18 @@ func TestEvaluateAndSummarise(t *testing.T) {
 	t.Parallel()
 	ix := testIndex(t)
 	cases, _ := ParseCases("set.jsonl", strings.NewReader(set))
-	outs, err := Run(context.Background(), ix, cases)
+	var progress []int
+	outs, err := Run(context.Background(), ix, cases, func(done, total int) {
+		if total != len(cases) {
+			t.Errorf("progress total %d, want %d", total, len(cases))
+		}
+		progress = append(progress, done)
+	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if fmt.Sprint(progress) != "[1 2 3]" {
+		t.Errorf("progress %v, want [1 2 3]", progress)
 	}
 	want := []string{Right, RightAbstain, Abstained}
 	for i, o := range outs {
@@ -80,7 +90,7 @@ func TestEvaluateAndSummarise(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Run(ctx, ix, cases); err == nil {
+	if _, err := Run(ctx, ix, cases, nil); err == nil {
 		t.Error("Run ignored a cancelled context")
 	}
 }

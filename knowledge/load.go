@@ -50,6 +50,10 @@ type Options struct {
 	// MaxAnswerBytes bounds the source of one answer (0:
 	// DefaultMaxAnswerBytes); a longer one is an error.
 	MaxAnswerBytes int
+	// Progress, when set, is called after each page is read and parsed
+	// with the pages done so far and their total, for a progress display
+	// while many pages load.
+	Progress func(done, total int)
 }
 
 func (o Options) withDefaults() Options {
@@ -86,10 +90,8 @@ func LoadWith(o Options, paths ...string) (*Base, error) {
 			}
 			if !seen[key] {
 				seen[key] = true
-				sf := readFile(f, o.MaxPageBytes, &probs)
-				sf.page = web.page(f)
-				sf.url = pageURL(web.base, sf.page)
-				files = append(files, sf)
+				page := web.page(f)
+				files = append(files, sourceFile{path: f, slug: slug(f), page: page, url: pageURL(web.base, page), unread: true})
 			}
 		}
 	}
@@ -108,9 +110,11 @@ func LoadDefaultWith(o Options) (*Base, error) {
 }
 
 // sourceFile is one page to parse: where it was read, the path users see
-// (relative to its knowledge root), its web address and its text.
+// (relative to its knowledge root), its web address and its text, which
+// build reads when unread.
 type sourceFile struct {
 	path, page, url, slug, data string
+	unread                      bool
 }
 
 // findFiles expands a path: a folder gives its .rst files, recursively, in
@@ -152,12 +156,13 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// readFile reads one page. A file that is not UTF-8 is an error but is
-// still parsed, with invalid bytes replaced, so that no entry is lost. A
-// page over maxBytes is an error naming the line where it crosses the limit,
-// and is not parsed.
-func readFile(path string, maxBytes int, probs *[]Problem) sourceFile {
-	f := sourceFile{path: path, slug: slug(path)}
+// readFile reads the text of one page. A file that is not UTF-8 is an
+// error but is still parsed, with invalid bytes replaced, so that no entry
+// is lost. A page over maxBytes is an error naming the line where it
+// crosses the limit, and is not parsed.
+func readFile(f sourceFile, maxBytes int, probs *[]Problem) sourceFile {
+	path := f.path
+	f.unread = false
 	data, err := readAtMost(path, maxBytes)
 	if err != nil {
 		*probs = append(*probs, errorProblem(path, fmt.Sprintf("cannot read: %v", unwrapPath(err))))
@@ -226,14 +231,21 @@ func errorProblem(path, msg string) Problem {
 	return Problem{Path: path, Severity: Error, Message: msg}
 }
 
-// build parses pages and resolves what spans them: IDs, cross references
-// and lint.
+// build reads and parses pages, reporting progress page by page, and
+// resolves what spans them: IDs, cross references and lint.
 func build(files []sourceFile, probs []Problem, o Options) (*Base, error) {
 	pages := make([]page, len(files))
 	n := 0
 	for i, f := range files {
+		if f.unread {
+			f = readFile(f, o.MaxPageBytes, &probs)
+			files[i] = f
+		}
 		pages[i] = parsePage(f, o.MaxAnswerBytes)
 		n += len(pages[i].entries)
+		if o.Progress != nil {
+			o.Progress(i+1, len(files))
+		}
 	}
 	b := &Base{Problems: probs, Entries: make([]Entry, 0, n)}
 	extra := make([]parsed, 0, n)

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -457,5 +458,27 @@ func TestChipTypos(t *testing.T) {
 		if got := chipTypos(tt.text); len(got) != tt.want {
 			t.Errorf("chipTypos(%q) = %v, want %d", tt.text, got, tt.want)
 		}
+	}
+}
+
+// TestLoadWith_Progress: the progress hook hears of every page read and
+// parsed, in order, the same page named twice counted once.
+func TestLoadWith_Progress(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := write(t, dir, "a.rst", "A\n=\n\nWhat is a?\n----------\n\nIt is a.\n")
+	sub := filepath.Join(dir, "more")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, sub, "b.rst", "B\n=\n\nWhat is b?\n----------\n\nIt is b.\n")
+	write(t, sub, "c.rst", "C\n=\n\nWhat is c?\n----------\n\nIt is c.\n")
+	var calls []string
+	b, err := LoadWith(Options{Progress: func(done, total int) { calls = append(calls, fmt.Sprintf("%d/%d", done, total)) }}, a, sub, a)
+	if err != nil || len(b.Entries) != 3 {
+		t.Fatalf("%d entries, %v", len(b.Entries), err)
+	}
+	if got := strings.Join(calls, " "); got != "1/3 2/3 3/3" {
+		t.Errorf("progress %q, want 1/3 2/3 3/3", got)
 	}
 }

@@ -43,7 +43,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 	if folds > 0 {
 		outs, err = eval.CrossValidate(ctx, ix, casesOf(cases), folds, matcher.TrainOptions{})
 	} else {
-		outs, err = eval.Run(ctx, ix, casesOf(cases))
+		outs, err = eval.Run(ctx, ix, casesOf(cases), nil)
 	}
 	if err != nil {
 		return err
