@@ -54,7 +54,9 @@ func (f *indexFlags) build(e env) (*matcher.Index, error) {
 // printed as path:line: message and stop the command, with an error that
 // counts them.
 func buildIndex(e env, paths []string, opts matcher.Options) (*matcher.Index, error) {
-	ix, problems, err := loader.Build(paths, knowledge.Options{}, opts)
+	bar := e.bar("load")
+	ix, problems, err := loader.Build(paths, knowledge.Options{Progress: stepsOf(bar)}, opts)
+	bar.Done()
 	var le *knowledge.LoadError
 	switch {
 	case errors.As(err, &le):

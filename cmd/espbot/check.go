@@ -30,7 +30,9 @@ func runCheck(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError(e, fs, fmt.Sprintf("unexpected argument %q (use --knowledge PATH)", fs.Arg(0)))
 	}
-	kb, err := loader.Load(paths, knowledge.Options{})
+	bar := e.bar("check")
+	kb, err := loader.Load(paths, knowledge.Options{Progress: stepsOf(bar)})
+	bar.Done()
 	var le *knowledge.LoadError
 	if err != nil && (kb == nil || !errors.As(err, &le)) {
 		return fmt.Errorf("check: %w", err)

@@ -41,9 +41,13 @@ func runEval(ctx context.Context, e env, args []string) error {
 	warnUnknownTitles(e, ix, cases)
 	var outs []eval.Outcome
 	if folds > 0 {
-		outs, err = eval.CrossValidate(ctx, ix, casesOf(cases), folds, matcher.TrainOptions{})
+		bar := e.bar("cross-validate")
+		outs, err = eval.CrossValidate(ctx, ix, casesOf(cases), folds, matcher.TrainOptions{Progress: stepsOf(bar)})
+		bar.Done()
 	} else {
-		outs, err = eval.Run(ctx, ix, casesOf(cases), nil)
+		bar := e.bar("eval")
+		outs, err = eval.Run(ctx, ix, casesOf(cases), stepsOf(bar))
+		bar.Done()
 	}
 	if err != nil {
 		return err

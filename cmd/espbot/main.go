@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/espbot/espbot/internal/progress"
 )
 
 func main() {
@@ -33,6 +35,9 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// bars sets up progress lines (the zero value: drawn on a terminal
+	// only, ten times a second at most); tests force them on.
+	bars progress.Config
 }
 
 // command is one subcommand. The table drives dispatch and the usage text.

@@ -48,9 +48,11 @@ func runTrain(ctx context.Context, e env, args []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m, err := matcher.Train(ix, qs, matcher.TrainOptions{Folds: folds, Comments: []string{
+	bar := e.bar("train")
+	m, err := matcher.Train(ix, qs, matcher.TrainOptions{Folds: folds, Progress: stepsOf(bar), Comments: []string{
 		"written by espbot train from " + strings.Join(baseNames(sets), ", "),
 	}})
+	bar.Done()
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
