@@ -32,9 +32,8 @@ type ptyChat struct {
 	stderr  bytes.Buffer
 }
 
-// startChat runs "espbot chat" on a terminal cols columns wide, with its
-// state (the history) under state.
-func startChat(t *testing.T, cols int, state string) *ptyChat {
+// openPty opens a pseudo terminal cols columns wide, or skips the test.
+func openPty(t *testing.T, cols int) (master, slave *os.File) {
 	master, slave, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pseudo terminal here: %v", err)
@@ -42,6 +41,13 @@ func startChat(t *testing.T, cols int, state string) *ptyChat {
 	if err := pty.Setsize(master, &pty.Winsize{Rows: 40, Cols: uint16(cols)}); err != nil {
 		t.Fatal(err)
 	}
+	return master, slave
+}
+
+// startChat runs "espbot chat" on a terminal cols columns wide, with its
+// state (the history) under state.
+func startChat(t *testing.T, cols int, state string) *ptyChat {
+	master, slave := openPty(t, cols)
 	c := &ptyChat{t: t, master: master, slave: slave, drained: make(chan struct{}), done: make(chan error, 1)}
 	go func() {
 		defer close(c.drained)
@@ -172,14 +178,8 @@ func TestRunChat_historyUnwritable(t *testing.T) {
 // TestRunAsk_terminalFolds: ask's text answer is folded to the width of the
 // terminal it prints on (a pipe gets whole lines, as ask_test.go checks).
 func TestRunAsk_terminalFolds(t *testing.T) {
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo terminal here: %v", err)
-	}
+	master, slave := openPty(t, 40)
 	defer master.Close()
-	if err := pty.Setsize(master, &pty.Winsize{Rows: 40, Cols: 40}); err != nil {
-		t.Fatal(err)
-	}
 	var screen bytes.Buffer
 	drained := make(chan struct{})
 	go func() {
@@ -187,7 +187,7 @@ func TestRunAsk_terminalFolds(t *testing.T) {
 		screen.ReadFrom(master) // ends with an error once the slave is closed
 	}()
 	var stderr bytes.Buffer
-	err = run(context.Background(), []string{"ask", "What is the default MTU of LWIP for an ESP32?"}, func(string) string { return "" },
+	err := run(context.Background(), []string{"ask", "What is the default MTU of LWIP for an ESP32?"}, func(string) string { return "" },
 		strings.NewReader(""), slave, &stderr)
 	slave.Close()
 	<-drained

@@ -15,13 +15,7 @@ import (
 func TestRun_CLI(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	write := func(name, data string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, data string) string { return writeIn(t, dir, name, data) }
 	set := write("set.jsonl", trainSet)
 	cfg := write("espbot.yaml", "log:\n  level: info\n")
 	write("afile", "not a folder")
@@ -105,6 +99,16 @@ func TestRun_CLI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeIn writes a file of the test in dir and returns its path.
+func writeIn(tb testing.TB, dir, name, data string) string {
+	tb.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }
 
 // inOrder checks that s holds the parts, in that order.

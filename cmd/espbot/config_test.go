@@ -13,13 +13,7 @@ import (
 func TestRunConfig(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	write := func(name, data string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, data string) string { return writeIn(t, dir, name, data) }
 	good := write("good.yaml", "http:\n  listen: 127.0.0.1:9000\nslack:\n  enabled: true\n  mode: http\n")
 	bad := write("bad.yaml", "http:\n  listn: 127.0.0.1:9000\nlog:\n  format: xml\ndiscord:\n  enabled: true\nknowledge:\n  paths: [missing]\n")
 	example := filepath.Join("..", "..", "espbot.example.yaml")
