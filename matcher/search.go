@@ -11,7 +11,7 @@ import (
 
 // Search constants.
 const (
-	rerankDepth   = 40   // first-stage candidates the ranker orders
+	rerankDepth   = 32   // first-stage candidates the ranker orders
 	maxResults    = 4    // best + three alternatives
 	minConfidence = 0.01 // alternatives below this are not worth suggesting
 	minRelated    = 0.25 // ... nor those with less than this share of the best BM25F score
@@ -309,9 +309,16 @@ func (ix *Index) score(p *queryPlan, sc *scratch) []int32 {
 				ds.assoc += s
 			}
 			ds.titled += sc.titleIDF[d]
-			for f := range numFields {
-				if sc.fields[d]&(1<<f) != 0 {
-					ds.inField[f] += c.importance * sc.bestW[d]
+			if fb := sc.fields[d]; fb&bodyCodeTags != 0 {
+				m := c.importance * sc.bestW[d]
+				if fb&(1<<fieldBody) != 0 {
+					ds.inField[fieldBody] += m
+				}
+				if fb&(1<<fieldCode) != 0 {
+					ds.inField[fieldCode] += m
+				}
+				if fb&(1<<fieldTags) != 0 {
+					ds.inField[fieldTags] += m
 				}
 			}
 			if sc.bestW[d] == 1 {
@@ -363,6 +370,9 @@ func (ix *Index) scoreConcept(c *concept, sc *scratch, onlyFound bool) {
 		}
 	}
 }
+
+// bodyCodeTags are the field bits whose coverage the ranker reads.
+const bodyCodeTags = 1<<fieldBody | 1<<fieldCode | 1<<fieldTags
 
 // clear resets the per-concept scratch of entry d.
 func (sc *scratch) clear(d int32) {
