@@ -77,15 +77,24 @@ top-3         %.3f (%d/%d expected entry ranked in the first three)
 overall       %.3f (%d right answers + %d right abstentions)
 abstention    %.3f (%d/%d unanswerable questions left unanswered)
 wrong         %d confident wrong answers (%d wrong entry: %.1f%% of answerable; %d answered the unanswerable)
-latency       p50 %s, p99 %s per question
+%s
 `, s.N, s.Answerable, s.Unanswerable,
 		s.Top1, s.Verdicts[Right], s.Answerable,
 		s.Top3, s.InTop3, s.Answerable,
 		s.Overall, s.Verdicts[Right], s.Verdicts[RightAbstain],
 		s.Abstention, s.Verdicts[RightAbstain], s.Unanswerable,
 		s.Wrong, s.Verdicts[Wrong], 100*s.WrongRate, s.Verdicts[FalseAnswer],
-		s.P50, s.P99)
+		latencyLine(s))
 	return err
+}
+
+// latencyLine reports search times, when the run measured them (a
+// cross-validation does not).
+func latencyLine(s Summary) string {
+	if s.P99 == "0s" {
+		return "latency       not measured"
+	}
+	return fmt.Sprintf("latency       p50 %s, p99 %s per question", s.P50, s.P99)
 }
 
 // WriteFailures prints each miss with what was expected and what came back.
@@ -120,7 +129,7 @@ func WriteStyles(w io.Writer, outs []Outcome) error {
 		return nil
 	}
 	ew := &errWriter{w: w}
-	ew.printf("\n%-10s %5s %7s %6s %6s %6s %6s %6s\n", "style", "n", "overall", "top-1", "top-3", "abst.", "wrong", "false")
+	ew.printf("%-10s %5s %7s %6s %6s %6s %6s %6s\n", "style", "n", "overall", "top-1", "top-3", "abst.", "wrong", "false")
 	for _, st := range styles {
 		s := sums[st]
 		name := st
@@ -130,6 +139,7 @@ func WriteStyles(w io.Writer, outs []Outcome) error {
 		ew.printf("%-10s %5d %7.3f %6.3f %6.3f %6s %5.1f%% %6d\n", name, s.N, s.Overall, s.Top1, s.Top3,
 			orDash(s.Abstention, s.Unanswerable), 100*s.WrongRate, s.Verdicts[FalseAnswer])
 	}
+	ew.printf("\n")
 	return ew.err
 }
 

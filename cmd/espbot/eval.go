@@ -61,10 +61,11 @@ func runEval(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	if err := eval.WriteText(e.stdout, s); err != nil {
+	// figures per style first, so that the headline figures end the output
+	if err := eval.WriteStyles(e.stdout, outs); err != nil {
 		return err
 	}
-	return eval.WriteStyles(e.stdout, outs)
+	return eval.WriteText(e.stdout, s)
 }
 
 // setCase is a case with the file it comes from, for messages.
