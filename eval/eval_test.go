@@ -123,7 +123,8 @@ func TestTitleKey(t *testing.T) {
 	}
 }
 
-// TestWriters pins the text, failure and JSON output on fixed outcomes.
+// TestWriters pins the text, failure, per-style and JSON output on fixed
+// outcomes.
 func TestWriters(t *testing.T) {
 	t.Parallel()
 	expect := "What is the default MTU of LWIP for an ESP32?"
@@ -141,6 +142,9 @@ func TestWriters(t *testing.T) {
 	if err := WriteFailures(&b, outs); err != nil {
 		t.Fatal(err)
 	}
+	if err := WriteStyles(&b, outs); err != nil {
+		t.Fatal(err)
+	}
 	if err := WriteJSON(&b, s, outs, true); err != nil {
 		t.Fatal(err)
 	}
@@ -154,4 +158,25 @@ func TestWriters(t *testing.T) {
 func golden(tb testing.TB, name string, got []byte) {
 	tb.Helper()
 	faqtest.Golden(tb, filepath.Join("testdata", name), got, *update)
+}
+
+// TestTrainingQuestions resolves titles to entries, names the unknown ones
+// and drops cases left without an answer.
+func TestTrainingQuestions(t *testing.T) {
+	t.Parallel()
+	ix := faqtest.Index(t)
+	mtu := "What is the default MTU of LWIP for an ESP32?"
+	typo := "What is the default MTU of LWIP for an ESP33?"
+	cases := []Case{
+		{ID: "a", Question: "mtu", Expect: &mtu, Line: 1},
+		{ID: "b", Question: "mtu too", Expect: &typo, Line: 2},
+		{ID: "c", Question: "joke", Line: 3, Style: "offtopic"},
+	}
+	qs, unknown := TrainingQuestions(ix, cases)
+	if len(qs) != 2 || qs[0].ID != "a" || len(qs[0].Answers) != 1 || qs[1].ID != "c" || len(qs[1].Answers) != 0 || qs[1].Style != "offtopic" {
+		t.Errorf("questions %+v", qs)
+	}
+	if len(unknown) != 1 || unknown[0].Line != 2 {
+		t.Errorf("unknown titles %+v, want line 2", unknown)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -128,19 +129,20 @@ func WriteStyles(w io.Writer, outs []Outcome) error {
 	if len(styles) < 2 && (len(styles) == 0 || styles[0] == "") {
 		return nil
 	}
-	ew := &errWriter{w: w}
-	ew.printf("%-10s %5s %7s %6s %6s %6s %6s %6s\n", "style", "n", "overall", "top-1", "top-3", "abst.", "wrong", "false")
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-10s %5s %7s %6s %6s %6s %6s %6s\n", "style", "n", "overall", "top-1", "top-3", "abst.", "wrong", "false")
 	for _, st := range styles {
 		s := sums[st]
 		name := st
 		if name == "" {
 			name = "(none)"
 		}
-		ew.printf("%-10s %5d %7.3f %6.3f %6.3f %6s %5.1f%% %6d\n", name, s.N, s.Overall, s.Top1, s.Top3,
+		fmt.Fprintf(&b, "%-10s %5d %7.3f %6.3f %6.3f %6s %5.1f%% %6d\n", name, s.N, s.Overall, s.Top1, s.Top3,
 			orDash(s.Abstention, s.Unanswerable), 100*s.WrongRate, s.Verdicts[FalseAnswer])
 	}
-	ew.printf("\n")
-	return ew.err
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func orDash(v float64, n int) string {
@@ -148,17 +150,6 @@ func orDash(v float64, n int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.3f", v)
-}
-
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (ew *errWriter) printf(format string, args ...any) {
-	if ew.err == nil {
-		_, ew.err = fmt.Fprintf(ew.w, format, args...)
-	}
 }
 
 // WriteJSON prints the summary as one JSON object, with the figures per
