@@ -57,7 +57,8 @@ func TestBot_AdapterStateDown(t *testing.T) {
 	b := New(Config{State: failingState{}}, testIndex(t), nil, m)
 	ctx := context.Background()
 	b.Remember(ctx, Slack, "k", "v", time.Minute)
-	if !b.Claim(ctx, Slack, "k", time.Minute) || !b.Claim(ctx, Slack, "k", time.Minute) || b.Recall(ctx, Slack, "k") != "" {
+	first, second := b.Claim(ctx, Slack, "k", time.Minute), b.Claim(ctx, Slack, "k", time.Minute)
+	if !first || !second || b.Recall(ctx, Slack, "k") != "" {
 		t.Error("with the state down: want claims granted and nothing recalled")
 	}
 	if m.errors["state"] != 4 {

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -450,4 +449,3 @@ func assertNoPings(tb testing.TB, c slacktest.Call) {
 	}
 }
 
-var errTest = errors.New("test error")

@@ -167,11 +167,7 @@ func (s *Server) knowsGuild(id string) bool {
 func (s *Server) Commands(guild string) []map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []map[string]any{}
-	for _, c := range s.commands[guild] {
-		out = append(out, c)
-	}
-	return out
+	return append([]map[string]any{}, s.commands[guild]...)
 }
 
 // CommandNames lists the names of the commands of a scope.
