@@ -448,4 +448,3 @@ func assertNoPings(tb testing.TB, c slacktest.Call) {
 		}
 	}
 }
-
