@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 )
 
 // Latent semantic analysis (Deerwester et al. 1990) of the knowledge base:
@@ -14,9 +15,9 @@ import (
 // Halko, Martinsson and Tropp 2011, with a fixed seed, so the same entries
 // always give the same vectors) and enters the ranker as one feature.
 const (
-	lsaDims   = 48 // dimensions kept
+	lsaDims   = 32 // dimensions kept
 	lsaExtra  = 8  // oversampling of the random subspace
-	lsaPower  = 1  // power iterations
+	lsaPower  = 2  // power iterations
 	lsaMinDF  = 2  // a term must be in this many entries to shape the space
 	lsaSeed   = 0x5eed
 	lsaMinLen = 8 // knowledge bases smaller than this get no space
@@ -39,68 +40,137 @@ func buildSemSpace(postings [][]posting, idf []float64, nDocs int) *semSpace {
 	}
 	dims := min(lsaDims, nDocs/3)
 	k := min(dims+lsaExtra, nDocs)
-	// column norms: each entry counts the same, however long it is
-	norm := make([]float64, nDocs)
-	var rows []int32
-	for t, ps := range postings {
-		if len(ps) < lsaMinDF {
-			continue
-		}
-		rows = append(rows, int32(t))
-		for _, p := range ps {
-			v := idf[t] * float64(p.sat)
-			norm[p.doc] += v * v
-		}
-	}
-	for d := range norm {
-		norm[d] = 1 / math.Sqrt(max(norm[d], 1e-12))
-	}
-	val := func(t int32, p posting) float64 { return idf[t] * float64(p.sat) * norm[p.doc] }
-	// Y = A * Omega, Omega random nDocs x k
+	a := newTermMatrix(postings, idf, nDocs)
+	// a basis Z of the entries' side, by subspace iteration from a random
+	// start: every orthonormalisation is over the entries (few rows), and
+	// only the last product is over the terms
 	rng := rand.New(rand.NewPCG(lsaSeed, lsaSeed))
-	omega := make([]float64, nDocs*k)
-	for i := range omega {
-		omega[i] = rng.NormFloat64()
+	z := make([]float64, nDocs*k)
+	for i := range z {
+		z[i] = rng.NormFloat64()
 	}
-	times := func(z []float64) []float64 { // A * z, z nDocs x k -> rows x k
-		y := make([]float64, len(rows)*k)
-		for i, t := range rows {
-			yi := y[i*k : (i+1)*k]
-			for _, p := range postings[t] {
-				axpy(yi, val(t, p), z[int(p.doc)*k:(int(p.doc)+1)*k])
-			}
-		}
-		return y
-	}
-	timesT := func(y []float64) []float64 { // A^T * y, rows x k -> nDocs x k
-		z := make([]float64, nDocs*k)
-		for i, t := range rows {
-			yi := y[i*k : (i+1)*k]
-			for _, p := range postings[t] {
-				axpy(z[int(p.doc)*k:(int(p.doc)+1)*k], val(t, p), yi)
-			}
-		}
-		return z
-	}
-	q := orthonormalize(times(omega), k)
+	z = orthonormalize(z, k)
 	for range lsaPower {
-		z := orthonormalize(timesT(q), k)
-		q = orthonormalize(times(z), k)
+		z = orthonormalize(a.timesT(a.times(z, k), k), k)
 	}
-	z := timesT(q) // B^T, nDocs x k
-	w, _ := eigenSym(gram(z, k), k)
+	// A ~ (A Z) Z^T; with A Z = U S W^T, A ~ U S (Z W)^T: terms fold
+	// through U = (A Z) W / S, and an entry's vector is S times its row of
+	// Z W, that is its row of (A^T U)
+	b := a.times(z, k)
+	w, sv := eigenSym(gram(b, k), k)
+	for c := range k {
+		if sv[c] > 0 {
+			for r := range k {
+				w[r*k+c] /= sv[c]
+			}
+		}
+	}
 	sp := &semSpace{dims: dims, inSpace: make([]bool, len(postings)), termVec: make([]float32, len(postings)*dims), docVec: make([]float32, nDocs*dims)}
-	for i, t := range rows {
+	u := make([]float64, len(a.terms)*k)
+	for i, t := range a.terms {
 		sp.inSpace[t] = true
-		project(sp.termVec[int(t)*dims:(int(t)+1)*dims], q[i*k:(i+1)*k], w, k)
+		project(sp.termVec[int(t)*dims:(int(t)+1)*dims], b[i*k:(i+1)*k], w, k)
+		for c := range dims {
+			u[i*k+c] = float64(sp.termVec[int(t)*dims+c])
+		}
 	}
+	docs := a.timesT(u, k)
 	for d := range nDocs {
 		v := sp.docVec[d*dims : (d+1)*dims]
-		project(v, z[d*k:(d+1)*k], w, k)
+		for c := range dims {
+			v[c] = float32(docs[d*k+c])
+		}
 		normalize32(v)
 	}
 	return sp
 }
+
+// termMatrix is the term-entry matrix of the terms in at least lsaMinDF
+// entries (idf times the saturated frequency, each entry's column of unit
+// length), stored by term and by entry so that both products read it in
+// order and split over the cores.
+type termMatrix struct {
+	terms  []int32 // the row's term ID
+	byTerm [][]cell
+	byDoc  [][]cell // cell.at is the row
+}
+
+type cell struct {
+	at int32
+	v  float64
+}
+
+func newTermMatrix(postings [][]posting, idf []float64, nDocs int) *termMatrix {
+	a := &termMatrix{byDoc: make([][]cell, nDocs)}
+	norm := make([]float64, nDocs)
+	for t, ps := range postings {
+		if len(ps) < lsaMinDF {
+			continue
+		}
+		for _, p := range ps {
+			v := idf[t] * float64(p.sat)
+			norm[p.doc] += v * v
+		}
+		a.terms = append(a.terms, int32(t))
+	}
+	for d := range norm {
+		norm[d] = 1 / math.Sqrt(max(norm[d], 1e-12))
+	}
+	a.byTerm = make([][]cell, len(a.terms))
+	for i, t := range a.terms {
+		row := make([]cell, len(postings[t]))
+		for j, p := range postings[t] {
+			v := idf[t] * float64(p.sat) * norm[p.doc]
+			row[j] = cell{at: p.doc, v: v}
+			a.byDoc[p.doc] = append(a.byDoc[p.doc], cell{at: int32(i), v: v})
+		}
+		a.byTerm[i] = row
+	}
+	return a
+}
+
+// times returns A*z (rows x k) for z (entries x k), row-major.
+func (a *termMatrix) times(z []float64, k int) []float64 {
+	return product(a.byTerm, z, k)
+}
+
+// timesT returns A^T*y (entries x k) for y (rows x k).
+func (a *termMatrix) timesT(y []float64, k int) []float64 {
+	return product(a.byDoc, y, k)
+}
+
+// product returns the rows of m (sparse) times x (k wide), output rows
+// split over the cores: each is written by one goroutine, so the result is
+// the same whatever the scheduling.
+func product(m [][]cell, x []float64, k int) []float64 {
+	out := make([]float64, len(m)*k)
+	split(len(m), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			oi := out[i*k : (i+1)*k]
+			for _, c := range m[i] {
+				axpy(oi, c.v, x[int(c.at)*k:(int(c.at)+1)*k])
+			}
+		}
+	})
+	return out
+}
+
+// split runs fn over [0, n) cut into parts(n) ranges, one goroutine each;
+// part is the range's number.
+func split(n int, fn func(part, lo, hi int)) {
+	parts := splitParts(n)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() { fn(p, n*p/parts, n*(p+1)/parts) })
+	}
+	wg.Wait()
+}
+
+// splitParts is how many ranges split cuts n rows into: up to eight, none
+// smaller than 256 rows. It does not depend on the number of cores, so
+// that sums over the parts, and the model trained on them, are the same on
+// every machine.
+func splitParts(n int) int { return max(1, min(8, n/256)) }
 
 func axpy(y []float64, a float64, x []float64) {
 	for i := range y {
@@ -108,9 +178,58 @@ func axpy(y []float64, a float64, x []float64) {
 	}
 }
 
-// orthonormalize makes the k columns of m (row-major, k wide) orthonormal
-// by modified Gram-Schmidt, in place.
+// orthonormalize makes the k columns of m (row-major, k wide) orthonormal,
+// in place: Cholesky QR twice (CholeskyQR2), which reads the matrix row by
+// row, or modified Gram-Schmidt when the columns are too close to
+// dependent for a Cholesky factor.
 func orthonormalize(m []float64, k int) []float64 {
+	for range 2 {
+		r, ok := cholesky(gram(m, k), k)
+		if !ok {
+			return gramSchmidt(m, k)
+		}
+		split(len(m)/k, func(_, lo, hi int) {
+			for off := lo * k; off < hi*k; off += k {
+				row := m[off : off+k]
+				for j := range k { // solve x*R = row, R upper triangular
+					x := row[j]
+					for i := range j {
+						x -= row[i] * r[i*k+j]
+					}
+					row[j] = x / r[j*k+j]
+				}
+			}
+		})
+	}
+	return m
+}
+
+// cholesky returns the upper triangular R with R^T R = g, or false when g
+// is not (numerically) positive definite.
+func cholesky(g []float64, k int) ([]float64, bool) {
+	r := make([]float64, k*k)
+	for j := range k {
+		d := g[j*k+j]
+		for i := range j {
+			d -= r[i*k+j] * r[i*k+j]
+		}
+		if d <= 1e-12*max(g[j*k+j], 1e-300) {
+			return nil, false
+		}
+		r[j*k+j] = math.Sqrt(d)
+		for c := j + 1; c < k; c++ {
+			v := g[j*k+c]
+			for i := range j {
+				v -= r[i*k+j] * r[i*k+c]
+			}
+			r[j*k+c] = v / r[j*k+j]
+		}
+	}
+	return r, true
+}
+
+// gramSchmidt orthonormalizes the columns by modified Gram-Schmidt.
+func gramSchmidt(m []float64, k int) []float64 {
 	n := len(m) / k
 	for j := range k {
 		for i := range j {
@@ -134,16 +253,33 @@ func orthonormalize(m []float64, k int) []float64 {
 	return m
 }
 
-// gram returns z^T z (k x k) for z row-major, k wide.
+// gram returns z^T z (k x k) for z row-major, k wide: the upper triangle
+// summed row by row, then mirrored.
 func gram(z []float64, k int) []float64 {
-	g := make([]float64, k*k)
-	for r := 0; r < len(z); r += k {
-		row := z[r : r+k]
-		for i, a := range row {
-			if a == 0 {
-				continue
+	n := len(z) / k
+	partial := make([][]float64, splitParts(n))
+	split(n, func(part, lo, hi int) {
+		g := make([]float64, k*k)
+		for r := lo * k; r < hi*k; r += k {
+			row := z[r : r+k]
+			for i, a := range row {
+				if a == 0 {
+					continue
+				}
+				axpy(g[i*k+i:(i+1)*k], a, row[i:])
 			}
-			axpy(g[i*k:(i+1)*k], a, row)
+		}
+		partial[part] = g
+	})
+	g := partial[0]
+	for _, p := range partial[1:] {
+		for i := range g {
+			g[i] += p[i]
+		}
+	}
+	for i := range k {
+		for j := range i {
+			g[i*k+j] = g[j*k+i]
 		}
 	}
 	return g
