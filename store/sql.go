@@ -66,8 +66,10 @@ func openSQLite(path string) (*sql.DB, error) {
 		return nil, err
 	}
 	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
+	// busy_timeout first: switching a new file to WAL takes a lock, and a
+	// process opening it at the same moment must wait, not fail
 	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Set("_txlock", "immediate")
