@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/espbot/espbot/knowledge"
 )
@@ -123,7 +124,8 @@ func hasDoc(ps []posting, doc int32) bool {
 // accept ("hotspot" -> softap, "battery" -> power consumption).
 const (
 	assocIterations = 8
-	assocMinEntries = 3    // different answering entries the alignments span
+	assocMinEntries = 4    // different answering entries the alignments span
+	assocMinCommon  = 7    // ... for a common English word
 	assocMinProb    = 0.12 // share of the question word's alignments
 	assocMinLift    = 3.0  // that share over the FAQ word's share of answer words
 	assocMinAligned = 1.5  // expected alignments, summed
@@ -223,10 +225,14 @@ func (ix *Index) fitAssoc(qs []trainQ) map[string][]Association {
 		}
 		share := aligned[k] / qCount[k.q]
 		lift := share / (float64(eDF[k.e]) / n)
-		if aligned[k] < assocMinAligned || len(entries[k]) < assocMinEntries || share < assocMinProb || lift < assocMinLift {
+		minEntries := assocMinEntries
+		if ix.an.common.has(k.q) {
+			minEntries = assocMinCommon // "find", "need", "whole": they go with everything
+		}
+		if aligned[k] < assocMinAligned || len(entries[k]) < minEntries || share < assocMinProb || lift < assocMinLift {
 			continue
 		}
-		if _, ok := ix.terms[k.e]; !ok {
+		if _, ok := ix.terms[k.e]; !ok || !wordLike(k.e) {
 			continue
 		}
 		out[k.q] = append(out[k.q], Association{To: k.e, Weight: round3(min(assocMax, assocScale*share))})
@@ -236,6 +242,18 @@ func (ix *Index) fitAssoc(qs []trainQ) map[string][]Association {
 		out[q] = as[:min(len(as), assocPerTerm)]
 	}
 	return out
+}
+
+// wordLike reports a term that can stand for what a question word means: a
+// word, an identifier or a lexicon group, not a number or a version that
+// only happens to be written near it ("v5.0", "10").
+func wordLike(term string) bool {
+	for _, r := range term {
+		if r >= 'a' && r <= 'z' {
+			return !strings.HasPrefix(term, "v") || kindOf(term[1:]) == Word
+		}
+	}
+	return false
 }
 
 // textTerms returns the distinct index terms of a text (stems of its
