@@ -185,3 +185,14 @@ func TestCrossValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestWordLike(t *testing.T) {
+	for term, want := range map[string]bool{
+		"disconnect": true, "~softap": true, "esp_wifi_set_ps": true, "vpn": true,
+		"10": false, "v5.0": false, "192.168.4.1": false, "": false,
+	} {
+		if got := wordLike(term); got != want {
+			t.Errorf("wordLike(%q) = %v, want %v", term, got, want)
+		}
+	}
+}
