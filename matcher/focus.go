@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // segment is a part of a question with how much its words count.
@@ -81,29 +80,25 @@ func focus(q string) []segment {
 func sentences(q string) []segment {
 	var segs []segment
 	asks := 0
-	start := 0
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		end := c == '\n' || (c == '.' || c == '?' || c == '!') && (i+1 == len(q) || q[i+1] == ' ' || q[i+1] == '\n')
-		if !end {
-			continue
+	add := func(t string) {
+		if t = strings.TrimSpace(t); t == "" {
+			return
 		}
-		if t := strings.TrimSpace(q[start : i+1]); t != "" {
-			role := roleContext
-			if strings.Contains(t, "?") {
-				role, asks = roleAsking, asks+1
-			}
-			segs = append(segs, segment{text: t, weight: 1, role: role})
-		}
-		start = i + 1
-	}
-	if t := strings.TrimSpace(q[start:]); t != "" {
 		role := roleContext
 		if strings.Contains(t, "?") {
 			role, asks = roleAsking, asks+1
 		}
 		segs = append(segs, segment{text: t, weight: 1, role: role})
 	}
+	start := 0
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c == '\n' || (c == '.' || c == '?' || c == '!') && (i+1 == len(q) || q[i+1] == ' ' || q[i+1] == '\n') {
+			add(q[start : i+1])
+			start = i + 1
+		}
+	}
+	add(q[start:])
 	if asks == 0 || asks == len(segs) {
 		return []segment{{text: q, weight: 1}}
 	}
@@ -216,17 +211,6 @@ func isHexWord(s string) bool {
 		}
 	}
 	return digits > 0
-}
-
-// truncateTo cuts s to at most n bytes, at a rune boundary.
-func truncateTo(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // isForeign reports a question not written in English: mostly letters of

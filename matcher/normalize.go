@@ -15,15 +15,17 @@ import (
 const MaxQueryBytes = 4096
 
 // Truncate cuts s to at most MaxQueryBytes, at a rune boundary.
-func Truncate(s string) string {
-	if len(s) <= MaxQueryBytes {
+func Truncate(s string) string { return truncateTo(s, MaxQueryBytes) }
+
+// truncateTo cuts s to at most n bytes, at a rune boundary.
+func truncateTo(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	cut := MaxQueryBytes
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return s[:cut]
+	return s[:n]
 }
 
 // Normalize is the normalisation stage: it repairs invalid UTF-8, folds
