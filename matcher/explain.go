@@ -28,8 +28,8 @@ func (ix *Index) explain(p *queryPlan, cands []candidate, xs [][numDecisionFeatu
 	if len(assoc) > 0 {
 		e.Details = append(e.Details, "learned associations: "+strings.Join(assoc, " "))
 	}
-	if p.foreign {
-		e.Details = append(e.Details, "the question does not look like English: suggestions only")
+	if why := p.suggestOnly(); why != "" {
+		e.Details = append(e.Details, "the question is "+why+": suggestions only")
 	}
 	for rank, c := range cands[:min(len(cands), maxResults)] {
 		en := &ix.entries[c.doc]
@@ -69,8 +69,8 @@ func chipNote(c chipMatch) string {
 // decisionNote says how the decision went.
 func (ix *Index) decisionNote(p *queryPlan, res Result) string {
 	why := fmt.Sprintf("confidence %.3f %s threshold %.2f", res.Confidence, cmpWord(res.Confidence, ix.threshold), ix.threshold)
-	if p.foreign {
-		why += ", not English"
+	if only := p.suggestOnly(); only != "" {
+		why += ", " + only
 	}
 	return fmt.Sprintf("decision: calibrated %s -> %s", why, answerWord(res.Answered))
 }

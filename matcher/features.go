@@ -121,6 +121,7 @@ const (
 	dfSize                                          // log of the number of entries of the knowledge base, over log(1000)
 	dfSizeSoftmax                                   // size times softmax: a lead means more among many entries
 	dfSizeCoverage                                  // size times the entry's coverage
+	dfStatement                                     // the message asks nothing: no question mark and no question word
 	dfEntry                                         // first of the entry's ranking features
 	dfLead              = dfEntry + numRankFeatures // first of their differences with the best rival's
 	numDecisionFeatures = dfLead + numRankFeatures
@@ -129,6 +130,7 @@ const (
 var decisionFeatureNames = [numDecisionFeatures]string{
 	"bias", "score", "margin", "softmax", "strength", "unknown-technical", "unknown", "concepts",
 	"rarest", "common-words", "vocabulary", "anchor", "stop-words", "knowledge-size", "size-softmax", "size-coverage",
+	"statement",
 	"entry-score", "entry-coverage", "entry-title-coverage", "entry-missing", "entry-matched",
 	"entry-phrase", "entry-chip-match", "entry-chip-other", "entry-page", "entry-association",
 	"entry-relative", "entry-rank", "entry-title-recall", "entry-length", "entry-semantic",

@@ -88,3 +88,28 @@ func TestSearch_foreign(t *testing.T) {
 		t.Error("an English question with a Chinese SSID found nothing")
 	}
 }
+
+// TestPlan_otherVendor: a question about another vendor's board gets
+// suggestions only, unless it also names an Espressif product.
+func TestPlan_otherVendor(t *testing.T) {
+	ix := embeddedIndex(t)
+	for _, tc := range []struct {
+		q    string
+		only bool
+	}{
+		{"does the Raspberry Pi Pico W support MQTT over TLS?", true},
+		{"nrf52840 tcp keepalive default?", true},
+		{"STM32 host sends AT commands to an ESP32 over UART, how fast can MQTT publish?", false},
+		{"pico w talking to an esp-now gateway, is that possible?", false},
+		{"what is the default MQTT keepalive?", false},
+		{"arduino: mqtt keepalive default?", false},
+	} {
+		if got := ix.plan(tc.q).suggestOnly() != ""; got != tc.only {
+			t.Errorf("%q: suggestions only = %v, want %v", tc.q, got, tc.only)
+		}
+	}
+	res := ix.Search("does the Raspberry Pi Pico W support MQTT over TLS?")
+	if res.Answered || res.Best == nil {
+		t.Errorf("answered %v, best %v: want suggestions, not an answer", res.Answered, res.Best)
+	}
+}

@@ -3,6 +3,7 @@ package matcher
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // concept is one thing the question asks about: a word, an identifier, a
@@ -75,10 +76,13 @@ type queryPlan struct {
 	expansions  map[string]string
 	foreign     bool    // the question is not written in English
 	kind        askKind // what kind of question it asks
+	asks        bool    // it has a question mark
 	words       int     // words of three letters or more, stop words aside
 	known       int     // ... that some entry uses
 	strange     int     // ... that are neither the FAQ's nor English
 	anchored    bool    // names a chip, a known identifier or a lexicon term
+	espressif   bool    // names Espressif or one of its products
+	otherVendor bool    // names another vendor's chip or board, and no Espressif one
 	tokens      int     // whole tokens
 	stops       int     // ... that are stop words
 	total       float64 // sum of the concepts' importance
@@ -89,14 +93,30 @@ type queryPlan struct {
 // plan analyses a question into concepts and weighs them with the learned
 // term model.
 func (ix *Index) plan(q string) *queryPlan {
-	p := &queryPlan{}
+	p := &queryPlan{asks: strings.ContainsAny(q, "?？")}
 	segs := focus(q)
 	for _, s := range segs {
 		ix.addConcepts(p, s)
 	}
 	p.foreign = isForeign(segs, p)
+	p.otherVendor = p.otherVendor && !p.espressif && len(p.chips) == 0
 	ix.weigh(p)
 	return p
+}
+
+// suggestOnly says why the question gets suggestions and never an answer,
+// or "" when it may be answered: a question in another language would be
+// guessed at from its few English words, and one about another vendor's
+// board ("can the Raspberry Pi Pico W do WPA3?") reads like a real
+// question that some entry about ESP32 seems to answer.
+func (p *queryPlan) suggestOnly() string {
+	switch {
+	case p.foreign:
+		return "not English"
+	case p.otherVendor:
+		return "about another vendor's device"
+	}
+	return ""
 }
 
 // addConcepts turns the analysed tokens of one segment of a question into
@@ -128,6 +148,8 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 			p.tokens++
 			p.stops += int(b2f(t.stop))
 		}
+		p.espressif = p.espressif || espressifWord(t.Text)
+		p.otherVendor = p.otherVendor || otherVendor(t.Text)
 		if !t.stop && !t.Part && t.Kind == Word && len(t.Text) >= 3 {
 			p.words++
 			if ix.vocab.has(t.Text) {

@@ -98,7 +98,7 @@ func (ix *Index) search(query string, explain bool) Result {
 	}
 	res.Best = &hits[0]
 	res.Confidence = hits[0].Confidence
-	res.Answered = res.Confidence >= ix.threshold && !p.foreign
+	res.Answered = res.Confidence >= ix.threshold && p.suggestOnly() == ""
 	res.Alternatives = hits[1:]
 	if explain {
 		res.Explanation.Details = append(res.Explanation.Details, ix.decisionNote(p, res))
@@ -532,6 +532,7 @@ func (ix *Index) decisionFeatures(p *queryPlan, cands []candidate, i int, z floa
 	x[dfSize] = math.Log(float64(len(ix.entries))) / math.Log(1000)
 	x[dfSizeSoftmax] = x[dfSize] * x[dfSoftmax]
 	x[dfSizeCoverage] = x[dfSize] * c.x[rfCoverage]
+	x[dfStatement] = b2f(!p.asks && p.kind == askOther)
 	x[dfUnknownTech] = float64(tech) / float64(max(whole, 1))
 	x[dfUnknown] = float64(unknown) / float64(max(whole, 1))
 	x[dfConcepts] = math.Log1p(float64(whole))

@@ -322,7 +322,7 @@ func (ix *Index) rankGroups(qs []trainQ) []group {
 // decisionRow is the best candidate of one held-out question.
 type decisionRow struct {
 	x          [numDecisionFeatures]float64
-	none       bool // nothing matched, or the question is not English: never answered
+	none       bool // nothing matched, or the question only gets suggestions: never answered
 	correct    bool
 	answerable bool
 	offtopic   bool
@@ -334,7 +334,7 @@ func (ix *Index) decisionRows(qs []trainQ) []decisionRow {
 		r := decisionRow{answerable: len(q.pos) > 0, offtopic: q.Style == "offtopic"}
 		p := ix.plan(q.Text)
 		cands := ix.rank(p)
-		if len(cands) == 0 || p.foreign {
+		if len(cands) == 0 || p.suggestOnly() != "" {
 			r.none = true
 		} else {
 			r.x = ix.decisionFeatures(p, cands, 0, softmaxDenominator(cands))
@@ -527,6 +527,6 @@ func chooseThresholds(rows []decisionRow, decision map[string]float64, o TrainOp
 // answer on held-out predictions: one in forty, so that a single line
 // that reads like a real question ("can the Raspberry Pi Pico W do
 // WPA3-Enterprise?") does not silence the bot for everyone.
-const maxOfftopic = 0.025
+const maxOfftopic = 0.0
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
