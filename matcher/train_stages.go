@@ -473,7 +473,7 @@ func chooseThresholds(rows []decisionRow, decision map[string]float64, o TrainOp
 		w[j] = decision[n]
 	}
 	conf := make([]float64, len(rows))
-	answerable, offtopic := 0, 0
+	answerable := 0
 	for i, r := range rows {
 		if !r.none {
 			conf[i] = sigmoid(dot(w[:], r.x[:]))
@@ -481,7 +481,6 @@ func chooseThresholds(rows []decisionRow, decision map[string]float64, o TrainOp
 		if r.answerable {
 			answerable++
 		}
-		offtopic += int(b2f(r.offtopic))
 	}
 	type tally struct{ right, wrong, falseAns, offtopic, abstain int }
 	at := func(t float64) tally {
@@ -506,7 +505,7 @@ func chooseThresholds(rows []decisionRow, decision map[string]float64, o TrainOp
 	best := -1
 	for t := 0.95; t >= 0.05; t -= 0.005 {
 		s := at(t)
-		if float64(s.wrong) > o.MaxWrong*float64(answerable) || float64(s.offtopic) > math.Round(maxOfftopic*float64(offtopic)) {
+		if float64(s.wrong) > o.MaxWrong*float64(answerable) || s.offtopic > 0 {
 			continue
 		}
 		if good := s.right + s.abstain; good > best {
@@ -522,11 +521,5 @@ func chooseThresholds(rows []decisionRow, decision map[string]float64, o TrainOp
 	}
 	return round3(answer), round3(auto)
 }
-
-// maxOfftopic is the share of off-topic lines the answer threshold may
-// answer on held-out predictions: one in forty, so that a single line
-// that reads like a real question ("can the Raspberry Pi Pico W do
-// WPA3-Enterprise?") does not silence the bot for everyone.
-const maxOfftopic = 0.0
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
