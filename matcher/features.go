@@ -92,13 +92,15 @@ const (
 	rfCode               // ... its code blocks and links
 	rfTags               // ... its page, tags and chips
 	rfExact              // ... through the words as typed (no synonym, correction or association)
+	rfLocal              // share of the question's importance it matches, each concept weighted by how few candidates match it
+	rfLocalTitle         // ... in its title
 	numRankFeatures
 )
 
 var rankFeatureNames = [numRankFeatures]string{
 	"score", "coverage", "title-coverage", "missing", "matched", "phrase", "chip-match",
 	"chip-other", "page", "association", "relative", "rank", "title-recall", "length", "semantic", "question-kind", "words", "body-coverage",
-	"code-coverage", "tag-coverage", "exact-coverage",
+	"code-coverage", "tag-coverage", "exact-coverage", "local-coverage", "local-title",
 }
 
 // Decision features, of the best entry (and, for suggestions, the others):
@@ -122,6 +124,7 @@ const (
 	dfSizeSoftmax                                   // size times softmax: a lead means more among many entries
 	dfSizeCoverage                                  // size times the entry's coverage
 	dfStatement                                     // the message asks nothing: no question mark and no question word
+	dfTwin                                          // cosine of the entry and its best rival in the latent space
 	dfEntry                                         // first of the entry's ranking features
 	dfLead              = dfEntry + numRankFeatures // first of their differences with the best rival's
 	numDecisionFeatures = dfLead + numRankFeatures
@@ -130,17 +133,17 @@ const (
 var decisionFeatureNames = [numDecisionFeatures]string{
 	"bias", "score", "margin", "softmax", "strength", "unknown-technical", "unknown", "concepts",
 	"rarest", "common-words", "vocabulary", "anchor", "stop-words", "knowledge-size", "size-softmax", "size-coverage",
-	"statement",
+	"statement", "twin",
 	"entry-score", "entry-coverage", "entry-title-coverage", "entry-missing", "entry-matched",
 	"entry-phrase", "entry-chip-match", "entry-chip-other", "entry-page", "entry-association",
 	"entry-relative", "entry-rank", "entry-title-recall", "entry-length", "entry-semantic",
 	"entry-question-kind", "entry-words", "entry-body-coverage", "entry-code-coverage",
-	"entry-tag-coverage", "entry-exact-coverage",
+	"entry-tag-coverage", "entry-exact-coverage", "entry-local-coverage", "entry-local-title",
 	"lead-score", "lead-coverage", "lead-title-coverage", "lead-missing", "lead-matched",
 	"lead-phrase", "lead-chip-match", "lead-chip-other", "lead-page", "lead-association",
 	"lead-relative", "lead-rank", "lead-title-recall", "lead-length", "lead-semantic",
 	"lead-question-kind", "lead-words", "lead-body-coverage", "lead-code-coverage",
-	"lead-tag-coverage", "lead-exact-coverage",
+	"lead-tag-coverage", "lead-exact-coverage", "lead-local-coverage", "lead-local-title",
 }
 
 func b2f(b bool) float64 {

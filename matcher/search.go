@@ -13,7 +13,7 @@ import (
 const (
 	rerankDepth   = 32   // first-stage candidates the ranker orders
 	maxResults    = 4    // best + three alternatives
-	minConfidence = 0.01 // alternatives below this are not worth suggesting
+	minConfidence = 0.01 // alternatives below this are not worth suggesting instead of an answer
 	minRelated    = 0.25 // ... nor those with less than this share of the best BM25F score
 	commonConcept = 1.5  // idf below which a concept only adds to found entries
 	maskBits      = 64   // concepts whose matches are tracked one by one
@@ -30,6 +30,7 @@ type docScore struct {
 	inField [numFields]float64 // importance of the concepts matched in each field
 	exact   float64            // importance of the concepts matched as typed
 	mask    uint64             // which of the first maskBits concepts it matches fully
+	tmask   uint64             // ... in its title
 	hit     bool               // some concept matched it
 }
 
@@ -158,9 +159,13 @@ func (ix *Index) rankInto(p *queryPlan, sc *scratch) []candidate {
 	qnorm := ix.queryVector(p, qv[:])
 	best := cands[0].score
 	mean := 0.0
+	var local [maskBits]float64
+	localTotal := localWeights(p, cands, &local)
 	for i := range cands {
 		c := &cands[i]
 		ix.rankFeatures(p, c, i, best, pairs)
+		c.x[rfLocal] = localCoverage(c.mask, &local, localTotal)
+		c.x[rfLocalTitle] = localCoverage(c.tmask, &local, localTotal)
 		c.x[rfSemantic] = ix.sem.similarity(qv[:], qnorm, c.doc)
 		mean += c.x[rfSemantic] / float64(len(cands))
 	}
@@ -172,6 +177,43 @@ func (ix *Index) rankInto(p *queryPlan, sc *scratch) []candidate {
 		c.s = dot(ix.model.ranker[:], c.x[:])
 	}
 	return sc.sortCandidates(cands)
+}
+
+// localWeights weighs each concept by how few of the candidates match it
+// (local context, in the sense of relevance feedback): a concept all of
+// them match tells them apart no more than one none matches. It returns
+// the weights' sum.
+func localWeights(p *queryPlan, cands []candidate, w *[maskBits]float64) float64 {
+	n := min(len(p.concepts), maskBits)
+	k := float64(len(cands))
+	total := 0.0
+	for j := range n {
+		m := 0
+		for i := range cands {
+			if cands[i].mask&(1<<j) != 0 {
+				m++
+			}
+		}
+		if m > 0 {
+			w[j] = p.concepts[j].importance * math.Log((k+1)/(float64(m)+0.5))
+			total += w[j]
+		}
+	}
+	return total
+}
+
+// localCoverage is the share of the local weights an entry's matches hold.
+func localCoverage(mask uint64, w *[maskBits]float64, total float64) float64 {
+	if total <= 0 {
+		return 0
+	}
+	s := 0.0
+	for j := range maskBits {
+		if mask&(1<<j) != 0 {
+			s += w[j]
+		}
+	}
+	return s / total
 }
 
 // sortCandidates orders candidates by the ranker's score, ties by load
@@ -217,10 +259,16 @@ func (ix *Index) decide(p *queryPlan, cands []candidate) ([]Hit, [][numDecisionF
 	hits := make([]Hit, 0, maxResults)
 	xs := make([][numDecisionFeatures]float64, n)
 	z := softmaxDenominator(cands)
+	floor := minConfidence
 	for i := range n {
 		xs[i] = ix.decisionFeatures(p, cands, i, z)
 		conf := sigmoid(dot(ix.model.decision[:], xs[i][:]))
-		if len(hits) == maxResults || i > 0 && (conf < minConfidence || cands[i].x[rfRelative] < minRelated) {
+		if i == 0 && conf >= ix.threshold {
+			// beside an answer the others are related questions, not
+			// guesses at it: they need only be related
+			floor = 0
+		}
+		if len(hits) == maxResults || i > 0 && (conf < floor || cands[i].x[rfRelative] < minRelated) {
 			continue
 		}
 		c := &cands[i]
@@ -301,6 +349,9 @@ func (ix *Index) score(p *queryPlan, sc *scratch) []int32 {
 			ds.matched += c.importance * sc.bestW[d]
 			if sc.bestW[d] >= correctionWeight {
 				ds.mask |= bit // matched for real, not through one word of a phrase
+				if sc.titled[d] {
+					ds.tmask |= bit
+				}
 			}
 			if sc.titled[d] {
 				ds.inTitle += c.importance * sc.bestW[d]
@@ -501,6 +552,7 @@ func (ix *Index) decisionFeatures(p *queryPlan, cands []candidate, i int, z floa
 	x[dfSoftmax] = math.Exp(c.s-cands[0].s) / z
 	copy(x[dfEntry:], c.x[:])
 	if rival := ix.rival(cands, i); rival != nil {
+		x[dfTwin] = ix.sem.twin(c.doc, rival.doc)
 		for f := range numRankFeatures {
 			x[dfLead+f] = c.x[f] - rival.x[f]
 		}

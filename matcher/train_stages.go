@@ -124,14 +124,18 @@ func hasDoc(ps []posting, doc int32) bool {
 // accept ("hotspot" -> softap, "battery" -> power consumption).
 const (
 	assocIterations = 8
-	assocMinEntries = 4    // different answering entries the alignments span
+	assocMinEntries = 3    // different answering entries the alignments span
 	assocMinCommon  = 7    // ... for a common English word
-	assocMinProb    = 0.12 // share of the question word's alignments
-	assocMinLift    = 3.0  // that share over the FAQ word's share of answer words
-	assocMinAligned = 1.5  // expected alignments, summed
-	assocScale      = 1.0  // weight = scale * share, at most assocMax
-	assocMax        = 0.7
-	assocPerTerm    = 3 // associations kept per question word
+	assocMinProb    = 0.08 // share of the question word's alignments
+	assocMinLift    = 2.0  // that share over the FAQ word's share of answer words
+	// ... and when the FAQ word is a common English one
+	assocStrictEntries = 4
+	assocStrictProb    = 0.12
+	assocStrictLift    = 3.0
+	assocMinAligned    = 1.5 // expected alignments, summed
+	assocScale         = 1.0 // weight = scale * share, at most assocMax
+	assocMax           = 0.7
+	assocPerTerm       = 5 // associations kept per question word
 )
 
 // alignPair is a question word and an answer word.
@@ -225,11 +229,7 @@ func (ix *Index) fitAssoc(qs []trainQ) map[string][]Association {
 		}
 		share := aligned[k] / qCount[k.q]
 		lift := share / (float64(eDF[k.e]) / n)
-		minEntries := assocMinEntries
-		if ix.an.common.has(k.q) {
-			minEntries = assocMinCommon // "find", "need", "whole": they go with everything
-		}
-		if aligned[k] < assocMinAligned || len(entries[k]) < minEntries || share < assocMinProb || lift < assocMinLift {
+		if !ix.keepAssoc(k, aligned[k], len(entries[k]), share, lift) {
 			continue
 		}
 		if _, ok := ix.terms[k.e]; !ok || !wordLike(k.e) {
@@ -275,6 +275,22 @@ func (ix *Index) textTerms(text string) []string {
 		add(m.group)
 	}
 	return out
+}
+
+// keepAssoc is the pruning of a learned association. A question word
+// that is common English ("find", "need") goes with everything, so it must
+// align across more entries; an association to a common English FAQ word
+// ("yes", "test", "add") must be stronger on every count: a networking
+// engineer accepts "hotspot -> softap" at a glance, not "pc -> test".
+func (ix *Index) keepAssoc(k alignPair, aligned float64, entries int, share, lift float64) bool {
+	minEntries, minShare, minLift := assocMinEntries, assocMinProb, assocMinLift
+	if ix.an.common.has(k.e) {
+		minEntries, minShare, minLift = assocStrictEntries, assocStrictProb, assocStrictLift
+	}
+	if ix.an.common.has(k.q) {
+		minEntries = max(minEntries, assocMinCommon)
+	}
+	return aligned >= assocMinAligned && entries >= minEntries && share >= minShare && lift >= minLift
 }
 
 // The ranker: a linear model of the ranking features, fitted listwise
