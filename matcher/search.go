@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -208,10 +209,8 @@ func localCoverage(mask uint64, w *[maskBits]float64, total float64) float64 {
 		return 0
 	}
 	s := 0.0
-	for j := range maskBits {
-		if mask&(1<<j) != 0 {
-			s += w[j]
-		}
+	for ; mask != 0; mask &= mask - 1 {
+		s += w[bits.TrailingZeros64(mask)]
 	}
 	return s / total
 }
