@@ -56,6 +56,7 @@ type Index struct {
 	titleShare []float32 // per term: share of its entries with it in the title
 	postings   [][]posting
 	bigrams    [][]uint64 // per entry: sorted adjacent term pairs
+	anyBigram  []uint64   // the pairs of all entries, sorted
 	docChips   [][]string
 	titleMass  []float64 // per entry: the idf of its title's terms, summed
 	docLen     []float32 // per entry: its number of body terms
@@ -391,6 +392,9 @@ func (b *builder) finish() {
 		ix.docLen[doc] = b.lens[doc][fieldBody]
 		ix.docKind[doc] = kindOfAsk(ix.an.tokens(ix.entries[doc].Title, nil))
 	}
+	all := slices.Concat(ix.bigrams...)
+	slices.Sort(all)
+	ix.anyBigram = slices.Clip(slices.Compact(all))
 	ix.vocab = newVocabulary(b.surfDF, ix.an)
 	ix.sem = buildSemSpace(ix.postings, ix.idf, n)
 }

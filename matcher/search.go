@@ -429,10 +429,15 @@ func (sc *scratch) clear(d int32) {
 	sc.best[d], sc.bestW[d], sc.titled[d], sc.titleIDF[d], sc.viaAssoc[d], sc.fields[d] = 0, 0, false, 0, false, 0
 }
 
-// queryPairs returns the adjacent concept pairs of a question, as bigram
-// keys, for the phrase feature ("keep alive", "static ip").
-func (ix *Index) queryPairs(p *queryPlan) []uint64 {
-	var pairs []uint64
+// queryPairs are the adjacent concept pairs of a question, as bigram keys,
+// for the phrase feature ("keep alive", "static ip").
+type queryPairs struct {
+	keys []uint64 // those some entry has: only they are looked up per entry
+	n    int      // all of them
+}
+
+func (ix *Index) queryPairs(p *queryPlan) queryPairs {
+	var pairs queryPairs
 	var prev *concept
 	for i := range p.concepts {
 		c := &p.concepts[i]
@@ -440,7 +445,11 @@ func (ix *Index) queryPairs(p *queryPlan) []uint64 {
 			continue
 		}
 		if prev != nil && prev.alts[0].id >= 0 && c.alts[0].id >= 0 {
-			pairs = append(pairs, pairKey(prev.alts[0].id, c.alts[0].id))
+			pairs.n++
+			k := pairKey(prev.alts[0].id, c.alts[0].id)
+			if _, ok := slices.BinarySearch(ix.anyBigram, k); ok {
+				pairs.keys = append(pairs.keys, k)
+			}
 		}
 		prev = c
 	}
@@ -448,7 +457,7 @@ func (ix *Index) queryPairs(p *queryPlan) []uint64 {
 }
 
 // rankFeatures describes candidate c, of first-stage rank i, for the ranker.
-func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float64, pairs []uint64) {
+func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float64, pairs queryPairs) {
 	x := &c.x
 	x[rfScore] = c.score / max(p.maxScore, 1e-9)
 	x[rfCoverage] = c.matched / max(p.total, 1e-9)
@@ -477,14 +486,14 @@ func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float
 	x[rfTags] = c.inField[fieldTags] / tot
 	x[rfExact] = c.exact / tot
 	x[rfMatched] = float64(matched) / float64(max(whole, 1))
-	if len(pairs) > 0 {
+	if pairs.n > 0 {
 		found := 0
-		for _, k := range pairs {
+		for _, k := range pairs.keys {
 			if _, ok := slices.BinarySearch(ix.bigrams[c.doc], k); ok {
 				found++
 			}
 		}
-		x[rfPhrase] = float64(found) / float64(len(pairs))
+		x[rfPhrase] = float64(found) / float64(pairs.n)
 	}
 	c.chip = ix.chipMatch(p, c.doc)
 	x[rfChipMatch] = b2f(c.chip == chipMatched)
