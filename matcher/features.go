@@ -124,7 +124,6 @@ const (
 	dfSizeSoftmax                                   // size times softmax: a lead means more among many entries
 	dfSizeCoverage                                  // size times the entry's coverage
 	dfStatement                                     // the message asks nothing: no question mark and no question word
-	dfTwin                                          // cosine of the entry and its best rival in the latent space
 	dfEntry                                         // first of the entry's ranking features
 	dfLead              = dfEntry + numRankFeatures // first of their differences with the best rival's
 	numDecisionFeatures = dfLead + numRankFeatures
@@ -133,7 +132,7 @@ const (
 var decisionFeatureNames = [numDecisionFeatures]string{
 	"bias", "score", "margin", "softmax", "strength", "unknown-technical", "unknown", "concepts",
 	"rarest", "common-words", "vocabulary", "anchor", "stop-words", "knowledge-size", "size-softmax", "size-coverage",
-	"statement", "twin",
+	"statement",
 	"entry-score", "entry-coverage", "entry-title-coverage", "entry-missing", "entry-matched",
 	"entry-phrase", "entry-chip-match", "entry-chip-other", "entry-page", "entry-association",
 	"entry-relative", "entry-rank", "entry-title-recall", "entry-length", "entry-semantic",

@@ -393,20 +393,6 @@ func (sp *semSpace) similarity(q []float32, qnorm float64, d int32) float64 {
 	return float64(x) / qnorm
 }
 
-// twin is the cosine between entries a and b.
-func (sp *semSpace) twin(a, b int32) float64 {
-	if sp == nil {
-		return 0
-	}
-	u := sp.docVec[int(a)*sp.dims : (int(a)+1)*sp.dims]
-	v := sp.docVec[int(b)*sp.dims : (int(b)+1)*sp.dims]
-	x := float32(0)
-	for i := range u {
-		x += u[i] * v[i]
-	}
-	return float64(x)
-}
-
 // queryVector folds a plan into the space: for each concept, the vector of
 // its first alternative in the space (the word, else its synonym group or
 // correction), weighted by importance. q has room for lsaDims; the space's

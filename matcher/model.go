@@ -134,6 +134,11 @@ func ParseModel(r io.Reader) (*Model, error) {
 	return m, nil
 }
 
+// UntrainedModel is a model that has learned nothing: every weight zero.
+// The trainer's index starts from it, so that training needs no valid
+// embedded model (one written before a feature was removed is refused).
+func UntrainedModel() *Model { return newModel() }
+
 func newModel() *Model {
 	return &Model{
 		Terms: map[string]float64{}, TermBias: map[string]float64{}, Assoc: map[string][]Association{},

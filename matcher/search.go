@@ -560,7 +560,6 @@ func (ix *Index) decisionFeatures(p *queryPlan, cands []candidate, i int, z floa
 	x[dfSoftmax] = math.Exp(c.s-cands[0].s) / z
 	copy(x[dfEntry:], c.x[:])
 	if rival := ix.rival(cands, i); rival != nil {
-		x[dfTwin] = ix.sem.twin(c.doc, rival.doc)
 		for f := range numRankFeatures {
 			x[dfLead+f] = c.x[f] - rival.x[f]
 		}

@@ -36,7 +36,7 @@ func runTrain(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ix, err := buildIndex(e, paths, matcher.Options{})
+	ix, err := buildIndex(e, paths, matcher.Options{Model: matcher.UntrainedModel()})
 	if err != nil {
 		return err
 	}
