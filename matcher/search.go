@@ -100,12 +100,18 @@ func (ix *Index) search(query string, explain bool) Result {
 	}
 	res.Best = &hits[0]
 	res.Confidence = hits[0].Confidence
-	res.Answered = res.Confidence >= ix.threshold && p.suggestOnly() == ""
+	res.Answered = ix.answers(p, res.Confidence)
 	res.Alternatives = hits[1:]
 	if explain {
 		res.Explanation.Details = append(res.Explanation.Details, ix.decisionNote(p, res))
 	}
 	return res
+}
+
+// answers is the reply rule: the best entry, of confidence conf, answers
+// the question unless the question only gets suggestions.
+func (ix *Index) answers(p *queryPlan, conf float64) bool {
+	return conf >= ix.threshold && p.suggestOnly() == ""
 }
 
 // Related returns up to n entries closest to entry id (ranked against its
@@ -262,7 +268,7 @@ func (ix *Index) decide(p *queryPlan, cands []candidate) ([]Hit, [][numDecisionF
 	for i := range n {
 		xs[i] = ix.decisionFeatures(p, cands, i, z)
 		conf := sigmoid(dot(ix.model.decision[:], xs[i][:]))
-		if i == 0 && conf >= ix.threshold {
+		if i == 0 && ix.answers(p, conf) {
 			// beside an answer the others are related questions, not
 			// guesses at it: they need only be related
 			floor = 0
