@@ -38,7 +38,7 @@ func (ix *Index) explain(p *queryPlan, cands []candidate, xs [][numDecisionFeatu
 		e.Details = append(e.Details, ix.contributions(p, c.doc)...)
 		e.Details = append(e.Details, "    ranking features: "+featureLine(rankFeatureNames[:], c.x[:], ix.model.ranker[:]))
 		if rank < len(xs) {
-			e.Details = append(e.Details, "    decision features: "+featureLine(decisionFeatureNames[:], xs[rank][:], ix.model.decision[:]))
+			e.Details = append(e.Details, "    decision features: "+featureLine(decisionFeatureNames[:], xs[rank][:], ix.model.decisionOf(p)[:]))
 		}
 	}
 	return e

@@ -25,7 +25,7 @@ const (
 	tfTypo        // has a typo correction
 	tfShort       // three letters or fewer
 	tfTitleShare  // share of the entries using it that have it in their title
-	tfQueryLen    // log of the question's number of concepts
+	tfQueryLen    // log of the question's number of concepts, each counting by its focus
 	tfAssoc       // has a learned association
 	tfAsking      // comes from the asking sentence of a question of several
 	tfContext     // comes from a sentence around it
@@ -38,8 +38,9 @@ var termFeatureNames = [numTermFeatures]string{
 	"association", "asking-sentence", "context-sentence",
 }
 
-// termFeatures describes concept c of a question of n concepts.
-func (ix *Index) termFeatures(c *concept, n int, x *[numTermFeatures]float64) {
+// termFeatures describes concept c of a question of n concepts (each
+// counting by its focus, see queryPlan.size).
+func (ix *Index) termFeatures(c *concept, n float64, x *[numTermFeatures]float64) {
 	*x = [numTermFeatures]float64{}
 	x[tfBias] = 1
 	x[tfIDF] = c.idf / ix.maxIDF
@@ -64,7 +65,7 @@ func (ix *Index) termFeatures(c *concept, n int, x *[numTermFeatures]float64) {
 	if id := c.alts[0].id; id >= 0 {
 		x[tfTitleShare] = float64(ix.titleShare[id])
 	}
-	x[tfQueryLen] = math.Log1p(float64(n))
+	x[tfQueryLen] = math.Log1p(n)
 	x[tfAsking] = b2f(c.role == roleAsking)
 	x[tfContext] = b2f(c.role == roleContext)
 }

@@ -34,6 +34,8 @@ const (
 	focusAsk         = 1.0  // a sentence with a question mark, an error line
 	focusProse       = 0.8  // other prose
 	focusCode        = 0.4  // code and info-level log lines
+	focusCodeLong    = 0.2  // ... in a long post, where they are mostly set-up
+	focusInfoLong    = 0.1  // ... info-level log lines of a long post: it holds dozens
 	focusBoilerplate = 0.1  // template fields and headings, checklists
 	focusDump        = 0.02 // backtraces, register and hex dumps
 )
@@ -54,25 +56,198 @@ const (
 // MaxQueryBytes of its text, most telling lines first.
 func focus(q string) []segment {
 	q = truncateTo(q, MaxPostBytes)
-	if len(q) <= shortPost && strings.Count(q, "\n") < 4 {
+	if !lineByLine(q) {
 		return sentences(q)
 	}
-	var segs []segment
+	return budget(withRoles(postSegments(postLines(q), longPost(q))), MaxQueryBytes)
+}
+
+// lineByLine reports whether a question is read line by line: a long
+// post, or a chat question with a snippet of code or log.
+func lineByLine(q string) bool {
+	return longPost(q) || strings.Count(q, "\n") >= 4
+}
+
+// longPost reports whether a question is a long post (an issue, a forum
+// post with its log) rather than a chat message.
+func longPost(q string) bool { return len(q) > shortPost }
+
+// postLine is one non-empty line of a long post.
+type postLine struct {
+	text    string
+	code    bool // inside a code fence
+	heading bool // a Markdown heading or a line in bold alone
+}
+
+// postLines cuts a long post into its lines, leaving out code fences and
+// what stands for nothing: GitHub's "_No response_" for an optional field
+// left empty, checklist items, HTML comments.
+func postLines(q string) []postLine {
+	var lines []postLine
 	inCode := false
 	for line := range strings.Lines(q) {
 		line = strings.TrimSpace(line)
 		if strings.HasPrefix(line, "```") {
 			inCode = !inCode
 			line = strings.TrimSpace(strings.Trim(line, "`"))
+			if !strings.Contains(line, " ") {
+				continue // the fence, or its language tag
+			}
 		}
-		if line == "" {
+		if line == "" || placeholder(line) {
 			continue
 		}
 		// one huge line (a minified paste) must not crowd out the rest
 		line = truncateTo(line, maxLineBytes)
-		segs = append(segs, segment{text: line, weight: lineWeight(line, inCode)})
+		heading := !inCode && (strings.HasPrefix(line, "#") ||
+			len(line) > 4 && strings.HasPrefix(line, "**") && strings.HasSuffix(line, "**"))
+		lines = append(lines, postLine{text: line, code: inCode, heading: heading})
 	}
-	return budget(segs, MaxQueryBytes)
+	return lines
+}
+
+// placeholder reports a line that says nothing about the problem.
+func placeholder(line string) bool {
+	switch {
+	case strings.EqualFold(strings.Trim(line, "_* "), "no response"):
+		return true
+	case strings.HasPrefix(line, "- [") || strings.HasPrefix(line, "* ["):
+		return true // "- [x] I have searched the issue tracker"
+	case strings.HasPrefix(line, "<!--") || strings.HasPrefix(line, "-->"):
+		return true
+	}
+	return false
+}
+
+// postSegments weighs the lines of a post read line by line; code and
+// info-level log lines count less in a long post than beside a chat
+// question, where they are the question. An issue form (GitHub's,
+// ESP-IDF's, Arduino's) is a run of headings, each with its section:
+// sections that describe the problem are read line by line; a short
+// section under any other heading is a field's value ("v5.1.2",
+// "Windows", "USB") and counts as boilerplate.
+func postSegments(lines []postLine, long bool) []segment {
+	segs := make([]segment, 0, len(lines))
+	field := false
+	for i, l := range lines {
+		w := lineWeight(l.text, l.code)
+		switch {
+		case long && w == focusCode && idfLog.MatchString(l.text):
+			w = focusInfoLong
+		case long && w == focusCode:
+			w = focusCodeLong
+		}
+		switch {
+		case l.heading:
+			field = !problemHeading(l.text) && shortSection(lines[i+1:])
+			w = focusBoilerplate
+		case separator(l.text) && !l.code:
+			w = focusBoilerplate
+		case field:
+			w = min(w, focusBoilerplate)
+		}
+		segs = append(segs, segment{text: l.text, weight: w})
+	}
+	return segs
+}
+
+// problemWords mark the headings of the sections of issue forms where
+// people describe their problem.
+var problemWords = regexp.MustCompile(`(?i)\b(behaviou?r|descri\w*|problem|question|issue|summary|reproduce|steps|information|details|context|bug|happen\w*)\b`)
+
+func problemHeading(h string) bool { return problemWords.MatchString(h) }
+
+// shortSection reports whether the lines up to the next heading are a
+// form's values: at most two short lines that ask nothing, or a list of
+// "- Key: value" fields.
+func shortSection(lines []postLine) bool {
+	n, fields := 0, 0
+	for _, l := range lines {
+		if l.heading {
+			break
+		}
+		n++
+		switch {
+		case l.code || idfLog.MatchString(l.text):
+			return false
+		case listField(l.text):
+			fields++
+		case len(strings.Fields(l.text)) > 8 || strings.Contains(l.text, "?"):
+			return false
+		}
+	}
+	return n <= 2 || fields == n
+}
+
+// listField reports a list item that is a form's field: "- Module or chip
+// used: ESP32-WROOM-32D", "* IDF version (run git describe): v4.4".
+func listField(line string) bool {
+	if !strings.HasPrefix(line, "- ") && !strings.HasPrefix(line, "* ") {
+		return false
+	}
+	i := strings.Index(line, ":")
+	return i > 2 && i < 100
+}
+
+// setupMarks are the kinds of words with which people describe their
+// set-up in a long post: versions, frameworks and tools, modules and
+// boards, operating systems and IDEs, power.
+var setupMarks = []*regexp.Regexp{
+	regexp.MustCompile(`\bv?\d+\.\d+(\.\d+)?\b`),
+	regexp.MustCompile(`(?i)\b(esp-idf|idf\.py|idf|arduino|platformio|micropython|sdk|toolchain|cmake)\b`),
+	regexp.MustCompile(`(?i)(wroom|wrover|devkit|dev module|nodemcu|wemos|lolin|feather|\bmini\b|\bboard\b|\bmodule\b)`),
+	regexp.MustCompile(`(?i)\b(windows|linux|ubuntu|debian|fedora|macos|mac os|wsl|vs ?code|eclipse|clion|ide)\b`),
+	regexp.MustCompile(`(?i)\b(usb|powered|power supply|battery|3\.3 ?v|5 ?v)\b`),
+}
+
+// setupSentence reports a sentence that describes the poster's set-up
+// rather than the problem: "My setup: ESP-IDF v5.0.4 on a WROOM-32E
+// devkit powered from USB, Ubuntu 22.04." It names three kinds of set-up
+// or more; a question that names a version and a framework is not one.
+func setupSentence(t string) bool {
+	n := 0
+	for _, re := range setupMarks {
+		if re.MatchString(t) {
+			n++
+		}
+	}
+	return n >= 3
+}
+
+// separator reports a line drawn to split a template ("----- Delete
+// below -----").
+func separator(line string) bool {
+	return strings.HasPrefix(line, "---") || strings.HasPrefix(line, "===") || strings.HasPrefix(line, "***")
+}
+
+// withRoles marks, when some prose sentence of a long post asks, the
+// asking sentences and the prose around them, as sentences does for a
+// short question: the term model learned how much each counts.
+func withRoles(segs []segment) []segment {
+	var out []segment
+	asks := false
+	for _, s := range segs {
+		if s.weight != focusAsk && s.weight != focusProse {
+			out = append(out, s)
+			continue
+		}
+		for _, t := range splitSentences(s.text) {
+			role := roleContext
+			if strings.Contains(t, "?") {
+				role, asks = roleAsking, true
+			} else if setupSentence(t) {
+				out = append(out, segment{text: t, weight: focusBoilerplate})
+				continue
+			}
+			out = append(out, segment{text: t, weight: s.weight, role: role})
+		}
+	}
+	if !asks {
+		for i := range out {
+			out[i].role = roleOnly
+		}
+	}
+	return out
 }
 
 // sentences cuts a short question into its sentences when some of them
@@ -80,15 +255,28 @@ func focus(q string) []segment {
 func sentences(q string) []segment {
 	var segs []segment
 	asks := 0
-	add := func(t string) {
-		if t = strings.TrimSpace(t); t == "" {
-			return
-		}
+	for _, t := range splitSentences(q) {
 		role := roleContext
 		if strings.Contains(t, "?") {
 			role, asks = roleAsking, asks+1
 		}
 		segs = append(segs, segment{text: t, weight: 1, role: role})
+	}
+	if asks == 0 || asks == len(segs) {
+		return []segment{{text: q, weight: 1}}
+	}
+	return segs
+}
+
+// splitSentences cuts text after each line break and each full stop,
+// question or exclamation mark followed by a space, leaving out empty
+// sentences.
+func splitSentences(q string) []string {
+	var out []string
+	add := func(t string) {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
 	}
 	start := 0
 	for i := 0; i < len(q); i++ {
@@ -99,10 +287,7 @@ func sentences(q string) []segment {
 		}
 	}
 	add(q[start:])
-	if asks == 0 || asks == len(segs) {
-		return []segment{{text: q, weight: 1}}
-	}
-	return segs
+	return out
 }
 
 // budget keeps the heaviest segments (earlier first among equals) within
@@ -145,8 +330,12 @@ func budget(segs []segment, max int) []segment {
 }
 
 var (
-	// idfLog is an ESP-IDF log line: "E (1234) tag: message".
-	idfLog = regexp.MustCompile(`^([EWIDV]) \(\d+\)`)
+	// idfLog is an ESP-IDF log line, "E (1234) tag: message", or an
+	// Arduino core's, "[  5123][E][WiFiGeneric.cpp:1062] message".
+	idfLog = regexp.MustCompile(`^(?:([EWIDV]) \(\d+\)|\[\s*\d+\]\[([EWIDV])\])`)
+	// bootLine is a line every boot prints, whatever the problem: the ROM
+	// loader's and the informational lines of the bootloader and startup.
+	bootLine = regexp.MustCompile(`^(?:ets \w{3} +\d|rst:0x|configsip:|clk_drv:|mode:\w+, clock div|load:0x|entry 0x|ho \d+ tail|[ID] \(\d+\) (?:boot|boot\.\w+|esp_image|cpu_start|heap_init|spi_flash|app_start|app_init|efuse_init|main_task|sleep|sleep_gpio|system_api|pm|octal_psram|quad_psram|esp_psram|intr_alloc|rtc_clk|clk|memspi|gpio|coexist|phy_init|wifi_init|efuse):)`)
 	// fieldLine is a template field ("ESP-IDF version: v4.4", "- Module: x").
 	fieldLine = regexp.MustCompile(`^[-*>#\s]*[A-Za-z][\w ./()-]{0,40}:(\s|$)`)
 	// errorWord marks a line that reports a failure.
@@ -155,8 +344,11 @@ var (
 
 // lineWeight classifies one line of a long post.
 func lineWeight(line string, inCode bool) float64 {
+	if bootLine.MatchString(line) {
+		return focusDump
+	}
 	if m := idfLog.FindStringSubmatch(line); m != nil {
-		if m[1] == "E" || m[1] == "W" {
+		if level := m[1] + m[2]; level == "E" || level == "W" {
 			return focusAsk
 		}
 		return focusCode

@@ -1,6 +1,8 @@
 package matcher
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,6 +16,11 @@ func TestLineWeight(t *testing.T) {
 		{"E (5231) example: Socket unable to bind: errno 112", false, focusAsk},
 		{"W (4211) MQTT_CLIENT: Connection refused, not authorized", false, focusAsk},
 		{"I (3021) wifi:connected with Plant-IoT, aid = 7", false, focusCode},
+		{"[   598][D][WiFiGeneric.cpp:1035] _eventCallback(): Arduino Event: 2 - STA_START", true, focusCode},
+		{"[  5123][E][WiFiGeneric.cpp:1062] _eventCallback(): Reason: 15 - 4WAY_HANDSHAKE_TIMEOUT", true, focusAsk},
+		{"rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)", true, focusDump},
+		{"I (29) boot: ESP-IDF v5.1.2 2nd stage bootloader", true, focusDump},
+		{"E (29) boot: No bootable app partitions in the partition table", true, focusAsk},
 		{"ESP-IDF version: v4.4", false, focusBoilerplate},
 		{"- Development Kit: ESP32-DevKitC", false, focusBoilerplate},
 		{"### Steps to reproduce", false, focusBoilerplate},
@@ -111,5 +118,122 @@ func TestPlan_otherVendor(t *testing.T) {
 	res := ix.Search("does the Raspberry Pi Pico W support MQTT over TLS?")
 	if res.Answered || res.Best == nil {
 		t.Errorf("answered %v, best %v: want suggestions, not an answer", res.Answered, res.Best)
+	}
+}
+
+// readPost fills the question into a post template of data/posts: an
+// issue form or a forum post as people file them, with their boilerplate
+// and logs.
+func readPost(tb testing.TB, name, question string) string {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("data", "posts", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strings.ReplaceAll(string(b), "{{question}}", question)
+}
+
+var postTemplates = []string{"esp-idf-form.md", "esp-idf-old.md", "arduino-form.md", "forum.md"}
+
+// TestFocus_issueForm: the fields of an issue form weigh as boilerplate,
+// what stands for nothing is left out, the boot log counts for nothing and
+// the question for most.
+func TestFocus_issueForm(t *testing.T) {
+	got := map[string]segment{}
+	for _, s := range focus(readPost(t, "esp-idf-form.md", "My MQTT client drops the connection every 30 s. What should I check?")) {
+		got[s.text] = s
+	}
+	tests := []struct {
+		text string
+		want float64
+		role sentenceRole
+	}{
+		{"What should I check?", focusAsk, roleAsking},
+		{"My MQTT client drops the connection every 30 s.", focusAsk, roleContext}, // its line asks
+		{"### IDF version.", focusBoilerplate, roleOnly},
+		{"v5.1.2", focusBoilerplate, roleOnly},
+		{"Windows", focusBoilerplate, roleOnly},
+		{"USB", focusBoilerplate, roleOnly},
+		{"rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)", focusDump, roleOnly},
+		{"I (29) boot: ESP-IDF v5.1.2 2nd stage bootloader", focusDump, roleOnly},
+		{"I (1240) wifi:security: WPA2-PSK, phy: bgn, rssi: -45", focusInfoLong, roleOnly},
+	}
+	for _, tt := range tests {
+		s, ok := got[tt.text]
+		if !ok || s.weight != tt.want || s.role != tt.role {
+			t.Errorf("%q: got %+v (found %v), want weight %v role %v", tt.text, s, ok, tt.want, tt.role)
+		}
+	}
+	for text := range got {
+		if strings.Contains(text, "No response") || strings.HasPrefix(text, "- [") || strings.HasPrefix(text, "```") {
+			t.Errorf("%q should be left out", text)
+		}
+	}
+}
+
+// TestFocus_fieldList: "- Key: value" lines under a heading are a form's
+// fields, however long the key; a section that describes the problem is
+// read as prose.
+func TestFocus_fieldList(t *testing.T) {
+	got := map[string]float64{}
+	for _, s := range focus(readPost(t, "esp-idf-old.md", "Sockets stop opening after a day")) {
+		got[s.text] = s.weight
+	}
+	for text, want := range map[string]float64{
+		"- IDF version (run ``git describe --tags`` to find it): v4.4.6": focusBoilerplate,
+		"- Using an IDE?:        No":                                     focusBoilerplate,
+		"Sockets stop opening after a day":                               focusProse,
+		"I (275) cpu_start: cpu freq: 160000000 Hz":                      focusDump,
+	} {
+		if got[text] != want {
+			t.Errorf("%q weighs %v, want %v", text, got[text], want)
+		}
+	}
+}
+
+func TestSetupSentence(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"My setup: ESP-IDF v5.0.4, an ESP32-WROOM-32E devkit powered from USB, building with idf.py on Ubuntu 22.04.", true},
+		{"Arduino core 2.0.14 on a NodeMCU board, Windows 11.", true},
+		{"Does ESP-IDF v5.1 support WPA3 on the ESP32-C6?", false},
+		{"The MQTT client disconnects every 30 seconds on v4.4.", false},
+	}
+	for _, tt := range tests {
+		if got := setupSentence(tt.text); got != tt.want {
+			t.Errorf("setupSentence(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestSearch_postTemplates: a template with no question in it asks
+// nothing, and a question filed in a template finds what it finds alone:
+// the same best entry, and rarely a confident answer with another one.
+func TestSearch_postTemplates(t *testing.T) {
+	ix, err := New(loadCorpus(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs := devQuestions(t)
+	for _, name := range postTemplates {
+		if r := ix.Search(readPost(t, name, "")); r.Answered {
+			t.Errorf("%s with no question answered %q (confidence %.2f)", name, titleOf(r), r.Confidence)
+		}
+		same, other := 0, 0
+		for _, q := range qs {
+			alone, post := ix.Search(q), ix.Search(readPost(t, name, q))
+			switch {
+			case titleOf(alone) == titleOf(post):
+				same++
+			case post.Answered:
+				other++
+			}
+		}
+		t.Logf("%s: %d of %d find the same best entry, %d answer another", name, same, len(qs), other)
+		if same*2 < len(qs) || other*20 > len(qs) {
+			t.Errorf("%s: %d of %d questions find the best entry they find alone (want half), %d answer another one (want at most 1 in 20)", name, same, len(qs), other)
+		}
 	}
 }

@@ -40,6 +40,11 @@ type Model struct {
 	// Decision are the coefficients of the answer model (decisionFeatureNames):
 	// its output is the probability that the best entry answers the question.
 	Decision map[string]float64
+	// PostDecision is the answer model of long posts (an issue form, a
+	// forum post with its log), fitted on questions filed in post
+	// templates: what makes a chat question's best entry right reads
+	// differently in a post. Empty: Decision serves posts too.
+	PostDecision map[string]float64
 	// AnswerThreshold and AutoThreshold are the confidences from which the
 	// matcher answers, and from which an un-mentioned question in an auto
 	// channel is answered; both chosen by cross-validation.
@@ -74,6 +79,7 @@ const (
 	secPages      = "pages"
 	secRanker     = "ranker"
 	secDecision   = "decision"
+	secPost       = "post-decision"
 	secThresholds = "thresholds"
 )
 
@@ -113,7 +119,7 @@ func ParseModel(r io.Reader) (*Model, error) {
 			continue
 		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
 			section = line[1 : len(line)-1]
-			if !slices.Contains([]string{secTerms, secTermBias, secAssoc, secPages, secRanker, secDecision, secThresholds}, section) {
+			if !slices.Contains([]string{secTerms, secTermBias, secAssoc, secPages, secRanker, secDecision, secPost, secThresholds}, section) {
 				return nil, lineError(n, "unknown section [%s]", section)
 			}
 			continue
@@ -143,6 +149,7 @@ func newModel() *Model {
 	return &Model{
 		Terms: map[string]float64{}, TermBias: map[string]float64{}, Assoc: map[string][]Association{},
 		Pages: map[string]float64{}, Ranker: map[string]float64{}, Decision: map[string]float64{},
+		PostDecision: map[string]float64{},
 	}
 }
 
@@ -182,6 +189,9 @@ func (m *Model) parseLine(section, line string) error {
 		return known(rankFeatureNames[:])
 	case secDecision:
 		m.Decision[key] = v
+		return known(decisionFeatureNames[:])
+	case secPost:
+		m.PostDecision[key] = v
 		return known(decisionFeatureNames[:])
 	case secThresholds:
 		switch key {
@@ -234,6 +244,9 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	writeNamed(secPages, slices.Sorted(maps.Keys(m.Pages)), m.Pages)
 	writeNamed(secRanker, rankFeatureNames[:], m.Ranker)
 	writeNamed(secDecision, decisionFeatureNames[:], m.Decision)
+	if len(m.PostDecision) > 0 {
+		writeNamed(secPost, decisionFeatureNames[:], m.PostDecision)
+	}
 	fmt.Fprintf(&b, "\n[%s]\n%s answer\n%s auto\n", secThresholds, num(m.AnswerThreshold), num(m.AutoThreshold))
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
@@ -256,8 +269,18 @@ type compiled struct {
 	assoc    map[string][]Association
 	ranker   [numRankFeatures]float64
 	decision [numDecisionFeatures]float64
+	post     [numDecisionFeatures]float64 // the decision of long posts
 	answer   float64
 	auto     float64
+}
+
+// decisionOf returns the decision weights for a plan: a long post's, or
+// a chat question's.
+func (c *compiled) decisionOf(p *queryPlan) *[numDecisionFeatures]float64 {
+	if p.post {
+		return &c.post
+	}
+	return &c.decision
 }
 
 func compile(m *Model) *compiled {
@@ -268,8 +291,13 @@ func compile(m *Model) *compiled {
 	for i, n := range rankFeatureNames {
 		c.ranker[i] = m.Ranker[n]
 	}
+	post := m.PostDecision
+	if len(post) == 0 {
+		post = m.Decision
+	}
 	for i, n := range decisionFeatureNames {
 		c.decision[i] = m.Decision[n]
+		c.post[i] = post[n]
 	}
 	return c
 }

@@ -77,6 +77,7 @@ type queryPlan struct {
 	foreign     bool    // the question is not written in English
 	kind        askKind // what kind of question it asks
 	asks        bool    // it has a question mark
+	post        bool    // it is a long post, read line by line
 	words       int     // words of three letters or more, stop words aside
 	known       int     // ... that some entry uses
 	strange     int     // ... that are neither the FAQ's nor English
@@ -93,9 +94,12 @@ type queryPlan struct {
 // plan analyses a question into concepts and weighs them with the learned
 // term model.
 func (ix *Index) plan(q string) *queryPlan {
-	p := &queryPlan{asks: strings.ContainsAny(q, "?？")}
+	p := &queryPlan{post: longPost(truncateTo(q, MaxPostBytes))}
 	segs := focus(q)
 	for _, s := range segs {
+		// a heading of an issue form ("What is the expected behavior?")
+		// does not make the post ask
+		p.asks = p.asks || s.weight >= focusProse && strings.ContainsAny(s.text, "?？")
 		ix.addConcepts(p, s)
 	}
 	p.foreign = isForeign(segs, p)
@@ -331,7 +335,7 @@ func (c *concept) hasAlt(term string) bool {
 // weigh applies the learned term model: each concept's need, weight and
 // importance, and the plan's totals.
 func (ix *Index) weigh(p *queryPlan) {
-	n := len(p.concepts)
+	n := p.size()
 	var x [numTermFeatures]float64
 	for i := range p.concepts {
 		c := &p.concepts[i]
@@ -343,6 +347,17 @@ func (ix *Index) weigh(p *queryPlan) {
 		p.span += c.span
 		p.maxScore += c.weight * c.idf * maxSat
 	}
+}
+
+// size is the number of concepts of the plan, each counting by its focus:
+// a chat question's concepts count one each, the boilerplate of a long
+// post little.
+func (p *queryPlan) size() float64 {
+	n := 0.0
+	for i := range p.concepts {
+		n += p.concepts[i].focus
+	}
+	return n
 }
 
 // maxSat is the largest saturated frequency a posting can have.

@@ -137,7 +137,7 @@ func (ix *Index) Related(id string, n int) []Hit {
 			break
 		}
 		x := ix.decisionFeatures(p, cands, i, z)
-		out = append(out, Hit{Entry: &ix.entries[c.doc], Score: c.s, Confidence: sigmoid(dot(ix.model.decision[:], x[:]))})
+		out = append(out, Hit{Entry: &ix.entries[c.doc], Score: c.s, Confidence: sigmoid(dot(ix.model.decisionOf(p)[:], x[:]))})
 	}
 	return out
 }
@@ -267,7 +267,7 @@ func (ix *Index) decide(p *queryPlan, cands []candidate) ([]Hit, [][numDecisionF
 	floor := minConfidence
 	for i := range n {
 		xs[i] = ix.decisionFeatures(p, cands, i, z)
-		conf := sigmoid(dot(ix.model.decision[:], xs[i][:]))
+		conf := sigmoid(dot(ix.model.decisionOf(p)[:], xs[i][:]))
 		if i == 0 && ix.answers(p, conf) {
 			// beside an answer the others are related questions, not
 			// guesses at it: they need only be related
@@ -571,11 +571,13 @@ func (ix *Index) decisionFeatures(p *queryPlan, cands []candidate, i int, z floa
 		}
 	}
 	x[dfStrength] = min(c.matched/ix.maxIDF, 3)
-	whole, tech, unknown, common := 0, 0, 0, 0.0
+	// concepts count by their focus: the boilerplate of a long post must
+	// not read as a long, precise question
+	whole, tech, unknown, common := 0.0, 0.0, 0.0, 0.0
 	for j := range p.concepts {
 		k := &p.concepts[j]
 		if j < maskBits && c.mask&(1<<j) != 0 {
-			x[dfRarest] = max(x[dfRarest], k.idf/ix.maxIDF)
+			x[dfRarest] = max(x[dfRarest], k.focus*k.idf/ix.maxIDF)
 		}
 		if k.common {
 			common += k.importance
@@ -583,9 +585,9 @@ func (ix *Index) decisionFeatures(p *queryPlan, cands []candidate, i int, z floa
 		if k.part {
 			continue
 		}
-		whole++
-		tech += int(b2f(k.unknownTerm))
-		unknown += int(b2f(k.unknown))
+		whole += k.focus
+		tech += k.focus * b2f(k.unknownTerm)
+		unknown += k.focus * b2f(k.unknown)
 	}
 	x[dfCommon] = common / max(p.total, 1e-9)
 	x[dfVocab] = 1
@@ -598,9 +600,9 @@ func (ix *Index) decisionFeatures(p *queryPlan, cands []candidate, i int, z floa
 	x[dfSizeSoftmax] = x[dfSize] * x[dfSoftmax]
 	x[dfSizeCoverage] = x[dfSize] * c.x[rfCoverage]
 	x[dfStatement] = b2f(!p.asks && p.kind == askOther)
-	x[dfUnknownTech] = float64(tech) / float64(max(whole, 1))
-	x[dfUnknown] = float64(unknown) / float64(max(whole, 1))
-	x[dfConcepts] = math.Log1p(float64(whole))
+	x[dfUnknownTech] = tech / max(whole, 1)
+	x[dfUnknown] = unknown / max(whole, 1)
+	x[dfConcepts] = math.Log1p(whole)
 	return x
 }
 

@@ -2,12 +2,15 @@ package matcher
 
 import (
 	"cmp"
+	"embed"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"maps"
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -34,6 +37,12 @@ type TrainOptions struct {
 	// AutoPrecision is the share of answers that must be right at the auto
 	// threshold (0: 0.95).
 	AutoPrecision float64
+	// Posts are templates of long posts (an issue form, a forum post), each
+	// with "{{question}}" where the question goes. The decision of long
+	// posts learns from each held-out question filed in one of them: a
+	// question in a long post is less often answered right than alone, and
+	// the decision must know it (nil: the built-in templates, data/posts).
+	Posts []string
 	// Comments are written at the top of the model file.
 	Comments []string
 	// Progress, when set, is called after each fitting step with the steps
@@ -51,6 +60,9 @@ func (o TrainOptions) withDefaults() TrainOptions {
 	}
 	if o.AutoPrecision == 0 {
 		o.AutoPrecision = 0.95
+	}
+	if o.Posts == nil {
+		o.Posts = builtinPosts()
 	}
 	return o
 }
@@ -83,23 +95,67 @@ func (ix *Index) train(qs []trainQ, o TrainOptions) *Model {
 	pages := ix.pageIndexes(qs)
 	rows := make([][]decisionRow, len(folds))
 	small := make([][]decisionRow, len(folds))
+	posts := make([][]decisionRow, len(folds))
 	step := o.stepper(len(folds) + 1)
 	parallel(len(folds), func(f int) {
 		m := ix.fitStages(others(qs, folds, f))
 		rows[f] = ix.withModel(m).decisionRows(folds[f])
 		small[f] = ix.withModel(m).pageRows(pages, m, folds[f])
+		long := filed(folds[f], o.Posts)
+		posts[f] = append(ix.withModel(m).decisionRows(long), ix.withModel(m).pageRows(pages, m, long)...)
 		step()
 	})
 	all := slices.Concat(rows...)
 	m := ix.fitStages(qs)
 	step()
 	m.Decision = fitDecision(slices.Concat(all, slices.Concat(small...)))
+	if len(o.Posts) > 0 {
+		m.PostDecision = fitDecision(slices.Concat(posts...))
+	}
 	m.AnswerThreshold, m.AutoThreshold = chooseThresholds(all, m.Decision, o)
 	m.Comments = append(slices.Clone(o.Comments), fmt.Sprintf(
 		"%d questions (%d answerable) over %d entries; %d terms with a weight, %d associations",
 		len(qs), countAnswerable(qs), len(ix.entries), len(m.TermBias), countAssoc(m)))
 	return m
 }
+
+// filed returns the questions each filed in one of the post templates,
+// chosen by its ID, or nothing without templates.
+func filed(qs []trainQ, posts []string) []trainQ {
+	if len(posts) == 0 {
+		return nil
+	}
+	out := make([]trainQ, len(qs))
+	for i, q := range qs {
+		post := posts[hash(q.ID)%uint32(len(posts))]
+		out[i] = q
+		out[i].Text = strings.ReplaceAll(post, postQuestion, q.Text)
+	}
+	return out
+}
+
+//go:embed data/posts/*.md
+var postFiles embed.FS
+
+// builtinPosts returns the built-in post templates, in file name order.
+func builtinPosts() []string {
+	names, err := fs.Glob(postFiles, "data/posts/*.md")
+	if err != nil {
+		panic(err) // the pattern is constant and valid
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		b, err := postFiles.ReadFile(n)
+		if err != nil {
+			panic(err) // embedded: cannot happen
+		}
+		out[i] = string(b)
+	}
+	return out
+}
+
+// postQuestion marks where a post template takes its question.
+const postQuestion = "{{question}}"
 
 // stepper returns a function that counts one step of total and reports it
 // to o.Progress.

@@ -44,7 +44,7 @@ func (ix *Index) fitTerms(folds []assocFold) (map[string]float64, map[string]flo
 			for i := range p.concepts {
 				c := &p.concepts[i]
 				r := termRow{y: b2f(base.matchesAny(c, q.pos, true)), term: c.alts[0].term}
-				base.termFeatures(c, len(p.concepts), &r.x)
+				base.termFeatures(c, p.size(), &r.x)
 				perTerm[r.term] = append(perTerm[r.term], len(rows))
 				rows = append(rows, r)
 			}
