@@ -81,7 +81,28 @@ func BenchmarkSearch_corpus(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	qs := devQuestions(b)
+	searchLatency(b, ix, devQuestions(b))
+}
+
+// BenchmarkSearch_posts searches the whole corpus with the development
+// questions filed in the post templates: issue forms and forum posts of
+// one to three kilobytes.
+func BenchmarkSearch_posts(b *testing.B) {
+	ix, err := New(loadCorpus(b), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var posts []string
+	for _, q := range devQuestions(b) {
+		for _, name := range postTemplates {
+			posts = append(posts, readPost(b, name, q))
+		}
+	}
+	searchLatency(b, ix, posts)
+}
+
+// searchLatency searches qs in turn and reports the median and p99 time.
+func searchLatency(b *testing.B, ix *Index, qs []string) {
 	lat := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()
 	i := 0

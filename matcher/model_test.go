@@ -12,9 +12,9 @@ func TestDefaultModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.AnswerThreshold <= 0 || m.AutoThreshold < m.AnswerThreshold || len(m.Assoc) == 0 || len(m.TermBias) == 0 {
-		t.Errorf("shipped model looks untrained: thresholds %.3f/%.3f, %d associations, %d term biases",
-			m.AnswerThreshold, m.AutoThreshold, len(m.Assoc), len(m.TermBias))
+	if m.AnswerThreshold <= 0 || m.AutoThreshold < m.AnswerThreshold || len(m.Assoc) == 0 || len(m.TermBias) == 0 || len(m.PostDecision) == 0 {
+		t.Errorf("shipped model looks untrained: thresholds %.3f/%.3f, %d associations, %d term biases, %d weights of the decision of posts",
+			m.AnswerThreshold, m.AutoThreshold, len(m.Assoc), len(m.TermBias), len(m.PostDecision))
 	}
 }
 
@@ -56,6 +56,7 @@ func TestParseModel_errors(t *testing.T) {
 		{"not a model", "hello\n", 1, "not an espbot model"},
 		{"unknown section", head + "[weights]\n", 2, "unknown section"},
 		{"unknown feature", head + "[ranker]\n1.0 sparkle\n" + tail, 3, `unknown feature "sparkle"`},
+		{"unknown post feature", head + "[post-decision]\n1.0 bias\n1.0 sparkle\n" + tail, 4, `unknown feature "sparkle" in [post-decision]`},
 		{"bad number", head + "[terms]\nx idf\n" + tail, 3, "bad number"},
 		{"no name", head + "[terms]\n1.0\n" + tail, 3, "VALUE NAME"},
 		{"weight out of range", head + "[associations]\n1.5 hotspot softap\n" + tail, 3, "weight in (0, 1)"},
@@ -89,5 +90,29 @@ func TestNew_model(t *testing.T) {
 	}
 	if ix := embeddedIndexWith(t, Options{Model: m, AnswerThreshold: 0.5}); ix.AnswerThreshold() != 0.5 {
 		t.Errorf("Options.AnswerThreshold ignored: %.2f", ix.AnswerThreshold())
+	}
+}
+
+// TestModel_postDecision: a long post is decided by the model's decision
+// of posts; a model without one decides posts like chat questions.
+func TestModel_postDecision(t *testing.T) {
+	const text = modelHeader + "\n[decision]\n5 bias\n%s\n[thresholds]\n0.5 answer\n0.9 auto\n"
+	post := readPost(t, "esp-idf-form.md", "mqtt keepalive default value?")
+	for _, tt := range []struct {
+		name       string
+		section    string
+		chat, long bool // answered
+	}{
+		{"with a decision of posts", "\n[post-decision]\n-5 bias\n", true, false},
+		{"without", "", true, true},
+	} {
+		m, err := ParseModel(strings.NewReader(strings.Replace(text, "%s", tt.section, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix := embeddedIndexWith(t, Options{Model: m})
+		if chat, long := ix.Search("mqtt keepalive default value?").Answered, ix.Search(post).Answered; chat != tt.chat || long != tt.long {
+			t.Errorf("%s: chat question answered %v, long post %v; want %v, %v", tt.name, chat, long, tt.chat, tt.long)
+		}
 	}
 }

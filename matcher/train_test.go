@@ -113,6 +113,9 @@ func TestTrain_learns(t *testing.T) {
 	if m.AnswerThreshold <= 0 || m.AutoThreshold < m.AnswerThreshold {
 		t.Errorf("thresholds %.3f/%.3f", m.AnswerThreshold, m.AutoThreshold)
 	}
+	if m.PostDecision["bias"] == 0 {
+		t.Error("no decision of long posts learned from the built-in post templates")
+	}
 	tix := ix.withModel(m)
 	ranked := 0
 	for _, q := range qs {
