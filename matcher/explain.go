@@ -24,6 +24,9 @@ func (ix *Index) explain(p *queryPlan, cands []candidate, xs [][numDecisionFeatu
 			}
 		}
 	}
+	if p.post {
+		e.Details = append(e.Details, "read as a long post: words count by their line (need includes it), and the decision of long posts decides")
+	}
 	e.Details = append(e.Details, fmt.Sprintf("concepts (learned need, idf): %v", p.concepts))
 	if len(assoc) > 0 {
 		e.Details = append(e.Details, "learned associations: "+strings.Join(assoc, " "))

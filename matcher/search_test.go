@@ -159,6 +159,13 @@ func TestIndex_Explain(t *testing.T) {
 			t.Errorf("explanation lacks %q:\n%s", want, all)
 		}
 	}
+	if strings.Contains(all, "long post") {
+		t.Errorf("a chat question explained as a long post:\n%s", all)
+	}
+	post := strings.Join(ix.Explain(readPost(t, "esp-idf-form.md", "mqqt keepalive lag")).Explanation.Details, "\n")
+	if !strings.Contains(post, "read as a long post") {
+		t.Errorf("a long post's explanation does not say how it was read:\n%s", post)
+	}
 }
 
 func TestIndex_Search_typoNeverRewritesKnownWords(t *testing.T) {
