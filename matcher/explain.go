@@ -39,7 +39,7 @@ func (ix *Index) explain(p *queryPlan, cands []candidate, xs [][numDecisionFeatu
 		e.Details = append(e.Details, fmt.Sprintf("#%d %s %q ranker %.3f (BM25F %.3f, covers %.0f%%, title %.0f%%%s)",
 			rank+1, en.ID, en.Title, c.s, c.score, 100*c.x[rfCoverage], 100*c.x[rfTitle], chipNote(c.chip)))
 		e.Details = append(e.Details, ix.contributions(p, c.doc)...)
-		e.Details = append(e.Details, "    ranking features: "+featureLine(rankFeatureNames[:], c.x[:], ix.model.ranker[:]))
+		e.Details = append(e.Details, "    ranking features: "+featureLine(rankFeatureNames[:], c.x[:], ix.model.rankerOf(p)[:]))
 		if rank < len(xs) {
 			e.Details = append(e.Details, "    decision features: "+featureLine(decisionFeatureNames[:], xs[rank][:], ix.model.decisionOf(p)[:]))
 		}

@@ -37,6 +37,9 @@ type Model struct {
 	Pages map[string]float64
 	// Ranker are the weights of the ranking features (rankFeatureNames).
 	Ranker map[string]float64
+	// PostRanker are the ranker's weights for long posts, fitted on
+	// questions filed in post templates. Empty: Ranker ranks posts too.
+	PostRanker map[string]float64
 	// Decision are the coefficients of the answer model (decisionFeatureNames):
 	// its output is the probability that the best entry answers the question.
 	Decision map[string]float64
@@ -78,6 +81,7 @@ const (
 	secAssoc      = "associations"
 	secPages      = "pages"
 	secRanker     = "ranker"
+	secPostRanker = "post-ranker"
 	secDecision   = "decision"
 	secPost       = "post-decision"
 	secThresholds = "thresholds"
@@ -119,7 +123,7 @@ func ParseModel(r io.Reader) (*Model, error) {
 			continue
 		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
 			section = line[1 : len(line)-1]
-			if !slices.Contains([]string{secTerms, secTermBias, secAssoc, secPages, secRanker, secDecision, secPost, secThresholds}, section) {
+			if !slices.Contains([]string{secTerms, secTermBias, secAssoc, secPages, secRanker, secPostRanker, secDecision, secPost, secThresholds}, section) {
 				return nil, lineError(n, "unknown section [%s]", section)
 			}
 			continue
@@ -149,7 +153,7 @@ func newModel() *Model {
 	return &Model{
 		Terms: map[string]float64{}, TermBias: map[string]float64{}, Assoc: map[string][]Association{},
 		Pages: map[string]float64{}, Ranker: map[string]float64{}, Decision: map[string]float64{},
-		PostDecision: map[string]float64{},
+		PostRanker: map[string]float64{}, PostDecision: map[string]float64{},
 	}
 }
 
@@ -186,6 +190,9 @@ func (m *Model) parseLine(section, line string) error {
 		m.Pages[key] = v
 	case secRanker:
 		m.Ranker[key] = v
+		return known(rankFeatureNames[:])
+	case secPostRanker:
+		m.PostRanker[key] = v
 		return known(rankFeatureNames[:])
 	case secDecision:
 		m.Decision[key] = v
@@ -243,6 +250,9 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	}
 	writeNamed(secPages, slices.Sorted(maps.Keys(m.Pages)), m.Pages)
 	writeNamed(secRanker, rankFeatureNames[:], m.Ranker)
+	if len(m.PostRanker) > 0 {
+		writeNamed(secPostRanker, rankFeatureNames[:], m.PostRanker)
+	}
 	writeNamed(secDecision, decisionFeatureNames[:], m.Decision)
 	if len(m.PostDecision) > 0 {
 		writeNamed(secPost, decisionFeatureNames[:], m.PostDecision)
@@ -268,10 +278,20 @@ type compiled struct {
 	termBias map[string]float64
 	assoc    map[string][]Association
 	ranker   [numRankFeatures]float64
+	postRank [numRankFeatures]float64 // the ranker of long posts
 	decision [numDecisionFeatures]float64
 	post     [numDecisionFeatures]float64 // the decision of long posts
 	answer   float64
 	auto     float64
+}
+
+// rankerOf returns the ranker's weights for a plan: a long post's, or a
+// chat question's.
+func (c *compiled) rankerOf(p *queryPlan) *[numRankFeatures]float64 {
+	if p.post {
+		return &c.postRank
+	}
+	return &c.ranker
 }
 
 // decisionOf returns the decision weights for a plan: a long post's, or
@@ -288,8 +308,13 @@ func compile(m *Model) *compiled {
 	for i, n := range termFeatureNames {
 		c.terms[i] = m.Terms[n]
 	}
+	postRank := m.PostRanker
+	if len(postRank) == 0 {
+		postRank = m.Ranker
+	}
 	for i, n := range rankFeatureNames {
 		c.ranker[i] = m.Ranker[n]
+		c.postRank[i] = postRank[n]
 	}
 	post := m.PostDecision
 	if len(post) == 0 {

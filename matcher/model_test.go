@@ -12,7 +12,7 @@ func TestDefaultModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.AnswerThreshold <= 0 || m.AutoThreshold < m.AnswerThreshold || len(m.Assoc) == 0 || len(m.TermBias) == 0 || len(m.PostDecision) == 0 {
+	if m.AnswerThreshold <= 0 || m.AutoThreshold < m.AnswerThreshold || len(m.Assoc) == 0 || len(m.TermBias) == 0 || len(m.PostDecision) == 0 || len(m.PostRanker) == 0 {
 		t.Errorf("shipped model looks untrained: thresholds %.3f/%.3f, %d associations, %d term biases, %d weights of the decision of posts",
 			m.AnswerThreshold, m.AutoThreshold, len(m.Assoc), len(m.TermBias), len(m.PostDecision))
 	}
@@ -57,6 +57,7 @@ func TestParseModel_errors(t *testing.T) {
 		{"unknown section", head + "[weights]\n", 2, "unknown section"},
 		{"unknown feature", head + "[ranker]\n1.0 sparkle\n" + tail, 3, `unknown feature "sparkle"`},
 		{"unknown post feature", head + "[post-decision]\n1.0 bias\n1.0 sparkle\n" + tail, 4, `unknown feature "sparkle" in [post-decision]`},
+		{"unknown post ranker feature", head + "[post-ranker]\n1.0 sparkle\n" + tail, 3, `unknown feature "sparkle" in [post-ranker]`},
 		{"bad number", head + "[terms]\nx idf\n" + tail, 3, "bad number"},
 		{"no name", head + "[terms]\n1.0\n" + tail, 3, "VALUE NAME"},
 		{"weight out of range", head + "[associations]\n1.5 hotspot softap\n" + tail, 3, "weight in (0, 1)"},
@@ -114,5 +115,28 @@ func TestModel_postDecision(t *testing.T) {
 		if chat, long := ix.Search("mqtt keepalive default value?").Answered, ix.Search(post).Answered; chat != tt.chat || long != tt.long {
 			t.Errorf("%s: chat question answered %v, long post %v; want %v, %v", tt.name, chat, long, tt.chat, tt.long)
 		}
+	}
+}
+
+// TestModel_postRanker: a long post is ranked by the model's ranker of
+// posts.
+func TestModel_postRanker(t *testing.T) {
+	const text = modelHeader + "\n[ranker]\n1 relative\n%s\n[thresholds]\n0.5 answer\n0.9 auto\n"
+	q := "mqtt keepalive default value"
+	post := readPost(t, "esp-idf-form.md", q)
+	best := func(section string) (chat, long string) {
+		m, err := ParseModel(strings.NewReader(strings.Replace(text, "%s", section, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix := embeddedIndexWith(t, Options{Model: m})
+		return titleOf(ix.Search(q)), titleOf(ix.Search(post))
+	}
+	chat, long := best("")
+	if chat != long {
+		t.Fatalf("with one ranker, the question alone ranks %q first, in a post %q", chat, long)
+	}
+	if chat2, long2 := best("\n[post-ranker]\n-1 relative\n"); chat2 != chat || long2 == long {
+		t.Errorf("a ranker of posts that reverses the order: alone %q (want %q), in a post %q (want another)", chat2, chat, long2)
 	}
 }

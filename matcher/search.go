@@ -181,7 +181,7 @@ func (ix *Index) rankInto(p *queryPlan, sc *scratch) []candidate {
 	for i := range cands {
 		c := &cands[i]
 		c.x[rfSemantic] -= mean
-		c.s = dot(ix.model.ranker[:], c.x[:])
+		c.s = dot(ix.model.rankerOf(p)[:], c.x[:])
 	}
 	return sc.sortCandidates(cands)
 }

@@ -98,7 +98,7 @@ func (ix *Index) train(qs []trainQ, o TrainOptions) *Model {
 	posts := make([][]decisionRow, len(folds))
 	step := o.stepper(len(folds) + 1)
 	parallel(len(folds), func(f int) {
-		m := ix.fitStages(others(qs, folds, f))
+		m := ix.fitStages(others(qs, folds, f), o.Posts...)
 		rows[f] = ix.withModel(m).decisionRows(folds[f])
 		small[f] = ix.withModel(m).pageRows(pages, m, folds[f])
 		long := filed(folds[f], o.Posts)
@@ -106,7 +106,7 @@ func (ix *Index) train(qs []trainQ, o TrainOptions) *Model {
 		step()
 	})
 	all := slices.Concat(rows...)
-	m := ix.fitStages(qs)
+	m := ix.fitStages(qs, o.Posts...)
 	step()
 	m.Decision = fitDecision(slices.Concat(all, slices.Concat(small...)))
 	if len(o.Posts) > 0 {
@@ -262,18 +262,22 @@ func countAssoc(m *Model) int {
 }
 
 // fitStages fits everything but the decision: page priors, the term
-// model, associations and the ranker.
+// model, associations and the ranker, and, given post templates, the
+// ranker of long posts.
 //
 // The term model and the ranker learn from questions searched with
 // associations learned without those questions' entries: associations
 // learned from a question always fire for it, and a ranker fitted on that
 // would trust them far more than they deserve on a new entry.
-func (ix *Index) fitStages(qs []trainQ) *Model {
+func (ix *Index) fitStages(qs []trainQ, posts ...string) *Model {
 	m := newModel()
 	m.Pages = ix.fitPages(qs)
 	folds := ix.heldOutAssoc(qs)
 	m.Terms, m.TermBias = ix.fitTerms(folds)
-	m.Ranker = ix.fitRanker(folds, m)
+	m.Ranker = ix.fitRanker(folds, m, nil)
+	if len(posts) > 0 {
+		m.PostRanker = ix.fitRanker(folds, m, posts)
+	}
 	m.Assoc = ix.fitAssoc(qs)
 	return m
 }

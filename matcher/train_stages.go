@@ -298,12 +298,18 @@ func (ix *Index) keepAssoc(k alignPair, aligned float64, entries int, share, lif
 // candidates' scores should put its mass on the answering ones.
 const rankLambda = 1.0
 
-func (ix *Index) fitRanker(folds []assocFold, m *Model) map[string]float64 {
+// Given post templates, it fits the ranker of long posts instead, on the
+// questions each filed in one of them.
+func (ix *Index) fitRanker(folds []assocFold, m *Model, posts []string) map[string]float64 {
 	var groups []group
 	for _, fold := range folds {
 		fm := *m
 		fm.Assoc = fold.assoc
-		groups = append(groups, ix.withModel(&fm).rankGroups(fold.qs)...)
+		qs := fold.qs
+		if len(posts) > 0 {
+			qs = filed(qs, posts)
+		}
+		groups = append(groups, ix.withModel(&fm).rankGroups(qs)...)
 	}
 	w := fitListwise(groups, numRankFeatures, rankLambda)
 	out := map[string]float64{}

@@ -113,8 +113,8 @@ func TestTrain_learns(t *testing.T) {
 	if m.AnswerThreshold <= 0 || m.AutoThreshold < m.AnswerThreshold {
 		t.Errorf("thresholds %.3f/%.3f", m.AnswerThreshold, m.AutoThreshold)
 	}
-	if m.PostDecision["bias"] == 0 {
-		t.Error("no decision of long posts learned from the built-in post templates")
+	if m.PostDecision["bias"] == 0 || len(m.PostRanker) == 0 {
+		t.Errorf("no decision (bias %.3f) or ranker (%d weights) of long posts learned from the built-in post templates", m.PostDecision["bias"], len(m.PostRanker))
 	}
 	tix := ix.withModel(m)
 	ranked := 0
