@@ -25,7 +25,7 @@ func (ix *Index) explain(p *queryPlan, cands []candidate, xs [][numDecisionFeatu
 		}
 	}
 	if p.post {
-		e.Details = append(e.Details, "read as a long post: words count by their line (need includes it), and the decision of long posts decides")
+		e.Details = append(e.Details, "read as a long post: words count by their line (need includes it); the ranker and the decision of long posts apply")
 	}
 	e.Details = append(e.Details, fmt.Sprintf("concepts (learned need, idf): %v", p.concepts))
 	if len(assoc) > 0 {

@@ -45,32 +45,29 @@ const (
 	// MaxPostBytes is how much of a message is read at all: enough for a
 	// long GitHub issue with its log.
 	MaxPostBytes = 64 << 10
-	// shortPost is the size under which a message is one segment: chat
-	// questions and short pasted log lines are asked as a whole.
+	// shortPost is the size above which a message is a long post, read
+	// line by line and ranked and decided by the models of long posts;
+	// under it, chat questions and short pasted log lines are asked as a
+	// whole unless they hold a snippet of several lines.
 	shortPost = 600
 	// maxLineBytes bounds one line of a long post.
 	maxLineBytes = 1024
 )
 
 // focus cuts a question into weighted segments, keeping at most
-// MaxQueryBytes of its text, most telling lines first.
-func focus(q string) []segment {
+// MaxQueryBytes of its text, most telling lines first, and reports
+// whether it is a long post (an issue, a forum post with its log) rather
+// than a chat message.
+func focus(q string) (segs []segment, long bool) {
 	q = truncateTo(q, MaxPostBytes)
-	if !lineByLine(q) {
-		return sentences(q)
+	long = len(q) > shortPost
+	if !long && strings.Count(q, "\n") < 4 {
+		return sentences(q), false
 	}
-	return budget(withRoles(postSegments(postLines(q), longPost(q))), MaxQueryBytes)
+	// a chat question with a snippet of code or log is read line by line
+	// too, its code counting as the question
+	return budget(withRoles(postSegments(postLines(q), long)), MaxQueryBytes), long
 }
-
-// lineByLine reports whether a question is read line by line: a long
-// post, or a chat question with a snippet of code or log.
-func lineByLine(q string) bool {
-	return longPost(q) || strings.Count(q, "\n") >= 4
-}
-
-// longPost reports whether a question is a long post (an issue, a forum
-// post with its log) rather than a chat message.
-func longPost(q string) bool { return len(q) > shortPost }
 
 // postLine is one non-empty line of a long post.
 type postLine struct {

@@ -70,7 +70,8 @@ func TestSearch_longPosts(t *testing.T) {
 		t.Errorf("long post ranked %q first\n%s", titleOf(res), strings.Join(res.Explanation.Details, "\n"))
 	}
 	total := 0
-	for _, s := range focus(post) {
+	segs, _ := focus(post)
+	for _, s := range segs {
 		total += len(s.text) + 1
 	}
 	if total > MaxQueryBytes {
@@ -140,7 +141,8 @@ var postTemplates = []string{"esp-idf-form.md", "esp-idf-old.md", "arduino-form.
 // the question for most.
 func TestFocus_issueForm(t *testing.T) {
 	got := map[string]segment{}
-	for _, s := range focus(readPost(t, "esp-idf-form.md", "My MQTT client drops the connection every 30 s. What should I check?")) {
+	segs, _ := focus(readPost(t, "esp-idf-form.md", "My MQTT client drops the connection every 30 s. What should I check?"))
+	for _, s := range segs {
 		got[s.text] = s
 	}
 	tests := []struct {
@@ -176,7 +178,8 @@ func TestFocus_issueForm(t *testing.T) {
 // read as prose.
 func TestFocus_fieldList(t *testing.T) {
 	got := map[string]float64{}
-	for _, s := range focus(readPost(t, "esp-idf-old.md", "Sockets stop opening after a day")) {
+	segs, _ := focus(readPost(t, "esp-idf-old.md", "Sockets stop opening after a day"))
+	for _, s := range segs {
 		got[s.text] = s.weight
 	}
 	for text, want := range map[string]float64{

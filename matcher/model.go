@@ -308,21 +308,20 @@ func compile(m *Model) *compiled {
 	for i, n := range termFeatureNames {
 		c.terms[i] = m.Terms[n]
 	}
-	postRank := m.PostRanker
-	if len(postRank) == 0 {
-		postRank = m.Ranker
-	}
-	for i, n := range rankFeatureNames {
-		c.ranker[i] = m.Ranker[n]
-		c.postRank[i] = postRank[n]
-	}
-	post := m.PostDecision
-	if len(post) == 0 {
-		post = m.Decision
-	}
-	for i, n := range decisionFeatureNames {
-		c.decision[i] = m.Decision[n]
-		c.post[i] = post[n]
-	}
+	fill(c.ranker[:], rankFeatureNames[:], m.Ranker, nil)
+	fill(c.postRank[:], rankFeatureNames[:], m.PostRanker, m.Ranker)
+	fill(c.decision[:], decisionFeatureNames[:], m.Decision, nil)
+	fill(c.post[:], decisionFeatureNames[:], m.PostDecision, m.Decision)
 	return c
+}
+
+// fill sets w to the named weights of vals, or of fallback when vals has
+// none (a model without weights of its own for long posts).
+func fill(w []float64, names []string, vals, fallback map[string]float64) {
+	if len(vals) == 0 {
+		vals = fallback
+	}
+	for i, n := range names {
+		w[i] = vals[n]
+	}
 }

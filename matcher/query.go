@@ -77,7 +77,7 @@ type queryPlan struct {
 	foreign     bool    // the question is not written in English
 	kind        askKind // what kind of question it asks
 	asks        bool    // it has a question mark
-	post        bool    // it is a long post, read line by line
+	post        bool    // it is a long post: its own ranker and decision
 	words       int     // words of three letters or more, stop words aside
 	known       int     // ... that some entry uses
 	strange     int     // ... that are neither the FAQ's nor English
@@ -94,8 +94,9 @@ type queryPlan struct {
 // plan analyses a question into concepts and weighs them with the learned
 // term model.
 func (ix *Index) plan(q string) *queryPlan {
-	p := &queryPlan{post: longPost(truncateTo(q, MaxPostBytes))}
-	segs := focus(q)
+	p := &queryPlan{}
+	segs, long := focus(q)
+	p.post = long
 	for _, s := range segs {
 		// a heading of an issue form ("What is the expected behavior?")
 		// does not make the post ask

@@ -38,10 +38,11 @@ type TrainOptions struct {
 	// threshold (0: 0.95).
 	AutoPrecision float64
 	// Posts are templates of long posts (an issue form, a forum post), each
-	// with "{{question}}" where the question goes. The decision of long
-	// posts learns from each held-out question filed in one of them: a
-	// question in a long post is less often answered right than alone, and
-	// the decision must know it (nil: the built-in templates, data/posts).
+	// with "{{question}}" where the question goes. The ranker and the
+	// decision of long posts learn from the questions each filed in one of
+	// them: what tells the right entry reads differently in a post, and a
+	// question in a post is less often answered right than alone (nil: the
+	// built-in templates, data/posts).
 	Posts []string
 	// Comments are written at the top of the model file.
 	Comments []string
