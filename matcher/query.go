@@ -94,9 +94,8 @@ type queryPlan struct {
 // plan analyses a question into concepts and weighs them with the learned
 // term model.
 func (ix *Index) plan(q string) *queryPlan {
-	p := &queryPlan{}
 	segs, long := focus(q)
-	p.post = long
+	p := &queryPlan{post: long}
 	for _, s := range segs {
 		// a heading of an issue form ("What is the expected behavior?")
 		// does not make the post ask
