@@ -25,7 +25,13 @@ const (
 
 // fieldWeights and fieldB are the BM25F weights and length normalisation
 // per field: the question is what an entry is about, so its words count
-// most; code and URLs are noisy and count least.
+// most; code and URLs are noisy and count least. The trainer does not fit
+// them because they sit on a flat optimum: on the entry-split held-out
+// folds of the training questions, halving or doubling any weight, or
+// setting any b to 0.2, 0.5 or 0.8, raises the first stage's mean
+// reciprocal rank (0.716) by 0.003 at most and the ranked top-1 by two
+// questions in 1,297 at most. The learned ranker weighs each field's
+// coverage itself.
 var fieldWeights = [numFields]float64{2.0, 1.5, 1.0, 0.4, 2.0}
 
 var fieldB = [numFields]float64{0.5, 0.3, 0.75, 0.75, 0.5}
