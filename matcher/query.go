@@ -75,6 +75,7 @@ type queryPlan struct {
 	corrections map[string]string
 	expansions  map[string]string
 	foreign     bool    // the question is not written in English
+	closing     bool    // a closing remark ("nvm, it was the cable"): asks nothing
 	kind        askKind // what kind of question it asks
 	asks        bool    // it has a question mark
 	post        bool    // it is a long post: its own ranker and decision
@@ -95,7 +96,7 @@ type queryPlan struct {
 // term model.
 func (ix *Index) plan(q string) *queryPlan {
 	segs, long := focus(q)
-	p := &queryPlan{post: long}
+	p := &queryPlan{post: long, closing: !long && ClosingRemark(q)}
 	for _, s := range segs {
 		// a heading of an issue form ("What is the expected behavior?")
 		// does not make the post ask
@@ -112,11 +113,14 @@ func (ix *Index) plan(q string) *queryPlan {
 // or "" when it may be answered: a question in another language would be
 // guessed at from its few English words, and one about another vendor's
 // board ("can the Raspberry Pi Pico W do WPA3?") reads like a real
-// question that some entry about ESP32 seems to answer.
+// question that some entry about ESP32 seems to answer; a closing remark
+// asks nothing at all.
 func (p *queryPlan) suggestOnly() string {
 	switch {
 	case p.foreign:
 		return "not English"
+	case p.closing:
+		return "a closing remark"
 	case p.otherVendor:
 		return "about another vendor's device"
 	}

@@ -1,0 +1,54 @@
+package matcher
+
+import "testing"
+
+func TestClosingRemark(t *testing.T) {
+	tests := []struct {
+		q    string
+		want bool
+	}{
+		{"ok nvm, it was a loose usb cable lol", true},
+		{"never mind, my bad", true},
+		{"Nevermind!", true},
+		{"false alarm, the router was off", true},
+		{"figured it out, wrong GPIO", true},
+		{"it works now after a full erase", true},
+		{"thanks, that fixed it 🙏", true},
+		// a question, or a new problem after the remark
+		{"nvm, why does it still drop?", false},
+		{"fixed it with a static IP but now DNS fails", false},
+		{"works now on the C3, still drops on the S3", false},
+		{"how do I know it works now", false},
+		// no closing mark: a symptom, however short
+		{"it was working yesterday, now the socket fails with errno 23", false},
+		{"esp32 keeps dropping wifi", false},
+		{"I fixed the IP address but DHCP gives another one", false},
+		// long: a description, not a remark
+		{"nvm the earlier log, here is the full one from boot with the wifi driver at debug level and the panic", false},
+		{"", false},
+	}
+	for _, tc := range tests {
+		if got := ClosingRemark(tc.q); got != tc.want {
+			t.Errorf("ClosingRemark(%q) = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+}
+
+// TestPlan_closing: a closing remark gets suggestions only; a question or
+// a long post that happens to say "nvm" may be answered.
+func TestPlan_closing(t *testing.T) {
+	ix := embeddedIndex(t)
+	for _, tc := range []struct {
+		q    string
+		only bool
+	}{
+		{"ok nvm, it was a loose usb cable lol", true},
+		{"nvm, what is the default MQTT keepalive?", false},
+		{"what is the default MQTT keepalive", false},
+		{githubIssue("nvm the old log: sockets fail after a few dozen reconnects.", "E (93211) app: Unable to create TCP socket: errno 23"), false},
+	} {
+		if got := ix.plan(tc.q).suggestOnly() != ""; got != tc.only {
+			t.Errorf("%.60q: suggestions only = %v, want %v", tc.q, got, tc.only)
+		}
+	}
+}
