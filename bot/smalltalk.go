@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"github.com/espbot/espbot/knowledge"
+	"github.com/espbot/espbot/matcher"
 )
 
 // talk is a kind of small talk.
@@ -16,6 +17,7 @@ const (
 	greeting
 	goodbye
 	ack
+	resolved // a closing remark: "nvm, it was a loose cable"
 )
 
 // talkOf returns the kind of small talk a word makes ("thanks"), or
@@ -46,28 +48,13 @@ func talkOf(w string) (t talk, filler bool) {
 const maxTalkWords = 8
 
 // smallTalk answers a message that is only a greeting, a thank-you, a
-// goodbye or an acknowledgement with a short friendly line instead of "no
-// answer". A message with any other word ("hi, how do I set the MTU?") is
-// a question, and ok is false.
+// goodbye, an acknowledgement or a closing remark with a short friendly
+// line instead of "no answer". A message with any other word ("hi, how do
+// I set the MTU?") is a question, and ok is false.
 func smallTalk(q string, v voice) (r Reply, ok bool) {
-	words := strings.FieldsFunc(strings.ToLower(q), func(c rune) bool {
-		return !unicode.IsLetter(c) && c != '\''
-	})
-	if len(words) > maxTalkWords {
-		return Reply{}, false
-	}
-	kind := noTalk // the first kind in talk's order wins: "ok, thanks" thanks
-	if len(words) == 0 && strings.ContainsFunc(q, func(c rune) bool { return unicode.Is(unicode.So, c) }) {
-		kind = ack // only emoji: a thumbs up, a smile
-	}
-	for _, w := range words {
-		t, filler := talkOf(w)
-		switch {
-		case t != noTalk && (kind == noTalk || t < kind):
-			kind = t
-		case t == noTalk && !filler:
-			return Reply{}, false
-		}
+	kind := talkKind(q)
+	if kind == noTalk && matcher.ClosingRemark(q) {
+		kind = resolved
 	}
 	var line []knowledge.Inline
 	switch kind {
@@ -84,8 +71,35 @@ func smallTalk(q string, v voice) (r Reply, ok bool) {
 		}
 	case ack:
 		line = []knowledge.Inline{text("Glad to help. Ask me anything else about ESP32/ESP8266 networking.")}
+	case resolved:
+		line = []knowledge.Inline{text("Glad it's sorted! Ask me again any time.")}
 	}
 	r = notice("", docOf(para(line...)))
 	r.SmallTalk = true
 	return r, true
+}
+
+// talkKind returns the kind of small talk a message is made of, or noTalk
+// when it has any other word.
+func talkKind(q string) talk {
+	words := strings.FieldsFunc(strings.ToLower(q), func(c rune) bool {
+		return !unicode.IsLetter(c) && c != '\''
+	})
+	if len(words) > maxTalkWords {
+		return noTalk
+	}
+	kind := noTalk // the first kind in talk's order wins: "ok, thanks" thanks
+	if len(words) == 0 && strings.ContainsFunc(q, func(c rune) bool { return unicode.Is(unicode.So, c) }) {
+		kind = ack // only emoji: a thumbs up, a smile
+	}
+	for _, w := range words {
+		t, filler := talkOf(w)
+		switch {
+		case t != noTalk && (kind == noTalk || t < kind):
+			kind = t
+		case t == noTalk && !filler:
+			return noTalk
+		}
+	}
+	return kind
 }
