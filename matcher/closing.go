@@ -15,8 +15,9 @@ import (
 const maxClosingWords = 14
 
 // ClosingRemark reports a short message that asks nothing and says the
-// problem is solved or was a false alarm. A contrast after the remark
-// ("fixed it, but now TLS fails") makes it a new problem, not a closing.
+// problem is solved or was a false alarm. A contrast or a new trouble after
+// the remark ("fixed it, but now TLS fails", "fixed it yesterday, today it
+// fails again") makes it a new problem, not a closing.
 func ClosingRemark(q string) bool {
 	if strings.ContainsAny(q, "?？") {
 		return false
@@ -35,7 +36,9 @@ func ClosingRemark(q string) bool {
 	}
 	for _, w := range words[end:] {
 		switch w {
-		case "but", "still", "except", "however", "though", "although", "yet":
+		case "but", "still", "except", "however", "though", "although", "yet",
+			"again", "anymore", "fails", "failed", "failing", "error", "errors", "crash", "crashes",
+			"crashed", "broke", "broken", "doesn't", "won't", "can't", "cannot":
 			return false
 		}
 	}
@@ -77,8 +80,9 @@ func matchMark(words, m []string) int {
 	return len(m)
 }
 
-// chatWords appends the words of s (letters and apostrophes) to dst, up to
-// its capacity, and one more when there are more.
+// chatWords appends the words of s (letters and apostrophes) to dst and
+// stops when dst is full: a caller that wants n words gives room for n+1,
+// and a full dst says there were more.
 func chatWords(s string, dst []string) []string {
 	start := -1
 	for i, r := range s {

@@ -18,6 +18,8 @@ func TestClosingRemark(t *testing.T) {
 		{"nvm, why does it still drop?", false},
 		{"fixed it with a static IP but now DNS fails", false},
 		{"works now on the C3, still drops on the S3", false},
+		{"I fixed it yesterday, today it fails again", false},
+		{"nvm, it was the cable, not the firmware", true},
 		{"how do I know it works now", false},
 		// no closing mark: a symptom, however short
 		{"it was working yesterday, now the socket fails with errno 23", false},
