@@ -141,13 +141,101 @@ const (
 // alignPair is a question word and an answer word.
 type alignPair struct{ q, e string }
 
+// alignSentence is a question's words and its answer's words, led by
+// Model 1's NULL word "".
+type alignSentence struct {
+	q, e []string
+	doc  int32
+}
+
+// model1 is what EM for IBM Model 1 leaves: every pair of a question word
+// and an answer word that occur together, with its expected alignments of
+// the last iteration, the entries where a pair aligns clearly, and how
+// often each question word occurs.
+type model1 struct {
+	pairs   []alignPair
+	aligned []float64
+	entries map[int32]map[int32]bool // pair -> entries where it aligns with probability > 0.1
+	qCount  map[string]float64
+}
+
+// alignModel1 runs EM for t(q|e) over the sentences. The pairs are
+// numbered once, so that each iteration walks arrays instead of hashing
+// two strings per pair occurrence (most of the trainer's time otherwise);
+// the sums run in the same order as a map-based EM, so the result is the
+// same to the bit.
+func alignModel1(data []alignSentence) model1 {
+	m := model1{entries: map[int32]map[int32]bool{}, qCount: map[string]float64{}}
+	index := map[alignPair]int32{}
+	eIndex := map[string]int32{}
+	var pairE []int32 // pair -> its answer word
+	var occ []int32   // per sentence, per question word: the pairs, in answer-word order
+	for _, s := range data {
+		for _, q := range s.q {
+			for _, e := range s.e {
+				k := alignPair{q, e}
+				i, ok := index[k]
+				if !ok {
+					ei, ok := eIndex[e]
+					if !ok {
+						ei = int32(len(eIndex))
+						eIndex[e] = ei
+					}
+					i = int32(len(m.pairs))
+					index[k] = i
+					m.pairs = append(m.pairs, k)
+					pairE = append(pairE, ei)
+				}
+				occ = append(occ, i)
+			}
+		}
+	}
+	t := make([]float64, len(m.pairs))
+	for i := range t {
+		t[i] = 1
+	}
+	count := make([]float64, len(m.pairs))
+	total := make([]float64, len(eIndex))
+	for it := range assocIterations {
+		last := it == assocIterations-1
+		clear(count)
+		clear(total)
+		at := 0
+		for _, s := range data {
+			for _, q := range s.q {
+				ks := occ[at : at+len(s.e)]
+				at += len(s.e)
+				z := 0.0
+				for _, k := range ks {
+					z += t[k]
+				}
+				for _, k := range ks {
+					c := t[k] / z
+					count[k] += c
+					total[pairE[k]] += c
+					if last && c > 0.1 {
+						if m.entries[k] == nil {
+							m.entries[k] = map[int32]bool{}
+						}
+						m.entries[k][s.doc] = true
+					}
+				}
+				if last {
+					m.qCount[q]++
+				}
+			}
+		}
+		for k, c := range count {
+			t[k] = c / total[pairE[k]]
+		}
+	}
+	m.aligned = count
+	return m
+}
+
 func (ix *Index) fitAssoc(qs []trainQ) map[string][]Association {
 	base := ix.withModel(newModel())
-	type sentence struct {
-		q, e []string
-		doc  int32
-	}
-	var data []sentence
+	var data []alignSentence
 	docTerms := map[int32][]string{}
 	eDF := map[string]int{}
 	for _, q := range qs {
@@ -161,7 +249,7 @@ func (ix *Index) fitAssoc(qs []trainQ) map[string][]Association {
 			terms = append([]string{""}, base.textTerms(ix.entries[d].Title+"\n"+body)...)
 			docTerms[d] = terms
 		}
-		s := sentence{e: terms, doc: d}
+		s := alignSentence{e: terms, doc: d}
 		for _, c := range base.plan(q.Text).concepts {
 			if !c.part && c.chip == "" && c.kind != Number && c.kind != Version {
 				s.q = append(s.q, c.alts[0].term)
@@ -172,69 +260,31 @@ func (ix *Index) fitAssoc(qs []trainQ) map[string][]Association {
 		}
 		data = append(data, s)
 	}
-	// EM for t(q|e); the empty word "" is Model 1's NULL
-	t := map[alignPair]float64{}
-	for _, s := range data {
-		for _, q := range s.q {
-			for _, e := range s.e {
-				t[alignPair{q, e}] = 1
-			}
-		}
-	}
-	var aligned map[alignPair]float64
-	var entries map[alignPair]map[int32]bool
-	qCount := map[string]float64{}
-	for it := range assocIterations {
-		last := it == assocIterations-1
-		count := make(map[alignPair]float64, len(t))
-		total := map[string]float64{}
-		if last {
-			entries = map[alignPair]map[int32]bool{}
-		}
-		for _, s := range data {
-			for _, q := range s.q {
-				z := 0.0
-				for _, e := range s.e {
-					z += t[alignPair{q, e}]
-				}
-				for _, e := range s.e {
-					k := alignPair{q, e}
-					c := t[k] / z
-					count[k] += c
-					total[e] += c
-					if last && c > 0.1 {
-						if entries[k] == nil {
-							entries[k] = map[int32]bool{}
-						}
-						entries[k][s.doc] = true
-					}
-				}
-				if last {
-					qCount[q]++
-				}
-			}
-		}
-		for k, c := range count {
-			t[k] = c / total[k.e]
-		}
-		aligned = count
-	}
+	em := alignModel1(data)
 	out := map[string][]Association{}
 	n := float64(len(data))
-	for _, k := range slices.SortedFunc(maps.Keys(aligned), func(a, b alignPair) int {
-		return cmp.Or(cmp.Compare(a.q, b.q), cmp.Compare(a.e, b.e))
-	}) {
+	var kept []int32
+	for i, k := range em.pairs {
 		if k.e == "" || k.e == k.q || k.e == groupPrefix+k.q {
 			continue
 		}
-		share := aligned[k] / qCount[k.q]
+		share := em.aligned[i] / em.qCount[k.q]
 		lift := share / (float64(eDF[k.e]) / n)
-		if !ix.keepAssoc(k, aligned[k], len(entries[k]), share, lift) {
+		if !ix.keepAssoc(k, em.aligned[i], len(em.entries[int32(i)]), share, lift) {
 			continue
 		}
 		if _, ok := ix.terms[k.e]; !ok || !wordLike(k.e) {
 			continue
 		}
+		kept = append(kept, int32(i))
+	}
+	slices.SortFunc(kept, func(a, b int32) int {
+		x, y := em.pairs[a], em.pairs[b]
+		return cmp.Or(cmp.Compare(x.q, y.q), cmp.Compare(x.e, y.e))
+	})
+	for _, i := range kept {
+		k := em.pairs[i]
+		share := em.aligned[i] / em.qCount[k.q]
 		out[k.q] = append(out[k.q], Association{To: k.e, Weight: round3(min(assocMax, assocScale*share))})
 	}
 	for q, as := range out {
