@@ -22,12 +22,12 @@ func TrainingQuestions(ix *matcher.Index, cases []Case) ([]matcher.TrainingQuest
 	}
 	var qs []matcher.TrainingQuestion
 	var unknown []UnknownTitle
-	for _, c := range cases {
+	for i, c := range cases {
 		q := matcher.TrainingQuestion{ID: c.ID, Text: c.Question, Style: c.Style}
 		for _, t := range c.Expected() {
 			id, ok := ids[TitleKey(t)]
 			if !ok {
-				unknown = append(unknown, UnknownTitle{Line: c.Line, Title: t})
+				unknown = append(unknown, UnknownTitle{Case: i, Line: c.Line, Title: t})
 				continue
 			}
 			if !slices.Contains(q.Answers, id) {

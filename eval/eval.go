@@ -83,6 +83,7 @@ func ParseCases(name string, r io.Reader) ([]Case, error) {
 
 // UnknownTitle is an expected title that no entry of the index has.
 type UnknownTitle struct {
+	Case  int // the index of the case among those given
 	Line  int
 	Title string
 }
@@ -95,10 +96,10 @@ func UnknownTitles(ix *matcher.Index, cases []Case) []UnknownTitle {
 		titles[TitleKey(e.Title)] = true
 	}
 	var out []UnknownTitle
-	for _, c := range cases {
+	for i, c := range cases {
 		for _, t := range c.Expected() {
 			if !titles[TitleKey(t)] {
-				out = append(out, UnknownTitle{Line: c.Line, Title: t})
+				out = append(out, UnknownTitle{Case: i, Line: c.Line, Title: t})
 			}
 		}
 	}

@@ -85,7 +85,7 @@ func TestEvaluateAndSummarise(t *testing.T) {
 		t.Errorf("failures = %+v", f)
 	}
 	unknown := UnknownTitles(ix, cases)
-	if len(unknown) != 1 || unknown[0].Line != 4 || unknown[0].Title != "No such title?" {
+	if len(unknown) != 1 || unknown[0].Case != 2 || unknown[0].Line != 4 || unknown[0].Title != "No such title?" {
 		t.Errorf("unknown titles = %+v", unknown)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -17,6 +17,7 @@ func TestRun_CLI(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, data string) string { return writeIn(t, dir, name, data) }
 	set := write("set.jsonl", trainSet)
+	other := write("other.jsonl", `{"id":"o1","question":"mtu of lwip?","expect":"No such title?"}`+"\n")
 	cfg := write("espbot.yaml", "log:\n  level: info\n")
 	write("afile", "not a folder")
 	storeUnderFile := write("store.yaml", "store:\n  path: afile/espbot.db\n")
@@ -48,6 +49,8 @@ func TestRun_CLI(t *testing.T) {
 		{name: "-- ends the flags", args: []string{"ask", "--json", "--", "--json"}, stdout: []string{`{"question":"--json","answered":false`}, noStderr: true},
 		{name: "flag=value", args: []string{"ask", mtu, "--json=true"}, stdout: []string{`"answered":true`}, noStderr: true},
 		{name: "a number is a word of the question", args: []string{"ask", "--json", "errno", "-1"}, stdout: []string{`"question":"errno -1"`}, noStderr: true},
+		{name: "an unknown title is named by its own file", args: []string{"eval", set, other},
+			stdout: []string{"overall"}, stderr: []string{"set.jsonl:13: expected title", "other.jsonl:1: expected title not in the knowledge base"}},
 		{name: "eval's flags after the file", args: []string{"eval", set, "--json"}, stdout: []string{`"overall"`}, stderr: []string{"set.jsonl:13: expected title not in the knowledge base"}},
 		{name: "check's flags in any order", args: []string{"check", "--knowledge", filepath.Join("..", "..", "knowledge", "protocols.rst"), "--json"},
 			stdout: []string{`"entries": 32`}, noStderr: true},

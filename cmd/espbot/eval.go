@@ -102,9 +102,8 @@ func casesOf(cs []setCase) []eval.Case {
 // warnUnknownTitles names, file:line, the expected titles the knowledge
 // base lacks.
 func warnUnknownTitles(e env, ix *matcher.Index, cases []setCase) {
-	for _, c := range cases {
-		for _, u := range eval.UnknownTitles(ix, []eval.Case{c.Case}) {
-			fmt.Fprintf(e.stderr, "%s:%d: expected title not in the knowledge base: %q\n", c.file, u.Line, u.Title)
-		}
+	// one call over all the cases: the titles of the index are keyed once
+	for _, u := range eval.UnknownTitles(ix, casesOf(cases)) {
+		fmt.Fprintf(e.stderr, "%s:%d: expected title not in the knowledge base: %q\n", cases[u.Case].file, u.Line, u.Title)
 	}
 }
