@@ -263,7 +263,6 @@ func (ix *Index) fitAssoc(qs []trainQ) map[string][]Association {
 	em := alignModel1(data)
 	out := map[string][]Association{}
 	n := float64(len(data))
-	var kept []int32
 	for i, k := range em.pairs {
 		if k.e == "" || k.e == k.q || k.e == groupPrefix+k.q {
 			continue
@@ -276,19 +275,13 @@ func (ix *Index) fitAssoc(qs []trainQ) map[string][]Association {
 		if _, ok := ix.terms[k.e]; !ok || !wordLike(k.e) {
 			continue
 		}
-		kept = append(kept, int32(i))
-	}
-	slices.SortFunc(kept, func(a, b int32) int {
-		x, y := em.pairs[a], em.pairs[b]
-		return cmp.Or(cmp.Compare(x.q, y.q), cmp.Compare(x.e, y.e))
-	})
-	for _, i := range kept {
-		k := em.pairs[i]
-		share := em.aligned[i] / em.qCount[k.q]
 		out[k.q] = append(out[k.q], Association{To: k.e, Weight: round3(min(assocMax, assocScale*share))})
 	}
+	// the strongest first, ties in the order of the FAQ words
 	for q, as := range out {
-		slices.SortStableFunc(as, func(a, b Association) int { return cmp.Compare(b.Weight, a.Weight) })
+		slices.SortFunc(as, func(a, b Association) int {
+			return cmp.Or(cmp.Compare(b.Weight, a.Weight), cmp.Compare(a.To, b.To))
+		})
 		out[q] = as[:min(len(as), assocPerTerm)]
 	}
 	return out
