@@ -38,7 +38,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	warnUnknownTitles(e, ix, cases)
+	warnUnknownTitles(e, cases, eval.UnknownTitles(ix, casesOf(cases)))
 	var outs []eval.Outcome
 	if folds > 0 {
 		bar := e.bar("cross-validate")
@@ -100,10 +100,10 @@ func casesOf(cs []setCase) []eval.Case {
 }
 
 // warnUnknownTitles names, file:line, the expected titles the knowledge
-// base lacks.
-func warnUnknownTitles(e env, ix *matcher.Index, cases []setCase) {
-	// one call over all the cases: the titles of the index are keyed once
-	for _, u := range eval.UnknownTitles(ix, casesOf(cases)) {
+// base lacks, as found among the cases (eval.UnknownTitles, or what
+// eval.TrainingQuestions reports).
+func warnUnknownTitles(e env, cases []setCase, unknown []eval.UnknownTitle) {
+	for _, u := range unknown {
 		fmt.Fprintf(e.stderr, "%s:%d: expected title not in the knowledge base: %q\n", cases[u.Case].file, u.Line, u.Title)
 	}
 }

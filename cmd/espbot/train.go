@@ -40,8 +40,8 @@ func runTrain(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	warnUnknownTitles(e, ix, cases)
-	qs, _ := eval.TrainingQuestions(ix, casesOf(cases))
+	qs, unknown := eval.TrainingQuestions(ix, casesOf(cases))
+	warnUnknownTitles(e, cases, unknown)
 	if countAnswered(qs) == 0 {
 		return fmt.Errorf("train: no question of %s answers to an entry of the knowledge base", strings.Join(sets, ", "))
 	}
