@@ -32,7 +32,6 @@ type docScore struct {
 	exact   float64            // importance of the concepts matched as typed
 	mask    uint64             // which of the first maskBits concepts it matches fully
 	tmask   uint64             // ... in its title
-	hit     bool               // some concept matched it
 }
 
 // candidate is an entry the ranker scores.
@@ -286,17 +285,12 @@ func (ix *Index) decide(p *queryPlan, cands []candidate) ([]Hit, [][numDecisionF
 // through a pool so that a search allocates little.
 type scratch struct {
 	acc      []docScore
-	touched  []int32 // entries with a score, in first-touch order
-	best     []float64
-	bestW    []float64
-	titled   []bool
-	titleIDF []float64
-	viaAssoc []bool
-	fields   []uint8
-	ctouched []int32
-	top      []ranked    // topCandidates' selection
-	cands    []candidate // the candidates of the search
-	spare    []candidate // ... and their sorted copy
+	touched  []int32      // entries with a score, in first-touch order
+	cur      []conceptHit // the concept being scored, per entry
+	ctouched []int32      // the entries it matches
+	top      []ranked     // topCandidates' selection
+	cands    []candidate  // the candidates of the search
+	spare    []candidate  // ... and their sorted copy
 	order    []int
 }
 
@@ -306,22 +300,17 @@ func (ix *Index) getScratch() *scratch {
 	}
 	n := len(ix.entries)
 	return &scratch{
-		acc:      make([]docScore, n),
-		best:     make([]float64, n),
-		bestW:    make([]float64, n),
-		titled:   make([]bool, n),
-		titleIDF: make([]float64, n),
-		viaAssoc: make([]bool, n),
-		fields:   make([]uint8, n),
-		cands:    make([]candidate, rerankDepth),
-		spare:    make([]candidate, rerankDepth),
+		acc:   make([]docScore, n),
+		cur:   make([]conceptHit, n),
+		cands: make([]candidate, rerankDepth),
+		spare: make([]candidate, rerankDepth),
 	}
 }
 
 // release clears what the search touched and returns sc to the pool.
 func (ix *Index) release(sc *scratch) {
 	for _, d := range sc.touched {
-		sc.acc[d] = docScore{}
+		sc.acc[d], sc.cur[d] = docScore{}, conceptHit{}
 	}
 	sc.touched = sc.touched[:0]
 	ix.pool.Put(sc)
@@ -344,43 +333,28 @@ func (ix *Index) score(p *queryPlan, sc *scratch) []int32 {
 			bit = 1 << i
 		}
 		for _, d := range sc.ctouched {
-			ds := &sc.acc[d]
-			if !ds.hit {
-				ds.doc, ds.hit = d, true
+			ds, h := &sc.acc[d], &sc.cur[d]
+			if !h.found {
+				ds.doc = d
 				sc.touched = append(sc.touched, d)
 			}
-			s := c.weight * sc.best[d]
+			// branch-free: which of these hold differs from entry to entry,
+			// and adding zero changes no sum
+			s := c.weight * h.best
+			m := c.importance * h.bestW
 			ds.score += s
-			ds.matched += c.importance * sc.bestW[d]
-			if sc.bestW[d] >= correctionWeight {
-				ds.mask |= bit // matched for real, not through one word of a phrase
-				if sc.titled[d] {
-					ds.tmask |= bit
-				}
-			}
-			if sc.titled[d] {
-				ds.inTitle += c.importance * sc.bestW[d]
-			}
-			if sc.viaAssoc[d] {
-				ds.assoc += s
-			}
-			ds.titled += sc.titleIDF[d]
-			if fb := sc.fields[d]; fb&bodyCodeTags != 0 {
-				m := c.importance * sc.bestW[d]
-				if fb&(1<<fieldBody) != 0 {
-					ds.inField[fieldBody] += m
-				}
-				if fb&(1<<fieldCode) != 0 {
-					ds.inField[fieldCode] += m
-				}
-				if fb&(1<<fieldTags) != 0 {
-					ds.inField[fieldTags] += m
-				}
-			}
-			if sc.bestW[d] == 1 {
-				ds.exact += c.importance
-			}
-			sc.clear(d)
+			ds.matched += m
+			ds.inTitle += m * b2f(h.titled)
+			ds.assoc += s * b2f(h.viaAssoc)
+			ds.titled += h.titleIDF
+			ds.inField[fieldBody] += m * float64(h.fields>>fieldBody&1)
+			ds.inField[fieldCode] += m * float64(h.fields>>fieldCode&1)
+			ds.inField[fieldTags] += m * float64(h.fields>>fieldTags&1)
+			ds.exact += c.importance * b2f(h.bestW == 1)
+			full := bit * uint64(b2f(h.bestW >= correctionWeight)) // matched for real, not through one word of a phrase
+			ds.mask |= full
+			ds.tmask |= full * uint64(b2f(h.titled))
+			*h = conceptHit{found: true}
 		}
 	}
 	return sc.touched
@@ -398,9 +372,9 @@ func (ix *Index) conceptOrder(p *queryPlan) []int {
 	return order
 }
 
-// scoreConcept fills sc.best (and bestW, titled, viaAssoc) for the entries
-// matching one concept, listing them in sc.ctouched; with onlyFound, for
-// the entries already found only.
+// scoreConcept fills sc.cur for the entries matching one concept,
+// listing them in sc.ctouched; with onlyFound, for the entries already
+// found only.
 func (ix *Index) scoreConcept(c *concept, sc *scratch, onlyFound bool) {
 	sc.ctouched = sc.ctouched[:0]
 	for _, a := range c.alts {
@@ -409,30 +383,36 @@ func (ix *Index) scoreConcept(c *concept, sc *scratch, onlyFound bool) {
 		}
 		w := a.w * ix.idf[a.id]
 		for _, po := range ix.postings[a.id] {
-			d := po.doc
-			if onlyFound && !sc.acc[d].hit {
+			h := &sc.cur[po.doc]
+			if onlyFound && !h.found {
 				continue
 			}
-			if sc.best[d] == 0 {
-				sc.ctouched = append(sc.ctouched, d)
+			if h.best == 0 {
+				sc.ctouched = append(sc.ctouched, po.doc)
 			}
-			if s := w * float64(po.sat); s > sc.best[d] {
-				sc.best[d], sc.bestW[d], sc.viaAssoc[d], sc.fields[d] = s, a.w, a.kind == altAssoc, po.fields
+			if s := w * float64(po.sat); s > h.best {
+				h.best, h.bestW, h.viaAssoc, h.fields = s, a.w, a.kind == altAssoc, po.fields
 			}
 			if po.title {
-				sc.titled[d] = true
-				sc.titleIDF[d] = max(sc.titleIDF[d], a.w*ix.idf[a.id])
+				h.titled = true
+				h.titleIDF = max(h.titleIDF, w)
 			}
 		}
 	}
 }
 
-// bodyCodeTags are the field bits whose coverage the ranker reads.
-const bodyCodeTags = 1<<fieldBody | 1<<fieldCode | 1<<fieldTags
-
-// clear resets the per-concept scratch of entry d.
-func (sc *scratch) clear(d int32) {
-	sc.best[d], sc.bestW[d], sc.titled[d], sc.titleIDF[d], sc.viaAssoc[d], sc.fields[d] = 0, 0, false, 0, false, 0
+// conceptHit is how one entry matches the concept being scored: its best
+// alternative's score and weight and where it matched. It sits in one
+// array, a few bytes per entry, because scoring reads all of it at random
+// entries.
+type conceptHit struct {
+	best     float64 // the best alternative's BM25F score
+	bestW    float64 // ... and its weight
+	titleIDF float64 // the best weighted idf of an alternative in the title
+	fields   uint8   // the best alternative's fields
+	titled   bool    // some alternative is in the title
+	viaAssoc bool    // the best alternative is a learned association
+	found    bool    // an earlier concept matched the entry
 }
 
 // queryPairs are the adjacent concept pairs of a question, as bigram keys,
