@@ -3,6 +3,7 @@ package matcher
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -137,6 +138,9 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 		p.kind = kindOfAsk(toks)
 	}
 	whole := wholeTokens(toks)
+	// at most a concept per token: one allocation instead of a slice grown
+	// as it fills
+	p.concepts = slices.Grow(p.concepts, len(toks))
 	// per whole token: the lexicon phrase starting there, and whether it
 	// is inside a longer phrase
 	starts := make([]groupMatch, len(whole)+1)

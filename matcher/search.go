@@ -90,7 +90,7 @@ func (ix *Index) search(query string, explain bool) Result {
 	sc := ix.getScratch()
 	defer ix.release(sc)
 	cands := ix.rankInto(p, sc)
-	hits, xs := ix.decide(p, cands)
+	hits, xs := ix.decide(p, cands, sc)
 	if explain {
 		res.Explanation = ix.explain(p, cands, xs)
 	}
@@ -255,13 +255,13 @@ func (sc *scratch) sortCandidates(cands []candidate) []candidate {
 // best, and up to three alternatives among the next candidates that are
 // worth suggesting. It also returns the decision features of the
 // candidates it looked at, in their order, for explanations.
-func (ix *Index) decide(p *queryPlan, cands []candidate) ([]Hit, [][numDecisionFeatures]float64) {
-	n := min(len(cands), 2*maxResults)
+func (ix *Index) decide(p *queryPlan, cands []candidate, sc *scratch) ([]Hit, [][numDecisionFeatures]float64) {
+	n := min(len(cands), len(sc.xs))
 	if n == 0 {
 		return nil, nil
 	}
 	hits := make([]Hit, 0, maxResults)
-	xs := make([][numDecisionFeatures]float64, n)
+	xs := sc.xs[:n]
 	z := softmaxDenominator(cands)
 	floor := minConfidence
 	for i := range n {
@@ -292,6 +292,7 @@ type scratch struct {
 	cands    []candidate  // the candidates of the search
 	spare    []candidate  // ... and their sorted copy
 	order    []int
+	xs       [][numDecisionFeatures]float64 // the decision features of the first candidates
 }
 
 func (ix *Index) getScratch() *scratch {
@@ -304,6 +305,7 @@ func (ix *Index) getScratch() *scratch {
 		cur:   make([]conceptHit, n),
 		cands: make([]candidate, rerankDepth),
 		spare: make([]candidate, rerankDepth),
+		xs:    make([][numDecisionFeatures]float64, 2*maxResults),
 	}
 }
 
