@@ -1,5 +1,7 @@
 package matcher
 
+import "math/bits"
+
 // vocabulary is the set of words the entries use, for typo correction.
 // Words are bucketed by length so that a correction compares a typed word
 // only with words of nearly the same length.
@@ -14,9 +16,28 @@ type vocabulary struct {
 func bucketKey(first byte, n int) int { return int(first)<<8 | n }
 
 type vocabWord struct {
-	word string
-	term string // its stem, the index term
-	df   int
+	word    string
+	term    string // its stem, the index term
+	df      int
+	letters uint64 // letterSet(word)
+}
+
+// letterSet is the set of bytes a word uses, folded into 64 bits. An edit
+// adds at most one byte to the set and removes at most one, so words
+// within d edits differ by at most d bits each way: a test much cheaper
+// than the edit distance it spares.
+func letterSet(w string) uint64 {
+	var s uint64
+	for i := 0; i < len(w); i++ {
+		s |= 1 << (w[i] & 63)
+	}
+	return s
+}
+
+// mayBeWithin reports whether words of letter sets a and b can be within
+// d edits.
+func mayBeWithin(a, b uint64, d int) bool {
+	return bits.OnesCount64(a&^b) <= d && bits.OnesCount64(b&^a) <= d
 }
 
 func newVocabulary(df map[string]int, an *analyzer) vocabulary {
@@ -25,7 +46,7 @@ func newVocabulary(df map[string]int, an *analyzer) vocabulary {
 		if len(w) < 3 {
 			continue
 		}
-		vw := vocabWord{word: w, term: an.stemWord(w, nil), df: n}
+		vw := vocabWord{word: w, term: an.stemWord(w, nil), df: n, letters: letterSet(w)}
 		v.byLen[len(w)] = append(v.byLen[len(w)], vw)
 		k := bucketKey(w[0], len(w))
 		v.byKey[k] = append(v.byKey[k], vw)
@@ -47,7 +68,7 @@ func maxTypoDistance(n int) int {
 
 // correct is the typo-tolerance stage: it returns the most frequent
 // vocabulary word within edit distance of w (mqqt -> mqtt, recieve ->
-// receive). Callers only ask for words that are neither in the vocabulary
+// receive), the first in alphabetical order among equals. Callers only ask for words that are neither in the vocabulary
 // nor English words nor identifiers, so a known word is never rewritten.
 func (v vocabulary) correct(w string) (vocabWord, bool) {
 	if len(w) < 4 {
@@ -56,8 +77,12 @@ func (v vocabulary) correct(w string) (vocabWord, bool) {
 	maxD := maxTypoDistance(len(w))
 	var best vocabWord
 	bestD := maxD + 1
+	letters := letterSet(w)
 	for n := len(w) - maxD; n <= len(w)+maxD; n++ {
 		for _, c := range v.byKey[bucketKey(w[0], n)] {
+			if !mayBeWithin(letters, c.letters, maxD) {
+				continue
+			}
 			var d int
 			if maxD == 1 {
 				d = 2
@@ -67,7 +92,7 @@ func (v vocabulary) correct(w string) (vocabWord, bool) {
 			} else {
 				d = editDistance(w, c.word, maxD)
 			}
-			if d < bestD || d == bestD && c.df > best.df {
+			if d < bestD || d == bestD && (c.df > best.df || c.df == best.df && c.word < best.word) {
 				best, bestD = c, d
 			}
 		}
