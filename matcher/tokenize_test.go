@@ -142,3 +142,37 @@ func FuzzWithinOne(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLetterFilter checks that the letter-set test never rules out words
+// the edit distance accepts.
+func FuzzLetterFilter(f *testing.F) {
+	f.Add("mqqt", "mqtt")
+	f.Add("somtimes", "sometimes")
+	f.Add("rabbitmq", "rabbitqm")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if len(a) > 30 || len(b) > 30 {
+			return
+		}
+		for d := 1; d <= 2; d++ {
+			if editDistance(a, b, d) <= d && !mayBeWithin(letterSet(a), letterSet(b), d) {
+				t.Fatalf("letters rule out %q -> %q within %d edits", a, b, d)
+			}
+		}
+	})
+}
+
+// TestCorrectTies checks that of two equally close, equally used words a
+// correction takes the same one whatever the vocabulary's map order.
+func TestCorrectTies(t *testing.T) {
+	an, err := newAnalyzer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		v := newVocabulary(map[string]int{"mqtx": 3, "mqtt": 3, "mqty": 3, "mqtz": 2}, an)
+		got, ok := v.correct("mqtq")
+		if !ok || got.word != "mqtt" {
+			t.Fatalf("correct(mqtq) = %q, %v; want mqtt", got.word, ok)
+		}
+	}
+}
