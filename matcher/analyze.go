@@ -14,9 +14,7 @@ type analyzer struct {
 	stop   map[string]bool
 	dict   wordSet // English words: never typo-corrected
 	common wordSet // the most common English words: weak evidence
-	// dictByKey buckets dict by first letter and length, for isEnglish.
-	dictByKey map[int][]string
-	lex       *lexicon
+	lex    *lexicon
 	// stems caches Snowball stems of the index vocabulary. It is filled
 	// while building (from the workers' own caches, merged) and only read
 	// afterwards, so searches share it safely.
@@ -31,11 +29,10 @@ func newAnalyzer(extra [][]string) (*analyzer, error) {
 		return nil, err
 	}
 	a := &analyzer{
-		stop:      w.stop,
-		dict:      w.dict,
-		common:    w.common,
-		dictByKey: w.dictByKey,
-		stems:     make(map[string]string, 16384),
+		stop:   w.stop,
+		dict:   w.dict,
+		common: w.common,
+		stems:  make(map[string]string, 16384),
 	}
 	a.lex = newLexicon(append(slices.Clip(w.groups), extra...), a.phrase)
 	return a, nil
@@ -44,11 +41,10 @@ func newAnalyzer(extra [][]string) (*analyzer, error) {
 // words is the built-in data of the pipeline, parsed once per process: it
 // never changes after parsing, and every index build and reload shares it.
 type words struct {
-	stop      map[string]bool
-	dict      wordSet
-	common    wordSet
-	dictByKey map[int][]string
-	groups    [][]string
+	stop   map[string]bool
+	dict   wordSet
+	common wordSet
+	groups [][]string
 }
 
 var builtinWords = sync.OnceValues(func() (*words, error) {
@@ -57,15 +53,10 @@ var builtinWords = sync.OnceValues(func() (*words, error) {
 		return nil, err
 	}
 	w := &words{
-		stop:      newWordSet(builtinStopWords).set(),
-		dict:      newWordSet(englishWords),
-		common:    newWordSet(commonWords),
-		dictByKey: make(map[int][]string, 512),
-		groups:    groups,
-	}
-	for _, d := range w.dict.words {
-		k := bucketKey(d[0], len(d))
-		w.dictByKey[k] = append(w.dictByKey[k], d)
+		stop:   newWordSet(builtinStopWords).set(),
+		dict:   newWordSet(englishWords),
+		common: newWordSet(commonWords),
+		groups: groups,
 	}
 	return w, nil
 })

@@ -3,6 +3,7 @@ package matcher
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -116,10 +117,12 @@ func (lx *lexicon) longest(toks []aToken) (string, int) {
 	return group, size
 }
 
-// wordSet is a sorted list of words searched by binary search: it costs one
-// slice of offsets instead of a map of 40,000 strings.
+// wordSet is a sorted list of words, bucketed by first letter and length:
+// it costs slices of the list instead of a map of 40,000 strings, and a
+// lookup searches a bucket of a few hundred words of the same length.
 type wordSet struct {
 	words []string
+	byKey map[int][]string // bucketKey(first letter, length) -> its words, sorted
 }
 
 func newWordSet(text string) wordSet {
@@ -137,12 +140,23 @@ func newWordSet(text string) wordSet {
 	if !sort.StringsAreSorted(ws.words) {
 		sort.Strings(ws.words)
 	}
+	ws.byKey = make(map[int][]string, 512)
+	for _, w := range ws.words {
+		k := bucketKey(w[0], len(w))
+		ws.byKey[k] = append(ws.byKey[k], w)
+	}
 	return ws
 }
 
+// bucket returns the words of n bytes beginning with first, sorted.
+func (ws wordSet) bucket(first byte, n int) []string { return ws.byKey[bucketKey(first, n)] }
+
 func (ws wordSet) has(w string) bool {
-	i := sort.SearchStrings(ws.words, w)
-	return i < len(ws.words) && ws.words[i] == w
+	if w == "" {
+		return false
+	}
+	_, ok := slices.BinarySearch(ws.bucket(w[0], len(w)), w)
+	return ok
 }
 
 // set returns the words as a map, for small lists looked up often.

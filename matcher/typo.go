@@ -148,7 +148,7 @@ func (a *analyzer) isEnglish(w string) bool {
 		return false
 	}
 	for n := len(w) - 1; n <= len(w)+1; n++ {
-		for _, d := range a.dictByKey[bucketKey(w[0], n)] {
+		for _, d := range a.dict.bucket(w[0], n) {
 			if withinOne(w, d) {
 				return true
 			}
