@@ -19,7 +19,7 @@ const maxClosingWords = 14
 // the remark ("fixed it, but now TLS fails", "fixed it yesterday, today it
 // fails again") makes it a new problem, not a closing.
 func ClosingRemark(q string) bool {
-	if strings.ContainsAny(q, "?？") {
+	if hasQuestionMark(q) {
 		return false
 	}
 	var buf [maxClosingWords + 1]string // on the stack: Search calls this for every question
@@ -43,6 +43,13 @@ func ClosingRemark(q string) bool {
 		}
 	}
 	return true
+}
+
+// hasQuestionMark reports whether s has a question mark, ASCII or
+// full-width. strings.ContainsAny with a non-ASCII set decodes every rune;
+// two byte searches do not, and Search asks this of every question.
+func hasQuestionMark(s string) bool {
+	return strings.IndexByte(s, '?') >= 0 || strings.Contains(s, "？")
 }
 
 // closingMarks are the word sequences that close a problem.

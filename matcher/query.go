@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 )
 
 // concept is one thing the question asks about: a word, an identifier, a
@@ -101,7 +100,7 @@ func (ix *Index) plan(q string) *queryPlan {
 	for _, s := range segs {
 		// a heading of an issue form ("What is the expected behavior?")
 		// does not make the post ask
-		p.asks = p.asks || s.weight >= focusProse && strings.ContainsAny(s.text, "?？")
+		p.asks = p.asks || s.weight >= focusProse && hasQuestionMark(s.text)
 		ix.addConcepts(p, s)
 	}
 	p.foreign = isForeign(segs, p)
