@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"bytes"
 	"regexp"
 	"slices"
 	"strings"
@@ -202,13 +203,19 @@ var setupMarks = []*regexp.Regexp{
 // devkit powered from USB, Ubuntu 22.04." It names three kinds of set-up
 // or more; a question that names a version and a framework is not one.
 func setupSentence(t string) bool {
+	const enough = 3
 	n := 0
-	for _, re := range setupMarks {
+	for i, re := range setupMarks {
 		if re.MatchString(t) {
 			n++
 		}
+		// stop as soon as the answer is known: every sentence of a post
+		// comes here, and these case-folding patterns are slow
+		if left := len(setupMarks) - 1 - i; n >= enough || n+left < enough {
+			break
+		}
 	}
-	return n >= 3
+	return n >= enough
 }
 
 // separator reports a line drawn to split a template ("----- Delete
@@ -339,6 +346,38 @@ var (
 	errorWord = regexp.MustCompile(`(?i)\b(error|err|errno|fail(ed|s|ure)?|abort(ed)?|panic|timeout|timed out|refused|reset|crash(ed|es)?|assert(ion)?|invalid|cannot|can't|unable)\b`)
 )
 
+// failureStems are what every alternative of errorWord contains, lower-cased.
+var failureStems = []string{"err", "fail", "abort", "panic", "time", "refused", "reset",
+	"crash", "assert", "invalid", "cannot", "can't", "unable"}
+
+// mayReportFailure is a fast test that errorWord can match line: an ASCII
+// line must contain one of failureStems in some case. Other lines go to the
+// pattern, whose case folding also knows non-ASCII letters such as the
+// Kelvin sign.
+func mayReportFailure(line string) bool {
+	var buf [256]byte
+	if len(line) > len(buf) {
+		return true
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if c >= 0x80 {
+			return true
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	lower := buf[:len(line)]
+	for _, s := range failureStems {
+		if bytes.Contains(lower, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
 // lineWeight classifies one line of a long post.
 func lineWeight(line string, inCode bool) float64 {
 	if bootLine.MatchString(line) {
@@ -355,7 +394,7 @@ func lineWeight(line string, inCode bool) float64 {
 		return focusDump
 	case strings.HasPrefix(line, "#") || strings.HasPrefix(line, "- [") || strings.HasPrefix(line, "* ["):
 		return focusBoilerplate // headings and checklists of issue templates
-	case errorWord.MatchString(line):
+	case mayReportFailure(line) && errorWord.MatchString(line):
 		return focusAsk
 	case strings.Contains(line, "?") && !inCode:
 		return focusAsk

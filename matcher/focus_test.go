@@ -240,3 +240,16 @@ func TestSearch_postTemplates(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFailurePrefilter checks that the fast test never rules out a line
+// the error pattern matches.
+func FuzzFailurePrefilter(f *testing.F) {
+	for _, s := range []string{"E (123) wifi: connect FAILED", "Timed Out", "can't bind", "all good", "ASSERTION hit", "errno 23"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		if errorWord.MatchString(line) && !mayReportFailure(line) {
+			t.Fatalf("prefilter rules out %q", line)
+		}
+	})
+}
