@@ -14,6 +14,7 @@ import (
 type concept struct {
 	text string
 	alts []alt
+	k    string // key(), once find has computed it
 	// idf is the rarest known alternative's idf (the index's maximum for a
 	// term no entry uses).
 	idf float64
@@ -214,9 +215,13 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 // find returns the index of a concept that says the same as c, or -1: a
 // word asked twice, or two synonyms ("gives up", "timeout"), count once.
 func (p *queryPlan) find(c *concept) int {
-	key := c.key()
+	c.k = c.key() // kept: a long post compares each concept with all before it
 	for i := range p.concepts {
-		if p.concepts[i].key() == key {
+		k := p.concepts[i].k
+		if k == "" {
+			k = p.concepts[i].key()
+		}
+		if k == c.k {
 			return i
 		}
 	}
