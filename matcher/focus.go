@@ -189,13 +189,18 @@ func listField(line string) bool {
 
 // setupMarks are the kinds of words with which people describe their
 // set-up in a long post: versions, frameworks and tools, modules and
-// boards, operating systems and IDEs, power.
-var setupMarks = []*regexp.Regexp{
-	regexp.MustCompile(`\bv?\d+\.\d+(\.\d+)?\b`),
-	regexp.MustCompile(`(?i)\b(esp-idf|idf\.py|idf|arduino|platformio|micropython|sdk|toolchain|cmake)\b`),
-	regexp.MustCompile(`(?i)(wroom|wrover|devkit|dev module|nodemcu|wemos|lolin|feather|\bmini\b|\bboard\b|\bmodule\b)`),
-	regexp.MustCompile(`(?i)\b(windows|linux|ubuntu|debian|fedora|macos|mac os|wsl|vs ?code|eclipse|clion|ide)\b`),
-	regexp.MustCompile(`(?i)\b(usb|powered|power supply|battery|3\.3 ?v|5 ?v)\b`),
+// boards, operating systems and IDEs, power. Each pattern comes with
+// words one of which any match contains, lower-cased: a cheap test first.
+var setupMarks = []foldedPattern{
+	{regexp.MustCompile(`\bv?\d+\.\d+(\.\d+)?\b`), []string{"."}},
+	{regexp.MustCompile(`(?i)\b(esp-idf|idf\.py|idf|arduino|platformio|micropython|sdk|toolchain|cmake)\b`),
+		[]string{"idf", "arduino", "platformio", "micropython", "sdk", "toolchain", "cmake"}},
+	{regexp.MustCompile(`(?i)(wroom|wrover|devkit|dev module|nodemcu|wemos|lolin|feather|\bmini\b|\bboard\b|\bmodule\b)`),
+		[]string{"wroom", "wrover", "devkit", "dev module", "nodemcu", "wemos", "lolin", "feather", "mini", "board", "module"}},
+	{regexp.MustCompile(`(?i)\b(windows|linux|ubuntu|debian|fedora|macos|mac os|wsl|vs ?code|eclipse|clion|ide)\b`),
+		[]string{"windows", "linux", "ubuntu", "debian", "fedora", "macos", "mac os", "wsl", "vscode", "vs code", "eclipse", "clion", "ide"}},
+	{regexp.MustCompile(`(?i)\b(usb|powered|power supply|battery|3\.3 ?v|5 ?v)\b`),
+		[]string{"usb", "powered", "power supply", "battery", "3.3v", "3.3 v", "5v", "5 v"}},
 }
 
 // setupSentence reports a sentence that describes the poster's set-up
@@ -205,8 +210,8 @@ var setupMarks = []*regexp.Regexp{
 func setupSentence(t string) bool {
 	const enough = 3
 	n := 0
-	for i, re := range setupMarks {
-		if re.MatchString(t) {
+	for i, m := range setupMarks {
+		if m.match(t) {
 			n++
 		}
 		// stop as soon as the answer is known: every sentence of a post
@@ -342,25 +347,35 @@ var (
 	bootLine = regexp.MustCompile(`^(?:ets \w{3} +\d|rst:0x|configsip:|clk_drv:|mode:\w+, clock div|load:0x|entry 0x|ho \d+ tail|[ID] \(\d+\) (?:boot|boot\.\w+|esp_image|cpu_start|heap_init|spi_flash|app_start|app_init|efuse_init|main_task|sleep|sleep_gpio|system_api|pm|octal_psram|quad_psram|esp_psram|intr_alloc|rtc_clk|clk|memspi|gpio|coexist|phy_init|wifi_init|efuse):)`)
 	// fieldLine is a template field ("ESP-IDF version: v4.4", "- Module: x").
 	fieldLine = regexp.MustCompile(`^[-*>#\s]*[A-Za-z][\w ./()-]{0,40}:(\s|$)`)
-	// errorWord marks a line that reports a failure.
-	errorWord = regexp.MustCompile(`(?i)\b(error|err|errno|fail(ed|s|ure)?|abort(ed)?|panic|timeout|timed out|refused|reset|crash(ed|es)?|assert(ion)?|invalid|cannot|can't|unable)\b`)
 )
 
-// failureStems are what every alternative of errorWord contains, lower-cased.
-var failureStems = []string{"err", "fail", "abort", "panic", "time", "refused", "reset",
-	"crash", "assert", "invalid", "cannot", "can't", "unable"}
+// errorWord marks a line that reports a failure.
+var errorWord = foldedPattern{
+	regexp.MustCompile(`(?i)\b(error|err|errno|fail(ed|s|ure)?|abort(ed)?|panic|timeout|timed out|refused|reset|crash(ed|es)?|assert(ion)?|invalid|cannot|can't|unable)\b`),
+	[]string{"err", "fail", "abort", "panic", "time", "refused", "reset", "crash", "assert", "invalid", "cannot", "can't", "unable"},
+}
 
-// mayReportFailure is a fast test that errorWord can match line: an ASCII
-// line must contain one of failureStems in some case. Other lines go to the
-// pattern, whose case folding also knows non-ASCII letters such as the
-// Kelvin sign.
-func mayReportFailure(line string) bool {
-	var buf [256]byte
-	if len(line) > len(buf) {
+// foldedPattern is a case-folding pattern with the words one of which any
+// match contains, lower-cased. Go's case-folding patterns backtrack
+// slowly, and every line and sentence of a long post is tried against
+// several: the words rule most of them out first.
+type foldedPattern struct {
+	re    *regexp.Regexp
+	words []string
+}
+
+func (f foldedPattern) match(s string) bool { return f.mayMatch(s) && f.re.MatchString(s) }
+
+// mayMatch reports whether s, an ASCII text, holds one of the words in
+// some case. A text with other bytes always may: the pattern's case
+// folding also knows non-ASCII letters such as the Kelvin sign.
+func (f foldedPattern) mayMatch(s string) bool {
+	var buf [512]byte
+	if len(s) > len(buf) {
 		return true
 	}
-	for i := 0; i < len(line); i++ {
-		c := line[i]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c >= 0x80 {
 			return true
 		}
@@ -369,9 +384,9 @@ func mayReportFailure(line string) bool {
 		}
 		buf[i] = c
 	}
-	lower := buf[:len(line)]
-	for _, s := range failureStems {
-		if bytes.Contains(lower, []byte(s)) {
+	lower := buf[:len(s)]
+	for _, w := range f.words {
+		if bytes.Contains(lower, []byte(w)) {
 			return true
 		}
 	}
@@ -394,7 +409,7 @@ func lineWeight(line string, inCode bool) float64 {
 		return focusDump
 	case strings.HasPrefix(line, "#") || strings.HasPrefix(line, "- [") || strings.HasPrefix(line, "* ["):
 		return focusBoilerplate // headings and checklists of issue templates
-	case mayReportFailure(line) && errorWord.MatchString(line):
+	case errorWord.match(line):
 		return focusAsk
 	case strings.Contains(line, "?") && !inCode:
 		return focusAsk

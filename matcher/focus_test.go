@@ -241,15 +241,18 @@ func TestSearch_postTemplates(t *testing.T) {
 	}
 }
 
-// FuzzFailurePrefilter checks that the fast test never rules out a line
-// the error pattern matches.
-func FuzzFailurePrefilter(f *testing.F) {
-	for _, s := range []string{"E (123) wifi: connect FAILED", "Timed Out", "can't bind", "all good", "ASSERTION hit", "errno 23"} {
+// FuzzFoldedPatterns checks that the cheap word test never rules out a
+// text a pattern matches.
+func FuzzFoldedPatterns(f *testing.F) {
+	for _, s := range []string{"E (123) wifi: connect FAILED", "Timed Out", "can't bind", "all good",
+		"ASSERTION hit", "errno 23", "ESP-IDF v5.0.4 on a WROOM devkit", "VS Code on Ubuntu, powered by USB", "3.3 V rail"} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, line string) {
-		if errorWord.MatchString(line) && !mayReportFailure(line) {
-			t.Fatalf("prefilter rules out %q", line)
+	f.Fuzz(func(t *testing.T, text string) {
+		for i, p := range append([]foldedPattern{errorWord}, setupMarks...) {
+			if p.re.MatchString(text) && !p.mayMatch(text) {
+				t.Fatalf("pattern %d: the word test rules out %q", i, text)
+			}
 		}
 	})
 }
