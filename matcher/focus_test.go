@@ -116,6 +116,22 @@ func TestPlan_otherVendor(t *testing.T) {
 			t.Errorf("%q: suggestions only = %v, want %v", tc.q, got, tc.only)
 		}
 	}
+	// a post's form fields and set-up name the poster's ESP32: whose
+	// device the question is about is in its own sentences
+	for _, name := range []string{"esp-idf-form.md", "arduino-form.md", "forum.md"} {
+		for _, tc := range []struct {
+			q    string
+			only bool
+		}{
+			{"does the Raspberry Pi Pico W support MQTT over TLS?", true},
+			{"STM32 host sends AT commands to an ESP32 over UART, how fast can MQTT publish?", false},
+			{"what is the default MQTT keepalive?", false},
+		} {
+			if got := ix.plan(readPost(t, name, tc.q)).suggestOnly() != ""; got != tc.only {
+				t.Errorf("%q in %s: suggestions only = %v, want %v", tc.q, name, got, tc.only)
+			}
+		}
+	}
 	res := ix.Search("does the Raspberry Pi Pico W support MQTT over TLS?")
 	if res.Answered || res.Best == nil {
 		t.Errorf("answered %v, best %v: want suggestions, not an answer", res.Answered, res.Best)

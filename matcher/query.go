@@ -84,7 +84,7 @@ type queryPlan struct {
 	known       int     // ... that some entry uses
 	strange     int     // ... that are neither the FAQ's nor English
 	anchored    bool    // names a chip, a known identifier or a lexicon term
-	espressif   bool    // names Espressif or one of its products
+	espressif   bool    // names Espressif or one of its products or chips
 	otherVendor bool    // names another vendor's chip or board, and no Espressif one
 	tokens      int     // whole tokens
 	stops       int     // ... that are stop words
@@ -105,7 +105,7 @@ func (ix *Index) plan(q string) *queryPlan {
 		ix.addConcepts(p, s)
 	}
 	p.foreign = isForeign(segs, p)
-	p.otherVendor = p.otherVendor && !p.espressif && len(p.chips) == 0
+	p.otherVendor = p.otherVendor && !p.espressif
 	ix.weigh(p)
 	return p
 }
@@ -151,6 +151,10 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 			inPhrase[i] = true
 		}
 	}
+	// the fields, logs and set-up lines of a long post say what the poster
+	// works with, not what they ask about: whose device a question is
+	// about is read from its own sentences
+	evidence := !p.post || seg.weight >= focusProse
 	wi := -1
 	for _, t := range toks {
 		if !t.Part {
@@ -160,8 +164,10 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 			p.tokens++
 			p.stops += int(b2f(t.stop))
 		}
-		p.espressif = p.espressif || espressifWord(t.Text)
-		p.otherVendor = p.otherVendor || otherVendor(t.Text)
+		if evidence {
+			p.espressif = p.espressif || t.Kind == Chip || espressifWord(t.Text)
+			p.otherVendor = p.otherVendor || otherVendor(t.Text)
+		}
 		if !t.stop && !t.Part && t.Kind == Word && len(t.Text) >= 3 {
 			p.words++
 			if ix.vocab.has(t.Text) {
