@@ -70,3 +70,40 @@ func TestKeepAssoc(t *testing.T) {
 		}
 	}
 }
+
+// TestAskedCoverage: an entry that matches only the sentences around a
+// post's question, its prose or its form fields covers none of what it
+// asks; without an asking sentence the feature is the plain coverage.
+func TestAskedCoverage(t *testing.T) {
+	ix := embeddedIndex(t)
+	p := &queryPlan{concepts: []concept{
+		{importance: 1, role: roleAsking, focus: focusAsk},
+		{importance: 1, role: roleContext, focus: focusAsk},
+		{importance: 2, role: roleOnly, focus: focusProse},
+		{importance: 1, role: roleOnly, focus: focusBoilerplate},
+	}, total: 5, post: true}
+	tests := []struct {
+		name    string
+		mask    uint64
+		matched float64
+		want    float64
+	}{
+		{"the asking sentence", 1, 1, 1},
+		{"the sentence around it", 2, 1, 0},
+		{"prose and fields", 12, 3, 0},
+		{"all", 15, 5, 1},
+	}
+	for _, tt := range tests {
+		c := candidate{docScore: docScore{mask: tt.mask, matched: tt.matched}}
+		ix.rankFeatures(p, &c, 0, 1, queryPairs{})
+		if c.x[rfAsked] != tt.want {
+			t.Errorf("%s: asked coverage %v, want %v", tt.name, c.x[rfAsked], tt.want)
+		}
+	}
+	p.concepts = p.concepts[2:]
+	c := candidate{docScore: docScore{mask: 1, matched: 2}}
+	ix.rankFeatures(p, &c, 0, 1, queryPairs{})
+	if c.x[rfAsked] != c.x[rfCoverage] || c.x[rfCoverage] == 0 {
+		t.Errorf("nothing asked: asked coverage %v, want the coverage %v", c.x[rfAsked], c.x[rfCoverage])
+	}
+}
