@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -42,12 +43,26 @@ func TrainingQuestions(ix *matcher.Index, cases []Case) ([]matcher.TrainingQuest
 	return qs, unknown
 }
 
+// CVReport is what cross-validation found: the outcomes of the questions
+// as asked, and of the same questions filed in each post template.
+type CVReport struct {
+	Outcomes []Outcome
+	Posts    []PostOutcomes
+}
+
+// PostOutcomes are the outcomes of the questions filed in one post
+// template; their Question is the question alone, not the whole post.
+type PostOutcomes struct {
+	Template string
+	Outcomes []Outcome
+}
+
 // CrossValidate trains on all folds but one and judges the held-out
 // fold's cases, for k folds split by entry (see matcher.CrossValidate):
 // the figures say how espbot does on entries nobody asked about in
-// training. Outcomes are in the order of the cases kept by
-// TrainingQuestions.
-func CrossValidate(ctx context.Context, ix *matcher.Index, cases []Case, k int, opts matcher.TrainOptions) ([]Outcome, error) {
+// training, as chat questions and filed in long posts. Outcomes are in the
+// order of the cases kept by TrainingQuestions.
+func CrossValidate(ctx context.Context, ix *matcher.Index, cases []Case, k int, opts matcher.TrainOptions) (*CVReport, error) {
 	qs, _ := TrainingQuestions(ix, cases)
 	kept := make([]Case, 0, len(qs))
 	byID := map[string][]Case{}
@@ -66,11 +81,30 @@ func CrossValidate(ctx context.Context, ix *matcher.Index, cases []Case, k int, 
 	if err != nil {
 		return nil, err
 	}
-	outs := make([]Outcome, len(res))
+	rep := &CVReport{Outcomes: make([]Outcome, len(res)), Posts: postOutcomes(opts.Posts)}
 	for i, r := range res {
-		outs[i] = Judge(kept[i], r.Result, time.Duration(0))
+		rep.Outcomes[i] = Judge(kept[i], r.Result, time.Duration(0))
+		for j, pr := range r.Posts {
+			rep.Posts[j].Outcomes = append(rep.Posts[j].Outcomes, Judge(kept[i], pr, time.Duration(0)))
+		}
 	}
-	return outs, nil
+	return rep, nil
+}
+
+// postOutcomes names the post templates cross-validation files questions
+// in: the built-in ones by name, others by number.
+func postOutcomes(posts []string) []PostOutcomes {
+	var out []PostOutcomes
+	if posts == nil {
+		for _, t := range matcher.PostTemplates() {
+			out = append(out, PostOutcomes{Template: t.Name})
+		}
+		return out
+	}
+	for i := range posts {
+		out = append(out, PostOutcomes{Template: fmt.Sprintf("template %d", i+1)})
+	}
+	return out
 }
 
 // ByStyle summarises the outcomes of each style ("" for cases without

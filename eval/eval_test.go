@@ -145,7 +145,11 @@ func TestWriters(t *testing.T) {
 	if err := WriteStyles(&b, outs); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteJSON(&b, s, outs, true); err != nil {
+	posts := []PostOutcomes{{Template: "esp-idf-form", Outcomes: outs[:2]}, {Template: "forum", Outcomes: outs[2:]}}
+	if err := WritePosts(&b, posts); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&b, s, outs, posts, true); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "writers.golden", b.Bytes())

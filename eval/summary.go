@@ -129,15 +129,46 @@ func WriteStyles(w io.Writer, outs []Outcome) error {
 	if len(styles) < 2 && (len(styles) == 0 || styles[0] == "") {
 		return nil
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%-10s %5s %7s %6s %6s %6s %6s %6s\n", "style", "n", "overall", "top-1", "top-3", "abst.", "wrong", "false")
-	for _, st := range styles {
-		s := sums[st]
-		name := st
-		if name == "" {
-			name = "(none)"
+	rows := make([]namedSummary, len(styles))
+	for i, st := range styles {
+		rows[i] = namedSummary{st, sums[st]}
+		if st == "" {
+			rows[i].name = "(none)"
 		}
-		fmt.Fprintf(&b, "%-10s %5d %7.3f %6.3f %6.3f %6s %5.1f%% %6d\n", name, s.N, s.Overall, s.Top1, s.Top3,
+	}
+	return writeTable(w, "style", rows)
+}
+
+// WritePosts prints one line of figures per post template the questions
+// were filed in, when there are any.
+func WritePosts(w io.Writer, posts []PostOutcomes) error {
+	if len(posts) == 0 {
+		return nil
+	}
+	rows := make([]namedSummary, len(posts))
+	for i, p := range posts {
+		rows[i] = namedSummary{"in " + p.Template, Summarise(p.Outcomes)}
+	}
+	return writeTable(w, "filed", rows)
+}
+
+type namedSummary struct {
+	name string
+	Summary
+}
+
+// writeTable prints a line of figures per row, under a header whose first
+// column is what the rows are.
+func writeTable(w io.Writer, what string, rows []namedSummary) error {
+	width := max(10, len(what)) // the style names fit in 10
+	for _, r := range rows {
+		width = max(width, len(r.name))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-*s %5s %7s %6s %6s %6s %6s %6s\n", width, what, "n", "overall", "top-1", "top-3", "abst.", "wrong", "false")
+	for _, r := range rows {
+		s := r.Summary
+		fmt.Fprintf(&b, "%-*s %5d %7.3f %6.3f %6.3f %6s %5.1f%% %6d\n", width, r.name, s.N, s.Overall, s.Top1, s.Top3,
 			orDash(s.Abstention, s.Unanswerable), 100*s.WrongRate, s.Verdicts[FalseAnswer])
 	}
 	b.WriteString("\n")
@@ -153,16 +184,25 @@ func orDash(v float64, n int) string {
 }
 
 // WriteJSON prints the summary as one JSON object, with the figures per
-// style under "styles" when the set has styles, and the misses under
-// "failures" when failures is set.
-func WriteJSON(w io.Writer, s Summary, outs []Outcome, failures bool) error {
+// style under "styles" when the set has styles, those of the questions
+// filed in each post template under "posts" when there are any, and the
+// misses under "failures" when failures is set.
+func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, failures bool) error {
+	type filed struct {
+		Template string `json:"template"`
+		Summary
+	}
 	out := struct {
 		Summary
 		Styles   map[string]Summary `json:"styles,omitempty"`
+		Posts    []filed            `json:"posts,omitempty"`
 		Failures []Outcome          `json:"failures,omitempty"`
 	}{Summary: s}
 	if styles, sums := ByStyle(outs); len(styles) > 1 || len(styles) == 1 && styles[0] != "" {
 		out.Styles = sums
+	}
+	for _, p := range posts {
+		out.Posts = append(out.Posts, filed{p.Template, Summarise(p.Outcomes)})
 	}
 	if failures {
 		out.Failures = Failures(outs)

@@ -9,13 +9,18 @@ type CVOutcome struct {
 	Fold int
 	// Result is the search with the model trained on the other folds.
 	Result Result
+	// Posts are the searches, with the same model, of the question filed
+	// in each post template (TrainOptions.Posts, or the built-in ones), in
+	// their order: long posts have a ranker and a decision of their own.
+	Posts []Result
 }
 
 // CrossValidate measures training honestly: it splits the questions into k
 // folds by entry (all questions of an entry in one fold), trains on all
 // folds but one, and searches the held-out fold's questions with that
 // model, so every question is answered by a model that never saw its
-// entry. Outcomes are in the order of qs.
+// entry; it also searches each question filed in each post template.
+// Outcomes are in the order of qs.
 func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) ([]CVOutcome, error) {
 	tq, err := ix.resolve(qs)
 	if err != nil {
@@ -36,13 +41,24 @@ func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) (
 		models[f] = ix.withModel(ix.train(others(tq, folds, f), inner))
 		step()
 	}
+	// each question's place in qs first, then the searches, fold by fold
+	// at once
+	at := make([][]int, len(folds))
 	for f, fold := range folds {
 		for _, q := range fold {
 			key := q.ID + "\x00" + q.Text
-			i := order[key][0]
+			at[f] = append(at[f], order[key][0])
 			order[key] = slices.Delete(order[key], 0, 1)
-			out[i] = CVOutcome{Question: q.TrainingQuestion, Fold: f, Result: models[f].Search(q.Text)}
 		}
 	}
+	parallel(len(folds), func(f int) {
+		for j, q := range folds[f] {
+			r := CVOutcome{Question: q.TrainingQuestion, Fold: f, Result: models[f].Search(q.Text)}
+			for _, post := range o.Posts {
+				r.Posts = append(r.Posts, models[f].Search(FileInPost(post, q.Text)))
+			}
+			out[at[f][j]] = r
+		}
+	})
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"maps"
 	"math"
+	"path"
 	"runtime"
 	"slices"
 	"strings"
@@ -130,7 +131,7 @@ func filed(qs []trainQ, posts []string) []trainQ {
 	for i, q := range qs {
 		post := posts[hash(q.ID)%uint32(len(posts))]
 		out[i] = q
-		out[i].Text = strings.ReplaceAll(post, postQuestion, q.Text)
+		out[i].Text = FileInPost(post, q.Text)
 	}
 	return out
 }
@@ -138,21 +139,45 @@ func filed(qs []trainQ, posts []string) []trainQ {
 //go:embed data/posts/*.md
 var postFiles embed.FS
 
-// builtinPosts returns the built-in post templates, in file name order.
-func builtinPosts() []string {
+// PostTemplate is a long post as people file them (an issue form, a forum
+// post with its set-up and log), with "{{question}}" where the question
+// goes: the ranker and decision of long posts learn from questions filed
+// in such templates, and cross-validation measures them there.
+type PostTemplate struct {
+	Name string // its file name without ".md": "esp-idf-form"
+	Text string
+}
+
+// PostTemplates returns the built-in post templates (data/posts), in file
+// name order.
+func PostTemplates() []PostTemplate {
 	names, err := fs.Glob(postFiles, "data/posts/*.md")
 	if err != nil {
 		panic(err) // the pattern is constant and valid
 	}
-	out := make([]string, len(names))
+	out := make([]PostTemplate, len(names))
 	for i, n := range names {
 		b, err := postFiles.ReadFile(n)
 		if err != nil {
 			panic(err) // embedded: cannot happen
 		}
-		out[i] = string(b)
+		out[i] = PostTemplate{Name: strings.TrimSuffix(path.Base(n), ".md"), Text: string(b)}
 	}
 	return out
+}
+
+// builtinPosts returns the texts of the built-in post templates.
+func builtinPosts() []string {
+	var out []string
+	for _, t := range PostTemplates() {
+		out = append(out, t.Text)
+	}
+	return out
+}
+
+// FileInPost returns question filed in a post template.
+func FileInPost(template, question string) string {
+	return strings.ReplaceAll(template, postQuestion, question)
 }
 
 // postQuestion marks where a post template takes its question.

@@ -186,6 +186,14 @@ func TestCrossValidate(t *testing.T) {
 			}
 			folds[o.Question.Answers[0]] = o.Fold
 		}
+		if len(o.Posts) != len(PostTemplates()) {
+			t.Fatalf("outcome %d: %d post searches, want one per template (%d)", i, len(o.Posts), len(PostTemplates()))
+		}
+		for j, r := range o.Posts {
+			if want := FileInPost(PostTemplates()[j].Text, o.Question.Text); r.Query != want {
+				t.Fatalf("outcome %d, post %d: searched %q, want the question filed in the template", i, j, r.Query)
+			}
+		}
 	}
 }
 
@@ -196,6 +204,21 @@ func TestWordLike(t *testing.T) {
 	} {
 		if got := wordLike(term); got != want {
 			t.Errorf("wordLike(%q) = %v, want %v", term, got, want)
+		}
+	}
+}
+
+// TestPostTemplates: the built-in templates have their names and a place
+// for the question, and FileInPost puts it there.
+func TestPostTemplates(t *testing.T) {
+	ts := PostTemplates()
+	if len(ts) != 4 || ts[0].Name != "arduino-form" || ts[3].Name != "forum" {
+		t.Fatalf("templates %v: want the four of data/posts by name", ts)
+	}
+	for _, tp := range ts {
+		post := FileInPost(tp.Text, "what is the default MQTT keepalive?")
+		if !strings.Contains(post, "what is the default MQTT keepalive?") || strings.Contains(post, postQuestion) || len(post) < 200 {
+			t.Errorf("%s: the filed post lacks the question or keeps the placeholder", tp.Name)
 		}
 	}
 }

@@ -39,10 +39,17 @@ func runEval(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	warnUnknownTitles(e, cases, eval.UnknownTitles(ix, casesOf(cases)))
-	var outs []eval.Outcome
+	var (
+		outs  []eval.Outcome
+		posts []eval.PostOutcomes
+	)
 	if folds > 0 {
 		bar := e.bar("cross-validate")
-		outs, err = eval.CrossValidate(ctx, ix, casesOf(cases), folds, matcher.TrainOptions{Progress: stepsOf(bar)})
+		var rep *eval.CVReport
+		rep, err = eval.CrossValidate(ctx, ix, casesOf(cases), folds, matcher.TrainOptions{Progress: stepsOf(bar)})
+		if rep != nil {
+			outs, posts = rep.Outcomes, rep.Posts
+		}
 		bar.Done()
 	} else {
 		bar := e.bar("eval")
@@ -54,15 +61,19 @@ func runEval(ctx context.Context, e env, args []string) error {
 	}
 	s := eval.Summarise(outs)
 	if asJSON {
-		return eval.WriteJSON(e.stdout, s, outs, failures)
+		return eval.WriteJSON(e.stdout, s, outs, posts, failures)
 	}
 	if failures {
 		if err := eval.WriteFailures(e.stdout, outs); err != nil {
 			return err
 		}
 	}
-	// figures per style first, so that the headline figures end the output
+	// figures per style and per post template first, so that the headline
+	// figures end the output
 	if err := eval.WriteStyles(e.stdout, outs); err != nil {
+		return err
+	}
+	if err := eval.WritePosts(e.stdout, posts); err != nil {
 		return err
 	}
 	return eval.WriteText(e.stdout, s)
