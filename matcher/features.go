@@ -95,14 +95,13 @@ const (
 	rfExact              // ... through the words as typed (no synonym, correction or association)
 	rfLocal              // share of the question's importance it matches, each concept weighted by how few candidates match it
 	rfLocalTitle         // ... in its title
-	rfAsked              // of a long post: share of the importance of its asking sentence's concepts it matches
 	numRankFeatures
 )
 
 var rankFeatureNames = [numRankFeatures]string{
 	"score", "coverage", "title-coverage", "missing", "matched", "phrase", "chip-match",
 	"chip-other", "page", "association", "relative", "rank", "title-recall", "length", "semantic", "question-kind", "words", "body-coverage",
-	"code-coverage", "tag-coverage", "exact-coverage", "local-coverage", "local-title", "asked-coverage",
+	"code-coverage", "tag-coverage", "exact-coverage", "local-coverage", "local-title",
 }
 
 // Decision features, of the best entry (and, for suggestions, the others):
@@ -139,12 +138,12 @@ var decisionFeatureNames = [numDecisionFeatures]string{
 	"entry-phrase", "entry-chip-match", "entry-chip-other", "entry-page", "entry-association",
 	"entry-relative", "entry-rank", "entry-title-recall", "entry-length", "entry-semantic",
 	"entry-question-kind", "entry-words", "entry-body-coverage", "entry-code-coverage",
-	"entry-tag-coverage", "entry-exact-coverage", "entry-local-coverage", "entry-local-title", "entry-asked-coverage",
+	"entry-tag-coverage", "entry-exact-coverage", "entry-local-coverage", "entry-local-title",
 	"lead-score", "lead-coverage", "lead-title-coverage", "lead-missing", "lead-matched",
 	"lead-phrase", "lead-chip-match", "lead-chip-other", "lead-page", "lead-association",
 	"lead-relative", "lead-rank", "lead-title-recall", "lead-length", "lead-semantic",
 	"lead-question-kind", "lead-words", "lead-body-coverage", "lead-code-coverage",
-	"lead-tag-coverage", "lead-exact-coverage", "lead-local-coverage", "lead-local-title", "lead-asked-coverage",
+	"lead-tag-coverage", "lead-exact-coverage", "lead-local-coverage", "lead-local-title",
 }
 
 func b2f(b bool) float64 {

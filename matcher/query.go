@@ -384,10 +384,3 @@ const maxSat = k1 + 1
 func (c concept) String() string {
 	return fmt.Sprintf("%s(need %.2f, idf %.2f)", c.text, c.need, c.idf)
 }
-
-// asked reports a concept of what the question asks: its asking sentence
-// or error line (the whole of a one-sentence question), not the sentences
-// around it, a post's prose, form fields or logs.
-func (c *concept) asked() bool {
-	return c.role != roleContext && c.focus >= focusAsk
-}

@@ -451,14 +451,9 @@ func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float
 	x[rfCoverage] = c.matched / max(p.total, 1e-9)
 	x[rfTitle] = c.inTitle / max(p.total, 1e-9)
 	missing, matched, whole, span := 0.0, 0, 0, 0
-	asked, askedIn := 0.0, 0.0
 	for j := range p.concepts {
 		k := &p.concepts[j]
 		in := j < maskBits && c.mask&(1<<j) != 0
-		if k.asked() {
-			asked += k.importance
-			askedIn += k.importance * b2f(in)
-		}
 		if !in {
 			missing = max(missing, k.importance)
 		} else {
@@ -472,16 +467,6 @@ func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float
 		}
 	}
 	x[rfMissing] = missing / ix.maxIDF
-	// a chat question is what it asks; a long post also holds its set-up,
-	// fields and logs, and an entry matching only those misses its point
-	switch {
-	case !p.post:
-		x[rfAsked] = 0
-	case asked > 0:
-		x[rfAsked] = askedIn / asked
-	default:
-		x[rfAsked] = x[rfCoverage]
-	}
 	x[rfSpan] = float64(span) / float64(max(p.span, 1))
 	tot := max(p.total, 1e-9)
 	x[rfBody] = c.inField[fieldBody] / tot
