@@ -272,3 +272,36 @@ func FuzzFoldedPatterns(f *testing.F) {
 		}
 	})
 }
+
+// TestFocus_asideParagraphs: in a long post, the prose of a paragraph
+// that does not ask counts less than the prose around the question; error
+// lines count fully wherever they are.
+func TestFocus_asideParagraphs(t *testing.T) {
+	post := "I run an HTTP server on an ESP32 and it resets under load. Why does the socket get closed?\n\n" +
+		"The code is basically the station example with my own SSID and password, nothing else changed in it.\n\n" +
+		"E (1234) httpd: httpd_accept_conn: error in accept (23)\n\n" +
+		strings.Repeat("Some more words to make this a long post rather than a chat question. ", 8)
+	segs, long := focus(post)
+	if !long {
+		t.Fatal("not read as a long post: make the test post longer")
+	}
+	weight := func(prefix string) float64 {
+		for _, s := range segs {
+			if strings.HasPrefix(s.text, prefix) {
+				return s.weight
+			}
+		}
+		t.Fatalf("no segment starts with %q in %+v", prefix, segs)
+		return 0
+	}
+	// the line that asks counts fully, its sentence that does not too
+	if w := weight("I run an HTTP server"); w != focusAsk {
+		t.Errorf("context of the question: weight %v, want %v", w, focusAsk)
+	}
+	if w := weight("The code is basically"); w != focusProse*focusAside {
+		t.Errorf("prose of another paragraph: weight %v, want %v", w, focusProse*focusAside)
+	}
+	if w := weight("E (1234) httpd"); w != focusAsk {
+		t.Errorf("error line of another paragraph: weight %v, want %v", w, focusAsk)
+	}
+}
