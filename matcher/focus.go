@@ -13,7 +13,7 @@ type segment struct {
 	text   string
 	weight float64
 	role   sentenceRole
-	para   int // the paragraph of a long post it is in
+	para   int32 // the paragraph of a long post it is in
 }
 
 // sentenceRole says, in a question of several sentences of which some ask
@@ -75,9 +75,9 @@ func focus(q string) (segs []segment, long bool) {
 // postLine is one non-empty line of a long post.
 type postLine struct {
 	text    string
-	code    bool // inside a code fence
-	heading bool // a Markdown heading or a line in bold alone
-	para    int  // paragraphs are told apart by blank lines and headings
+	code    bool  // inside a code fence
+	heading bool  // a Markdown heading or a line in bold alone
+	para    int32 // paragraphs are told apart by blank lines and headings
 }
 
 // postLines cuts a long post into its lines, leaving out code fences and
@@ -85,7 +85,7 @@ type postLine struct {
 // left empty, checklist items, HTML comments.
 func postLines(q string) []postLine {
 	var lines []postLine
-	inCode, para := false, 0
+	inCode, para := false, int32(0)
 	for line := range strings.Lines(q) {
 		line = strings.TrimSpace(line)
 		if line == "" && !inCode {
@@ -245,7 +245,7 @@ func separator(line string) bool {
 func withRoles(segs []segment) []segment {
 	var out []segment
 	asks := false
-	asking := map[int]bool{}
+	var asking []int32 // the paragraphs that ask
 	for _, s := range segs {
 		if s.weight != focusAsk && s.weight != focusProse {
 			out = append(out, s)
@@ -255,7 +255,7 @@ func withRoles(segs []segment) []segment {
 			role := roleContext
 			if strings.Contains(t, "?") {
 				role, asks = roleAsking, true
-				asking[s.para] = true
+				asking = append(asking, s.para)
 			} else if setupSentence(t) {
 				out = append(out, segment{text: t, weight: focusBoilerplate, para: s.para})
 				continue
@@ -273,7 +273,7 @@ func withRoles(segs []segment) []segment {
 	// held-out questions filed in the post templates are answered right
 	// more often at the same wrong answers when it counts a quarter
 	for i := range out {
-		if out[i].role == roleContext && out[i].weight == focusProse && !asking[out[i].para] {
+		if out[i].role == roleContext && out[i].weight == focusProse && !slices.Contains(asking, out[i].para) {
 			out[i].weight *= focusAside
 		}
 	}
