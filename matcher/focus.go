@@ -240,8 +240,9 @@ func separator(line string) bool {
 
 // withRoles marks, when some prose sentence of a long post asks, the
 // asking sentences and the prose around them, as sentences does for a
-// short question: the term model learned how much each counts. Prose in
-// a paragraph that does not ask counts less.
+// short question: the term model learned how much each counts. Then the
+// prose of a paragraph with no asking sentence counts less; when nothing
+// asks at all, every sentence may be the question and none does.
 func withRoles(segs []segment) []segment {
 	var out []segment
 	asks := false
