@@ -242,11 +242,14 @@ func separator(line string) bool {
 // asking sentences and the prose around them, as sentences does for a
 // short question: the term model learned how much each counts. Then the
 // prose of a paragraph with no asking sentence counts less; when nothing
-// asks at all, every sentence may be the question and none does.
+// asks at all, every sentence may be the question, but not those of the
+// paragraph that describes the set-up ("My setup: ESP-IDF v5.0.4 on a
+// WROOM devkit. The code is the station example.").
 func withRoles(segs []segment) []segment {
 	var out []segment
 	asks := false
 	var asking []int32 // the paragraphs that ask
+	var setup []int32  // the paragraphs that describe the set-up
 	for _, s := range segs {
 		if s.weight != focusAsk && s.weight != focusProse {
 			out = append(out, s)
@@ -258,6 +261,7 @@ func withRoles(segs []segment) []segment {
 				role, asks = roleAsking, true
 				asking = append(asking, s.para)
 			} else if setupSentence(t) {
+				setup = append(setup, s.para)
 				out = append(out, segment{text: t, weight: focusBoilerplate, para: s.para})
 				continue
 			}
@@ -272,9 +276,12 @@ func withRoles(segs []segment) []segment {
 	// prose in other paragraphs than the question ("My code is the station
 	// example with my own SSID") is the poster's story, not the question:
 	// held-out questions filed in the post templates are answered right
-	// more often at the same wrong answers when it counts a quarter
+	// more often at the same wrong answers when it counts a quarter; so
+	// is the rest of the set-up paragraph of a post that asks nothing
 	for i := range out {
-		if out[i].role == roleContext && out[i].weight == focusProse && !slices.Contains(asking, out[i].para) {
+		aside := out[i].role == roleContext && !slices.Contains(asking, out[i].para) ||
+			out[i].role == roleOnly && slices.Contains(setup, out[i].para)
+		if aside && out[i].weight == focusProse {
 			out[i].weight *= focusAside
 		}
 	}

@@ -305,3 +305,59 @@ func TestFocus_asideParagraphs(t *testing.T) {
 		t.Errorf("error line of another paragraph: weight %v, want %v", w, focusAsk)
 	}
 }
+
+// TestFocus_setupParagraph: in a long post that asks nothing, the prose
+// of the paragraph that describes the set-up counts less than the
+// statement of the problem.
+func TestFocus_setupParagraph(t *testing.T) {
+	segs, long := focus(readPost(t, "forum.md", "My ESP32 loses its MQTT connection every few minutes"))
+	if !long {
+		t.Fatal("not read as a long post")
+	}
+	want := map[string]float64{
+		"My ESP32 loses its MQTT connection": focusProse,
+		"My setup: ESP-IDF v5.0.4":           focusBoilerplate,
+		"The code is basically":              focusProse * focusAside,
+	}
+	for prefix, w := range want {
+		found := false
+		for _, s := range segs {
+			if strings.HasPrefix(s.text, prefix) {
+				found = true
+				if s.weight != w {
+					t.Errorf("%q: weight %v, want %v", prefix, s.weight, w)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no segment starts with %q in %+v", prefix, segs)
+		}
+	}
+}
+
+// TestPlan_postEvidence: whether a question names the domain, and its
+// share of stop words, are read from a long post's own sentences, not
+// from the fields and logs of its form, which name ESP32s and ESP-IDF
+// whatever the question.
+func TestPlan_postEvidence(t *testing.T) {
+	ix := embeddedIndex(t)
+	// not esp-idf-form.md: its steps to reproduce are the poster's prose,
+	// and they name ESP-IDF
+	for _, name := range []string{"esp-idf-old.md", "arduino-form.md", "forum.md"} {
+		for _, tc := range []struct {
+			q        string
+			anchored bool
+		}{
+			{"tell me a joke about routers", false},
+			{"What is the default MQTT keepalive of esp_mqtt_client?", true},
+		} {
+			p := ix.plan(readPost(t, name, tc.q))
+			if p.anchored != tc.anchored {
+				t.Errorf("%q in %s: anchored %v, want %v", tc.q, name, p.anchored, tc.anchored)
+			}
+			if p.tokens > 40 {
+				t.Errorf("%q in %s: %d tokens counted, want only those of its prose", tc.q, name, p.tokens)
+			}
+		}
+	}
+}

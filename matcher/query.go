@@ -153,14 +153,18 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 	}
 	// the fields, logs and set-up lines of a long post say what the poster
 	// works with, not what they ask about: whose device a question is
-	// about is read from its own sentences
+	// about, whether it names the domain and how chatty it is (which the
+	// decision weighs) are read from its own sentences. Its share of words
+	// the FAQ uses is not: on a small knowledge base the question's own
+	// words are rarely all the FAQ's, and the decision learned on the
+	// corpus would abstain there
 	evidence := !p.post || seg.weight >= focusProse
 	wi := -1
 	for _, t := range toks {
 		if !t.Part {
 			wi++
 		}
-		if !t.Part {
+		if evidence && !t.Part {
 			p.tokens++
 			p.stops += int(b2f(t.stop))
 		}
@@ -204,13 +208,14 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 			}
 		}
 		if i := p.find(&c); i >= 0 {
+			p.anchored = p.anchored || evidence && p.concepts[i].anchors()
 			p.concepts[i].focus = max(p.concepts[i].focus, seg.weight)
 			p.concepts[i].role = min(p.concepts[i].role, seg.role)
 			continue
 		}
 		c.focus, c.role = seg.weight, seg.role
 		ix.describe(&c, t)
-		p.anchored = p.anchored || c.anchors()
+		p.anchored = p.anchored || evidence && c.anchors()
 		p.concepts = append(p.concepts, c)
 		if c.chip != "" {
 			p.chips = append(p.chips, c.chip)
