@@ -361,3 +361,23 @@ func TestPlan_postEvidence(t *testing.T) {
 		}
 	}
 }
+
+// TestPlan_focusScalesWeight: a word of a long post's boot log or form
+// counts in the score by its line's focus, not by its square root, which
+// would make a boot-log word count a third of the question's.
+func TestPlan_focusScalesWeight(t *testing.T) {
+	ix := embeddedIndex(t)
+	p := ix.plan(readPost(t, "esp-idf-form.md", "My MQTT client drops the connection every 30 s. What should I check?"))
+	low := 0
+	for _, c := range p.concepts {
+		if c.weight > c.focus+1e-9 {
+			t.Errorf("%s: weight %.3f above its focus %.2f", c.text, c.weight, c.focus)
+		}
+		if c.focus <= focusBoilerplate {
+			low++
+		}
+	}
+	if low == 0 {
+		t.Fatal("no concept of the form's boilerplate: the test post is not read as a form")
+	}
+}

@@ -22,9 +22,10 @@ type concept struct {
 	// contains the concept: it multiplies the concept's score contributions,
 	// and importance (idf * need) is its share of the question.
 	need float64
-	// weight is how much its matches count in the BM25F score: the square
-	// root of need, which ranks better on held-out entries than need itself
-	// (too steep) or nothing (every chat word as loud as a term).
+	// weight is how much its matches count in the BM25F score: the focus
+	// times the square root of the learned probability, which ranks better
+	// on held-out entries than the probability itself (too steep) or
+	// nothing (every chat word as loud as a term).
 	weight     float64
 	importance float64
 	kind       TokenKind
@@ -363,9 +364,13 @@ func (ix *Index) weigh(p *queryPlan) {
 	for i := range p.concepts {
 		c := &p.concepts[i]
 		ix.termFeatures(c, n, &x)
-		c.need = c.focus * sigmoid(dot(ix.model.terms[:], x[:])+ix.model.termBias[c.alts[0].term])
+		need := sigmoid(dot(ix.model.terms[:], x[:]) + ix.model.termBias[c.alts[0].term])
+		c.need = c.focus * need
 		c.importance = c.idf * c.need
-		c.weight = math.Sqrt(c.need)
+		// the focus scales the score linearly: under the square root, a
+		// boot-log word of a long post (focus 0.1) would count a third of
+		// the question's words and pull the post to the entries about it
+		c.weight = c.focus * math.Sqrt(need)
 		p.total += c.importance
 		p.span += c.span
 		p.maxScore += c.weight * c.idf * maxSat

@@ -39,11 +39,12 @@ type TrainOptions struct {
 	// threshold (0: 0.95).
 	AutoPrecision float64
 	// Posts are templates of long posts (an issue form, a forum post), each
-	// with "{{question}}" where the question goes. The ranker and the
-	// decision of long posts learn from the questions each filed in one of
-	// them: what tells the right entry reads differently in a post, and a
-	// question in a post is less often answered right than alone (nil: the
-	// built-in templates, data/posts).
+	// with "{{question}}" where the question goes. The ranker of long posts
+	// learns from the questions each filed in one of them, their decision
+	// from the held-out questions filed in every one: what tells the right
+	// entry reads differently in a post, and a question in a post is less
+	// often answered right than alone (nil: the built-in templates,
+	// data/posts).
 	Posts []string
 	// Comments are written at the top of the model file.
 	Comments []string
@@ -103,7 +104,7 @@ func (ix *Index) train(qs []trainQ, o TrainOptions) *Model {
 		m := ix.fitStages(others(qs, folds, f), o.Posts...)
 		rows[f] = ix.withModel(m).decisionRows(folds[f])
 		small[f] = ix.withModel(m).pageRows(pages, m, folds[f])
-		long := filed(folds[f], o.Posts)
+		long := filedAll(folds[f], o.Posts)
 		posts[f] = append(ix.withModel(m).decisionRows(long), ix.withModel(m).pageRows(pages, m, long)...)
 		step()
 	})
@@ -119,6 +120,21 @@ func (ix *Index) train(qs []trainQ, o TrainOptions) *Model {
 		"%d questions (%d answerable) over %d entries; %d terms with a weight, %d associations",
 		len(qs), countAnswerable(qs), len(ix.entries), len(m.TermBias), countAssoc(m)))
 	return m
+}
+
+// filedAll returns the questions each filed in every post template: the
+// decision of long posts, fitted on them, sees each off-topic line and
+// each unanswerable question in every kind of post (one template each
+// left it answering a few off-topic lines filed in the others).
+func filedAll(qs []trainQ, posts []string) []trainQ {
+	out := make([]trainQ, 0, len(qs)*len(posts))
+	for _, post := range posts {
+		for _, q := range qs {
+			q.Text = FileInPost(post, q.Text)
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // filed returns the questions each filed in one of the post templates,
