@@ -37,7 +37,7 @@ func ClosingRemark(q string) bool {
 	for _, w := range words[end:] {
 		switch w {
 		case "but", "still", "except", "however", "though", "although", "yet",
-			"again", "anymore", "fails", "failed", "failing", "error", "errors", "crash", "crashes",
+			"again", "anymore", "fail", "fails", "failed", "failing", "error", "errors", "crash", "crashes",
 			"crashed", "broke", "broken", "doesn't", "won't", "can't", "cannot":
 			return false
 		}

@@ -25,6 +25,7 @@ func TestClosingRemark(t *testing.T) {
 		{"it was working yesterday, now the socket fails with errno 23", false},
 		{"esp32 keeps dropping wifi", false},
 		{"I fixed the IP address but DHCP gives another one", false},
+		{"nvm the old log: sockets fail after a few dozen reconnects", false},
 		// long: a description, not a remark
 		{"nvm the earlier log, here is the full one from boot with the wifi driver at debug level and the panic", false},
 		{"", false},
@@ -48,6 +49,12 @@ func TestPlan_closing(t *testing.T) {
 		{"nvm, what is the default MQTT keepalive?", false},
 		{"what is the default MQTT keepalive", false},
 		{githubIssue("nvm the old log: sockets fail after a few dozen reconnects.", "E (93211) app: Unable to create TCP socket: errno 23"), false},
+		// a post that says it is solved reports, unless something in it
+		// still asks or fails
+		{readPost(t, "forum.md", "Never mind, it was a loose jumper wire"), true},
+		{readPost(t, "esp-idf-form.md", "thanks a lot, the linger trick fixed it"), true},
+		{readPost(t, "forum.md", "Fixed it by lowering the TX power. Is there a cleaner way?"), false},
+		{githubIssue("Fixed it by lowering the TX power.", "E (93211) app: Unable to create TCP socket: errno 23"), false},
 	} {
 		if got := ix.plan(tc.q).suggestOnly() != ""; got != tc.only {
 			t.Errorf("%.60q: suggestions only = %v, want %v", tc.q, got, tc.only)

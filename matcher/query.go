@@ -99,12 +99,21 @@ type queryPlan struct {
 func (ix *Index) plan(q string) *queryPlan {
 	segs, long := focus(q)
 	p := &queryPlan{post: long, closing: !long && ClosingRemark(q)}
+	// a sentence of a long post's own says it is solved; an asking
+	// sentence or an error line says something is still wrong
+	solved, trouble := false, false
 	for _, s := range segs {
 		// a heading of an issue form ("What is the expected behavior?")
 		// does not make the post ask
-		p.asks = p.asks || s.weight >= focusProse && hasQuestionMark(s.text)
+		own := s.weight >= focusProse
+		p.asks = p.asks || own && hasQuestionMark(s.text)
+		solved = solved || long && own && ClosingRemark(s.text)
+		trouble = trouble || s.weight == focusAsk
 		ix.addConcepts(p, s)
 	}
+	// a post that says "never mind, it was the cable" and nothing that
+	// still asks or fails reports, as a closing remark does
+	p.closing = p.closing || solved && !trouble
 	p.foreign = isForeign(segs, p)
 	p.otherVendor = p.otherVendor && !p.espressif
 	ix.weigh(p)
