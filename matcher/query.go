@@ -99,25 +99,31 @@ type queryPlan struct {
 func (ix *Index) plan(q string) *queryPlan {
 	segs, long := focus(q)
 	p := &queryPlan{post: long, closing: !long && ClosingRemark(q)}
-	// a sentence of a long post's own says it is solved; an asking
-	// sentence or an error line says something is still wrong
-	solved, trouble := false, false
+	trouble := false // an asking sentence or an error line
 	for _, s := range segs {
 		// a heading of an issue form ("What is the expected behavior?")
 		// does not make the post ask
-		own := s.weight >= focusProse
-		p.asks = p.asks || own && hasQuestionMark(s.text)
-		solved = solved || long && own && ClosingRemark(s.text)
+		p.asks = p.asks || s.weight >= focusProse && hasQuestionMark(s.text)
 		trouble = trouble || s.weight == focusAsk
 		ix.addConcepts(p, s)
 	}
-	// a post that says "never mind, it was the cable" and nothing that
-	// still asks or fails reports, as a closing remark does
-	p.closing = p.closing || solved && !trouble
+	p.closing = p.closing || long && !trouble && solved(segs)
 	p.foreign = isForeign(segs, p)
 	p.otherVendor = p.otherVendor && !p.espressif
 	ix.weigh(p)
 	return p
+}
+
+// solved reports whether one of a long post's own sentences says the
+// problem is solved: a post that says "never mind, it was the cable", and
+// nothing that still asks or fails, reports, as a closing remark does.
+func solved(segs []segment) bool {
+	for _, s := range segs {
+		if s.weight >= focusProse && ClosingRemark(s.text) {
+			return true
+		}
+	}
+	return false
 }
 
 // suggestOnly says why the question gets suggestions and never an answer,
