@@ -250,6 +250,12 @@ func withRoles(segs []segment) []segment {
 	asks := false
 	var asking []int32 // the paragraphs that ask
 	var setup []int32  // the paragraphs that describe the set-up
+	if len(segs) > 0 && segs[0].weight == focusProse {
+		// a post that opens with prose opens with its subject ("ESP32
+		// drops Wi-Fi every 5 minutes"), as a forum post or an issue title
+		// does: it is never an aside
+		asking = append(asking, segs[0].para)
+	}
 	for _, s := range segs {
 		if s.weight != focusAsk && s.weight != focusProse {
 			out = append(out, s)

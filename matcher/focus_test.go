@@ -306,6 +306,31 @@ func TestFocus_asideParagraphs(t *testing.T) {
 	}
 }
 
+// TestFocus_subjectLine: the prose a long post opens with is its subject,
+// like an issue's title: it is not an aside when another paragraph asks.
+func TestFocus_subjectLine(t *testing.T) {
+	post := "ESP32 drops Wi-Fi every five minutes\n\n" +
+		"The code is basically the station example with my own SSID and password.\n\n" +
+		"Is there a setting that keeps the connection up?\n\n" +
+		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12)
+	segs, long := focus(post)
+	if !long {
+		t.Fatal("not read as a long post")
+	}
+	for _, s := range segs {
+		switch {
+		case strings.HasPrefix(s.text, "ESP32 drops"):
+			if s.weight != focusProse {
+				t.Errorf("subject line: weight %v, want %v", s.weight, focusProse)
+			}
+		case strings.HasPrefix(s.text, "The code is"):
+			if s.weight != focusProse*focusAside {
+				t.Errorf("aside: weight %v, want %v", s.weight, focusProse*focusAside)
+			}
+		}
+	}
+}
+
 // TestFocus_setupParagraph: in a long post that asks nothing, the prose
 // of the paragraph that describes the set-up counts less than the
 // statement of the problem.
