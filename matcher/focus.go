@@ -61,7 +61,7 @@ const (
 // MaxQueryBytes of its text, most telling lines first, and reports
 // whether it is a long post (an issue, a forum post with its log) rather
 // than a chat message.
-func focus(q string) (segs []segment, long bool) {
+func focus(q string, stop map[string]bool) (segs []segment, long bool) {
 	q = truncateTo(q, MaxPostBytes)
 	long = len(q) > shortPost
 	if !long && strings.Count(q, "\n") < 4 {
@@ -69,7 +69,7 @@ func focus(q string) (segs []segment, long bool) {
 	}
 	// a chat question with a snippet of code or log is read line by line
 	// too, its code counting as the question
-	return budget(withRoles(postSegments(postLines(q), long)), MaxQueryBytes), long
+	return budget(withRoles(postSegments(postLines(q), long), stop), MaxQueryBytes), long
 }
 
 // postLine is one non-empty line of a long post.
@@ -245,7 +245,7 @@ func separator(line string) bool {
 // asks at all, every sentence may be the question, but not those of the
 // paragraph that describes the set-up ("My setup: ESP-IDF v5.0.4 on a
 // WROOM devkit. The code is the station example.").
-func withRoles(segs []segment) []segment {
+func withRoles(segs []segment, stop map[string]bool) []segment {
 	var out []segment
 	asks := false
 	var asking []int32 // the paragraphs that ask
@@ -256,6 +256,7 @@ func withRoles(segs []segment) []segment {
 		// does: it is never an aside
 		asking = append(asking, segs[0].para)
 	}
+	described := int32(-1) // the paragraph of the last prose or asking sentence
 	for _, s := range segs {
 		if s.weight != focusAsk && s.weight != focusProse {
 			out = append(out, s)
@@ -263,13 +264,21 @@ func withRoles(segs []segment) []segment {
 		}
 		for _, t := range splitSentences(s.text) {
 			role := roleContext
-			if strings.Contains(t, "?") {
+			switch {
+			case strings.Contains(t, "?") && described != s.para && fillerQuestion(t, stop):
+				// "Any ideas?" in a paragraph of its own, after a
+				// description and its log, does not say which paragraph
+				// asks: as when nothing asks, none is an aside
+			case strings.Contains(t, "?"):
 				role, asks = roleAsking, true
 				asking = append(asking, s.para)
-			} else if setupSentence(t) {
+			case setupSentence(t):
 				setup = append(setup, s.para)
 				out = append(out, segment{text: t, weight: focusBoilerplate, para: s.para})
 				continue
+			}
+			if s.weight == focusProse || strings.Contains(s.text, "?") {
+				described = s.para // not an error line's: it counts anywhere
 			}
 			out = append(out, segment{text: t, weight: s.weight, role: role, para: s.para})
 		}
@@ -292,6 +301,24 @@ func withRoles(segs []segment) []segment {
 		}
 	}
 	return out
+}
+
+// fillerQuestion reports a question of stop words and chat filler alone
+// ("Any ideas?", "Why?", "Is there a way?"): it says that the post asks,
+// not what.
+func fillerQuestion(t string, stop map[string]bool) bool {
+	const most = 8
+	var buf [most + 1]string
+	words := chatWords(strings.ToLower(t), buf[:0])
+	if len(words) > most {
+		return false
+	}
+	for _, w := range words {
+		if !stop[w] {
+			return false
+		}
+	}
+	return true
 }
 
 // sentences cuts a short question into its sentences when some of them

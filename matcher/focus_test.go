@@ -70,7 +70,7 @@ func TestSearch_longPosts(t *testing.T) {
 		t.Errorf("long post ranked %q first\n%s", titleOf(res), strings.Join(res.Explanation.Details, "\n"))
 	}
 	total := 0
-	segs, _ := focus(post)
+	segs, _ := focus(post, testStops(t))
 	for _, s := range segs {
 		total += len(s.text) + 1
 	}
@@ -157,7 +157,7 @@ var postTemplates = []string{"esp-idf-form.md", "esp-idf-old.md", "arduino-form.
 // the question for most.
 func TestFocus_issueForm(t *testing.T) {
 	got := map[string]segment{}
-	segs, _ := focus(readPost(t, "esp-idf-form.md", "My MQTT client drops the connection every 30 s. What should I check?"))
+	segs, _ := focus(readPost(t, "esp-idf-form.md", "My MQTT client drops the connection every 30 s. What should I check?"), testStops(t))
 	for _, s := range segs {
 		got[s.text] = s
 	}
@@ -194,7 +194,7 @@ func TestFocus_issueForm(t *testing.T) {
 // read as prose.
 func TestFocus_fieldList(t *testing.T) {
 	got := map[string]float64{}
-	segs, _ := focus(readPost(t, "esp-idf-old.md", "Sockets stop opening after a day"))
+	segs, _ := focus(readPost(t, "esp-idf-old.md", "Sockets stop opening after a day"), testStops(t))
 	for _, s := range segs {
 		got[s.text] = s.weight
 	}
@@ -281,7 +281,7 @@ func TestFocus_asideParagraphs(t *testing.T) {
 		"The code is basically the station example with my own SSID and password, nothing else changed in it.\n\n" +
 		"E (1234) httpd: httpd_accept_conn: error in accept (23)\n\n" +
 		strings.Repeat("Some more words to make this a long post rather than a chat question. ", 8)
-	segs, long := focus(post)
+	segs, long := focus(post, testStops(t))
 	if !long {
 		t.Fatal("not read as a long post: make the test post longer")
 	}
@@ -313,7 +313,7 @@ func TestFocus_subjectLine(t *testing.T) {
 		"The code is basically the station example with my own SSID and password.\n\n" +
 		"Is there a setting that keeps the connection up?\n\n" +
 		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12)
-	segs, long := focus(post)
+	segs, long := focus(post, testStops(t))
 	if !long {
 		t.Fatal("not read as a long post")
 	}
@@ -331,11 +331,42 @@ func TestFocus_subjectLine(t *testing.T) {
 	}
 }
 
+// TestFocus_fillerQuestion: "Any ideas?" in a paragraph of its own, after
+// a description and its log, does not make the description an aside, as
+// "how?" at the end of it does not either.
+func TestFocus_fillerQuestion(t *testing.T) {
+	post := "Hi everyone,\n\n" +
+		"My ESP32 loses its MQTT connection every few minutes.\n\n" +
+		"The code is basically the station example with my own SSID and password.\n\n" +
+		"E (1234) mqtt_client: Error transport connect\n\n" +
+		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12) + "\n" +
+		"Any ideas?"
+	segs, long := focus(post, testStops(t))
+	if !long {
+		t.Fatal("not read as a long post")
+	}
+	want := map[string]float64{
+		"My ESP32 loses": focusProse,
+		"The code is":    focusProse,
+		"E (1234) mqtt":  focusAsk,
+	}
+	for _, s := range segs {
+		for prefix, w := range want {
+			if strings.HasPrefix(s.text, prefix) && s.weight != w {
+				t.Errorf("%q: weight %v, want %v", prefix, s.weight, w)
+			}
+		}
+	}
+	if !fillerQuestion("Any ideas?", testStops(t)) || fillerQuestion("Any ideas why MQTT drops?", testStops(t)) {
+		t.Error("fillerQuestion: want true for \"Any ideas?\" alone, false when it names something")
+	}
+}
+
 // TestFocus_setupParagraph: in a long post that asks nothing, the prose
 // of the paragraph that describes the set-up counts less than the
 // statement of the problem.
 func TestFocus_setupParagraph(t *testing.T) {
-	segs, long := focus(readPost(t, "forum.md", "My ESP32 loses its MQTT connection every few minutes"))
+	segs, long := focus(readPost(t, "forum.md", "My ESP32 loses its MQTT connection every few minutes"), testStops(t))
 	if !long {
 		t.Fatal("not read as a long post")
 	}
@@ -405,4 +436,14 @@ func TestPlan_focusScalesWeight(t *testing.T) {
 	if low == 0 {
 		t.Fatal("no concept of the form's boilerplate: the test post is not read as a form")
 	}
+}
+
+// testStops returns the built-in stop words.
+func testStops(tb testing.TB) map[string]bool {
+	tb.Helper()
+	w, err := builtinWords()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w.stop
 }

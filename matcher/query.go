@@ -97,7 +97,7 @@ type queryPlan struct {
 // plan analyses a question into concepts and weighs them with the learned
 // term model.
 func (ix *Index) plan(q string) *queryPlan {
-	segs, long := focus(q)
+	segs, long := focus(q, ix.an.stop)
 	p := &queryPlan{post: long, closing: !long && ClosingRemark(q)}
 	trouble := false // an asking sentence or an error line
 	for _, s := range segs {
