@@ -281,10 +281,7 @@ func TestFocus_asideParagraphs(t *testing.T) {
 		"The code is basically the station example with my own SSID and password, nothing else changed in it.\n\n" +
 		"E (1234) httpd: httpd_accept_conn: error in accept (23)\n\n" +
 		strings.Repeat("Some more words to make this a long post rather than a chat question. ", 8)
-	segs, long := focus(post, testStops(t))
-	if !long {
-		t.Fatal("not read as a long post: make the test post longer")
-	}
+	segs := longFocus(t, post)
 	weight := func(prefix string) float64 {
 		for _, s := range segs {
 			if strings.HasPrefix(s.text, prefix) {
@@ -313,22 +310,11 @@ func TestFocus_subjectLine(t *testing.T) {
 		"The code is basically the station example with my own SSID and password.\n\n" +
 		"Is there a setting that keeps the connection up?\n\n" +
 		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12)
-	segs, long := focus(post, testStops(t))
-	if !long {
-		t.Fatal("not read as a long post")
-	}
-	for _, s := range segs {
-		switch {
-		case strings.HasPrefix(s.text, "ESP32 drops"):
-			if s.weight != focusProse {
-				t.Errorf("subject line: weight %v, want %v", s.weight, focusProse)
-			}
-		case strings.HasPrefix(s.text, "The code is"):
-			if s.weight != focusProse*focusAside {
-				t.Errorf("aside: weight %v, want %v", s.weight, focusProse*focusAside)
-			}
-		}
-	}
+	segs := longFocus(t, post)
+	wantWeights(t, segs, map[string]float64{
+		"ESP32 drops": focusProse,
+		"The code is": focusProse * focusAside,
+	})
 }
 
 // TestFocus_fillerQuestion: "Any ideas?" in a paragraph of its own, after
@@ -341,22 +327,12 @@ func TestFocus_fillerQuestion(t *testing.T) {
 		"E (1234) mqtt_client: Error transport connect\n\n" +
 		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12) + "\n" +
 		"Any ideas?"
-	segs, long := focus(post, testStops(t))
-	if !long {
-		t.Fatal("not read as a long post")
-	}
-	want := map[string]float64{
+	segs := longFocus(t, post)
+	wantWeights(t, segs, map[string]float64{
 		"My ESP32 loses": focusProse,
 		"The code is":    focusProse,
 		"E (1234) mqtt":  focusAsk,
-	}
-	for _, s := range segs {
-		for prefix, w := range want {
-			if strings.HasPrefix(s.text, prefix) && s.weight != w {
-				t.Errorf("%q: weight %v, want %v", prefix, s.weight, w)
-			}
-		}
-	}
+	})
 	if !fillerQuestion("Any ideas?", testStops(t)) || fillerQuestion("Any ideas why MQTT drops?", testStops(t)) {
 		t.Error("fillerQuestion: want true for \"Any ideas?\" alone, false when it names something")
 	}
@@ -366,15 +342,28 @@ func TestFocus_fillerQuestion(t *testing.T) {
 // of the paragraph that describes the set-up counts less than the
 // statement of the problem.
 func TestFocus_setupParagraph(t *testing.T) {
-	segs, long := focus(readPost(t, "forum.md", "My ESP32 loses its MQTT connection every few minutes"), testStops(t))
-	if !long {
-		t.Fatal("not read as a long post")
-	}
-	want := map[string]float64{
+	segs := longFocus(t, readPost(t, "forum.md", "My ESP32 loses its MQTT connection every few minutes"))
+	wantWeights(t, segs, map[string]float64{
 		"My ESP32 loses its MQTT connection": focusProse,
 		"My setup: ESP-IDF v5.0.4":           focusBoilerplate,
 		"The code is basically":              focusProse * focusAside,
+	})
+}
+
+// longFocus focuses a test post, which must read as a long post.
+func longFocus(t *testing.T, post string) []segment {
+	t.Helper()
+	segs, long := focus(post, testStops(t))
+	if !long {
+		t.Fatal("not read as a long post: make the test post longer")
 	}
+	return segs
+}
+
+// wantWeights checks the weight of the segments starting with each prefix,
+// and that there is one.
+func wantWeights(t *testing.T, segs []segment, want map[string]float64) {
+	t.Helper()
 	for prefix, w := range want {
 		found := false
 		for _, s := range segs {
