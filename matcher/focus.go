@@ -477,10 +477,28 @@ func lineWeight(line string, inCode bool) float64 {
 		return focusAsk
 	case inCode:
 		return focusCode
-	case fieldLine.MatchString(line) && len(line) < 100:
+	case fieldLine.MatchString(line) && len(line) < 100 && fieldValue(line):
 		return focusBoilerplate
 	}
 	return focusProse
+}
+
+// maxFieldWords is the most words a template field's value has ("v4.4",
+// "ESP32-WROOM-32D", "Windows 11"); after "EDIT:", "Update:" or "Problem:"
+// people write sentences.
+const maxFieldWords = 4
+
+// fieldValue reports whether what follows a field line's colon is a
+// value rather than a sentence.
+func fieldValue(line string) bool {
+	_, v, _ := strings.Cut(line, ":")
+	n := 0
+	for range strings.FieldsSeq(v) {
+		if n++; n > maxFieldWords {
+			return false
+		}
+	}
+	return true
 }
 
 // isDump reports lines that are mostly addresses and hex: backtraces,
