@@ -98,6 +98,7 @@ func postLines(q string) []postLine {
 				continue // the fence, or its language tag
 			}
 		}
+		line = withoutImages(line)
 		if line == "" || placeholder(line) {
 			continue
 		}
@@ -111,6 +112,19 @@ func postLines(q string) []postLine {
 		lines = append(lines, postLine{text: line, code: inCode, heading: heading, para: para})
 	}
 	return lines
+}
+
+// images are a Markdown or HTML image: a screenshot's link says nothing
+// about the problem, and its words ("user-images", "githubusercontent",
+// "width") read like the FAQ's.
+var images = regexp.MustCompile(`!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>`)
+
+// withoutImages returns line without its images.
+func withoutImages(line string) string {
+	if !strings.Contains(line, "![") && !strings.Contains(line, "<img") {
+		return line
+	}
+	return strings.TrimSpace(images.ReplaceAllString(line, ""))
 }
 
 // placeholder reports a line that says nothing about the problem.
