@@ -136,6 +136,9 @@ func placeholder(line string) bool {
 		return true // "- [x] I have searched the issue tracker"
 	case strings.HasPrefix(line, "<!--") || strings.HasPrefix(line, "-->"):
 		return true
+	case strings.HasPrefix(line, "<details") || strings.HasPrefix(line, "</details") ||
+		strings.HasPrefix(line, "<summary") || strings.HasPrefix(line, "<br"):
+		return true // the tags of a folded log: "<details><summary>Full log</summary>"
 	}
 	return false
 }

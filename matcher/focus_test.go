@@ -440,16 +440,19 @@ func testStops(tb testing.TB) map[string]bool {
 	return w.stop
 }
 
-// TestFocus_images: a long post's screenshots are left out, the words
-// around them kept.
+// TestFocus_images: a long post's screenshots and the tags that fold its
+// log are left out, the words around them kept.
 func TestFocus_images(t *testing.T) {
 	post := "My ESP32 drops its MQTT connection every few minutes.\n\n" +
 		"![Screenshot 2024-01-10](https://user-images.githubusercontent.com/1234/5678-abcd.png)\n\n" +
 		"The broker log <img width=\"600\" src=\"https://github.com/user-attachments/assets/1a2b\"> shows nothing either.\n\n" +
-		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12)
+		"<details><summary>Full log</summary>\n\n" +
+		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12) +
+		"\n</details>\n"
 	for _, s := range longFocus(t, post) {
-		if strings.Contains(s.text, "githubusercontent") || strings.Contains(s.text, "user-attachments") {
-			t.Errorf("image kept: %q", s.text)
+		if strings.Contains(s.text, "githubusercontent") || strings.Contains(s.text, "user-attachments") ||
+			strings.Contains(s.text, "details>") {
+			t.Errorf("image or folding tag kept: %q", s.text)
 		}
 	}
 	wantWeights(t, longFocus(t, post), map[string]float64{"The broker log": focusProse})
