@@ -98,8 +98,17 @@ func postLines(q string) []postLine {
 				continue // the fence, or its language tag
 			}
 		}
+		// a forum's [code]...[/code] is a fence too
+		closes := false
+		if rest, ok := cutTag(line, "[code]"); ok && !inCode {
+			line, inCode = rest, true
+		}
+		if rest, ok := strings.CutSuffix(line, "[/code]"); ok && inCode {
+			line, closes = strings.TrimSpace(rest), true
+		}
 		line = withoutImages(line)
 		if line == "" || placeholder(line) {
+			inCode = inCode && !closes
 			continue
 		}
 		// one huge line (a minified paste) must not crowd out the rest
@@ -110,8 +119,18 @@ func postLines(q string) []postLine {
 			para++
 		}
 		lines = append(lines, postLine{text: line, code: inCode, heading: heading, para: para})
+		inCode = inCode && !closes
 	}
 	return lines
+}
+
+// cutTag returns line without its leading BBCode tag (any case), and
+// whether it had one.
+func cutTag(line, tag string) (string, bool) {
+	if len(line) < len(tag) || !strings.EqualFold(line[:len(tag)], tag) {
+		return line, false
+	}
+	return strings.TrimSpace(line[len(tag):]), true
 }
 
 // images are a Markdown or HTML image: a screenshot's link says nothing
@@ -136,6 +155,8 @@ func placeholder(line string) bool {
 		return true // "- [x] I have searched the issue tracker"
 	case strings.HasPrefix(line, "<!--") || strings.HasPrefix(line, "-->"):
 		return true
+	case line == "Code: Select all":
+		return true // what a phpBB forum's code box adds when copied
 	case strings.HasPrefix(line, "<details") || strings.HasPrefix(line, "</details") ||
 		strings.HasPrefix(line, "<summary") || strings.HasPrefix(line, "<br"):
 		return true // the tags of a folded log: "<details><summary>Full log</summary>"

@@ -457,3 +457,24 @@ func TestFocus_images(t *testing.T) {
 	}
 	wantWeights(t, longFocus(t, post), map[string]float64{"The broker log": focusProse})
 }
+
+// TestFocus_forumCode: a forum's [code] box is read as code, as a
+// Markdown fence is.
+func TestFocus_forumCode(t *testing.T) {
+	post := "My ESP32 drops its MQTT connection every few minutes.\n\n" +
+		"Code: Select all\n[code]\nesp_mqtt_client_config_t cfg = { .broker.address.uri = BROKER_URL };\n" +
+		"client = esp_mqtt_client_init(&cfg);[/code]\n\n" +
+		"After the box it is prose again.\n\n" +
+		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12)
+	segs := longFocus(t, post)
+	wantWeights(t, segs, map[string]float64{
+		"esp_mqtt_client_config_t":             focusCodeLong,
+		"client = esp_mqtt_client_init(&cfg);": focusCodeLong,
+		"After the box":                        focusProse,
+	})
+	for _, s := range segs {
+		if strings.Contains(s.text, "code]") || strings.Contains(s.text, "Select all") {
+			t.Errorf("forum markup kept: %q", s.text)
+		}
+	}
+}
