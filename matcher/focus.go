@@ -279,10 +279,12 @@ func separator(line string) bool {
 // withRoles marks, when some prose sentence of a long post asks, the
 // asking sentences and the prose around them, as sentences does for a
 // short question: the term model learned how much each counts. Then the
-// prose of a paragraph with no asking sentence counts less; when nothing
-// asks at all, every sentence may be the question, but not those of the
-// paragraph that describes the set-up ("My setup: ESP-IDF v5.0.4 on a
-// WROOM devkit. The code is the station example.").
+// prose of a paragraph with no asking sentence counts less, but never the
+// prose a post opens with (its subject) and not because of a lone "Any
+// ideas?" below the description; when nothing asks at all, every sentence
+// may be the question, but not those of the paragraph that describes the
+// set-up ("My setup: ESP-IDF v5.0.4 on a WROOM devkit. The code is the
+// station example.").
 func withRoles(segs []segment, stop map[string]bool) []segment {
 	var out []segment
 	asks := false
@@ -316,7 +318,9 @@ func withRoles(segs []segment, stop map[string]bool) []segment {
 				continue
 			}
 			if s.weight == focusProse || strings.Contains(s.text, "?") {
-				described = s.para // not an error line's: it counts anywhere
+				// an error line describes nothing here: it counts fully
+				// wherever it is
+				described = s.para
 			}
 			out = append(out, segment{text: t, weight: s.weight, role: role, para: s.para})
 		}
