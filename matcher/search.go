@@ -450,30 +450,32 @@ func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float
 	x[rfScore] = c.score / max(p.maxScore, 1e-9)
 	x[rfCoverage] = c.matched / max(p.total, 1e-9)
 	x[rfTitle] = c.inTitle / max(p.total, 1e-9)
-	missing, matched, whole, span := 0.0, 0, 0, 0
+	// the words count by their focus: in a long post, by their line
+	missing, matched, whole, span, spans := 0.0, 0.0, 0.0, 0.0, 0.0
 	for j := range p.concepts {
 		k := &p.concepts[j]
 		in := j < maskBits && c.mask&(1<<j) != 0
+		spans += float64(k.span) * k.focus
 		if !in {
 			missing = max(missing, k.importance)
 		} else {
-			span += k.span
+			span += float64(k.span) * k.focus
 		}
 		if !k.part {
-			whole++
+			whole += k.focus
 			if in {
-				matched++
+				matched += k.focus
 			}
 		}
 	}
 	x[rfMissing] = missing / ix.maxIDF
-	x[rfSpan] = float64(span) / float64(max(p.span, 1))
+	x[rfSpan] = span / max(spans, 1e-9)
 	tot := max(p.total, 1e-9)
 	x[rfBody] = c.inField[fieldBody] / tot
 	x[rfCode] = c.inField[fieldCode] / tot
 	x[rfTags] = c.inField[fieldTags] / tot
 	x[rfExact] = c.exact / tot
-	x[rfMatched] = float64(matched) / float64(max(whole, 1))
+	x[rfMatched] = matched / max(whole, 1e-9)
 	if pairs.n > 0 {
 		found := 0
 		for _, k := range pairs.keys {
