@@ -277,7 +277,8 @@ func FuzzAnalyze(f *testing.F) {
 
 func FuzzSearch(f *testing.F) {
 	ix := embeddedIndex(f)
-	for _, s := range []string{"mqtt keepalive", "errno 23", "", "🙂", "SO_REUSEADDR 8266"} {
+	for _, s := range []string{"mqtt keepalive", "errno 23", "", "🙂", "SO_REUSEADDR 8266",
+		strings.Repeat("Update: the socket closes. [code]x = 1;\n![a](b) <details>\nAny ideas?\n\n", 20)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
