@@ -9,7 +9,7 @@ import (
 // explain describes the analysis with the learned term weights and, for
 // the leading candidates, which concepts they matched and how much each
 // contributed, their ranking features and their decision features.
-func (ix *Index) explain(p *queryPlan, cands []candidate, xs [][numDecisionFeatures]float64) *Explanation {
+func (ix *Index) explain(q string, p *queryPlan, cands []candidate, xs [][numDecisionFeatures]float64) *Explanation {
 	e := &Explanation{
 		Expansions:  p.expansions,
 		Corrections: p.corrections,
@@ -26,6 +26,7 @@ func (ix *Index) explain(p *queryPlan, cands []candidate, xs [][numDecisionFeatu
 	}
 	if p.post {
 		e.Details = append(e.Details, "read as a long post: words count by their line (need includes it); the ranker and the decision of long posts apply")
+		e.Details = append(e.Details, ix.postLinesNote(q)...)
 	}
 	e.Details = append(e.Details, fmt.Sprintf("concepts (learned need, idf): %v", p.concepts))
 	if len(assoc) > 0 {
@@ -46,6 +47,33 @@ func (ix *Index) explain(p *queryPlan, cands []candidate, xs [][numDecisionFeatu
 	}
 	return e
 }
+
+// maxNotedLines is how many of a long post's lines --explain lists.
+const maxNotedLines = 12
+
+// postLinesNote lists how a long post's heaviest lines were read: their
+// weight and role, and how many lighter ones there were.
+func (ix *Index) postLinesNote(q string) []string {
+	segs, _ := focus(q, ix.an.stop)
+	order := make([]int, len(segs))
+	for i := range order {
+		order[i] = i
+	}
+	// heaviest first, in post order among equals
+	sort.SliceStable(order, func(a, b int) bool { return segs[order[a]].weight > segs[order[b]].weight })
+	out := []string{"lines, heaviest first (weight, role):"}
+	for _, i := range order[:min(len(order), maxNotedLines)] {
+		s := segs[i]
+		out = append(out, fmt.Sprintf("    %.2f %-7s %.70q", s.weight, roleName[s.role], s.text))
+	}
+	if n := len(order) - maxNotedLines; n > 0 {
+		out = append(out, fmt.Sprintf("    ... and %d lighter lines", n))
+	}
+	return out
+}
+
+// roleName names the roles of a question's sentences.
+var roleName = [...]string{roleOnly: "-", roleAsking: "asks", roleContext: "context"}
 
 // featureLine lists features as name=value*weight, skipping zeros.
 func featureLine(names []string, x, w []float64) string {

@@ -92,7 +92,7 @@ func (ix *Index) search(query string, explain bool) Result {
 	cands := ix.rankInto(p, sc)
 	hits, xs := ix.decide(p, cands, sc)
 	if explain {
-		res.Explanation = ix.explain(p, cands, xs)
+		res.Explanation = ix.explain(query, p, cands, xs)
 	}
 	if len(hits) == 0 {
 		return res

@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -165,6 +166,10 @@ func TestIndex_Explain(t *testing.T) {
 	post := strings.Join(ix.Explain(readPost(t, "esp-idf-form.md", "mqqt keepalive lag")).Explanation.Details, "\n")
 	if !strings.Contains(post, "read as a long post") {
 		t.Errorf("a long post's explanation does not say how it was read:\n%s", post)
+	}
+	// its lines are listed with their weights, the question among the heaviest
+	if !strings.Contains(post, "lines, heaviest first") || !regexp.MustCompile(`\n +0\.80 +\S+ +"mqqt keepalive lag"`).MatchString(post) {
+		t.Errorf("a long post's explanation does not list its lines with their weights:\n%s", post)
 	}
 }
 
