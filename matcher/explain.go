@@ -64,7 +64,7 @@ func (ix *Index) postLinesNote(q string) []string {
 	out := []string{"lines, heaviest first (weight, role):"}
 	for _, i := range order[:min(len(order), maxNotedLines)] {
 		s := segs[i]
-		out = append(out, fmt.Sprintf("    %.2f %-7s %.70q", s.weight, roleName[s.role], s.text))
+		out = append(out, fmt.Sprintf("    %.2f %-7s %.70q", s.weight, s.role, s.text))
 	}
 	if n := len(order) - maxNotedLines; n > 0 {
 		out = append(out, fmt.Sprintf("    ... and %d lighter lines", n))
@@ -72,8 +72,16 @@ func (ix *Index) postLinesNote(q string) []string {
 	return out
 }
 
-// roleName names the roles of a question's sentences.
-var roleName = [...]string{roleOnly: "-", roleAsking: "asks", roleContext: "context"}
+// String names the role for --explain.
+func (r sentenceRole) String() string {
+	switch r {
+	case roleAsking:
+		return "asks"
+	case roleContext:
+		return "context"
+	}
+	return "-"
+}
 
 // featureLine lists features as name=value*weight, skipping zeros.
 func featureLine(names []string, x, w []float64) string {
