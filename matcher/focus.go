@@ -459,6 +459,15 @@ var errorWord = foldedPattern{
 	[]string{"err", "fail", "abort", "panic", "time", "refused", "reset", "crash", "assert", "invalid", "cannot", "can't", "unable"},
 }
 
+// logFailure marks an info-level log line that reports a failure all the
+// same: the Wi-Fi driver and the examples log "wifi:bcn_timeout,
+// ap_probe_send_start" and "MQTT_EVENT_DISCONNECTED" at level I, and they
+// are the symptom. Inside identifiers too, unlike errorWord.
+var logFailure = foldedPattern{
+	regexp.MustCompile(`(?i)(?:\b|_)(fail(ed|ure)?|error|timeout|timed out|refused|abort(ed)?|lost|disconnect(ed)?|panic)(?:\b|_)`),
+	[]string{"fail", "error", "time", "refused", "abort", "lost", "disconnect", "panic"},
+}
+
 // foldedPattern is a case-folding pattern with the words one of which any
 // match contains, lower-cased. Go's case-folding patterns backtrack
 // slowly, and every line and sentence of a long post is tried against
@@ -503,7 +512,7 @@ func lineWeight(line string, inCode bool) float64 {
 		return focusDump
 	}
 	if m := idfLog.FindStringSubmatch(line); m != nil {
-		if level := m[1] + m[2]; level == "E" || level == "W" {
+		if level := m[1] + m[2]; level == "E" || level == "W" || logFailure.match(line) {
 			return focusAsk
 		}
 		return focusCode

@@ -16,6 +16,8 @@ func TestLineWeight(t *testing.T) {
 		{"E (5231) example: Socket unable to bind: errno 112", false, focusAsk},
 		{"W (4211) MQTT_CLIENT: Connection refused, not authorized", false, focusAsk},
 		{"I (3021) wifi:connected with Plant-IoT, aid = 7", false, focusCode},
+		{"I (90231) wifi:bcn_timeout,ap_probe_send_start", false, focusAsk},
+		{"I (185041) mqtt_example: MQTT_EVENT_DISCONNECTED", true, focusAsk},
 		{"[   598][D][WiFiGeneric.cpp:1035] _eventCallback(): Arduino Event: 2 - STA_START", true, focusCode},
 		{"[  5123][E][WiFiGeneric.cpp:1062] _eventCallback(): Reason: 15 - 4WAY_HANDSHAKE_TIMEOUT", true, focusAsk},
 		{"rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)", true, focusDump},
