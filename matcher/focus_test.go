@@ -121,22 +121,6 @@ func TestPlan_otherVendor(t *testing.T) {
 			t.Errorf("%q: suggestions only = %v, want %v", tc.q, got, tc.only)
 		}
 	}
-	// a post's form fields and set-up name the poster's ESP32: whose
-	// device the question is about is in its own sentences
-	for _, name := range []string{"esp-idf-form.md", "arduino-form.md", "forum.md"} {
-		for _, tc := range []struct {
-			q    string
-			only bool
-		}{
-			{"does the Raspberry Pi Pico W support MQTT over TLS?", true},
-			{"STM32 host sends AT commands to an ESP32 over UART, how fast can MQTT publish?", false},
-			{"what is the default MQTT keepalive?", false},
-		} {
-			if got := ix.plan(readPost(t, name, tc.q)).suggestOnly() != ""; got != tc.only {
-				t.Errorf("%q in %s: suggestions only = %v, want %v", tc.q, name, got, tc.only)
-			}
-		}
-	}
 	res := ix.Search("does the Raspberry Pi Pico W support MQTT over TLS?")
 	if res.Answered || res.Best == nil {
 		t.Errorf("answered %v, best %v: want suggestions, not an answer", res.Answered, res.Best)
@@ -278,81 +262,88 @@ func FuzzFoldedPatterns(f *testing.F) {
 	})
 }
 
-// TestFocus_asideParagraphs: in a long post, the prose of a paragraph
-// that does not ask counts less than the prose around the question; error
-// lines count fully wherever they are.
-func TestFocus_asideParagraphs(t *testing.T) {
-	post := "I run an HTTP server on an ESP32 and it resets under load. Why does the socket get closed?\n\n" +
-		"The code is basically the station example with my own SSID and password, nothing else changed in it.\n\n" +
-		"E (1234) httpd: httpd_accept_conn: error in accept (23)\n\n" +
-		strings.Repeat("Some more words to make this a long post rather than a chat question. ", 8)
-	segs := longFocus(t, post)
-	weight := func(prefix string) float64 {
-		for _, s := range segs {
-			if strings.HasPrefix(s.text, prefix) {
-				return s.weight
+// infoLog is a run of info-level log lines that makes a test post long.
+const infoLog = "I (1234) wifi: some info line that a long post carries along\n"
+
+// TestFocus_postWeights: how the lines and sentences of long posts weigh.
+// The prose of a paragraph that does not ask counts less than the prose
+// around the question, error lines fully wherever they are; the subject a
+// post opens with is no aside, nor is a description because of a lone
+// "Any ideas?" below its log; in a post that asks nothing the set-up
+// paragraph counts less; screenshots, folds and a forum's code-box
+// markup are left out.
+func TestFocus_postWeights(t *testing.T) {
+	log := strings.Repeat(infoLog, 12)
+	tests := []struct {
+		name   string
+		post   string
+		want   map[string]float64
+		absent []string
+	}{
+		{"aside paragraphs",
+			"I run an HTTP server on an ESP32 and it resets under load. Why does the socket get closed?\n\n" +
+				"The code is basically the station example with my own SSID and password, nothing else changed in it.\n\n" +
+				"E (1234) httpd: httpd_accept_conn: error in accept (23)\n\n" + log,
+			map[string]float64{
+				"I run an HTTP server":  focusAsk, // the asking line's sentence that does not ask
+				"The code is basically": focusProse * focusAside,
+				"E (1234) httpd":        focusAsk,
+			}, nil},
+		{"subject line",
+			"ESP32 drops Wi-Fi every five minutes\n\n" +
+				"The code is basically the station example with my own SSID and password.\n\n" +
+				"Is there a setting that keeps the connection up?\n\n" + log,
+			map[string]float64{"ESP32 drops": focusProse, "The code is": focusProse * focusAside}, nil},
+		{"filler question",
+			"Hi everyone,\n\nMy ESP32 loses its MQTT connection every few minutes.\n\n" +
+				"The code is basically the station example with my own SSID and password.\n\n" +
+				"E (1234) mqtt_client: Error transport connect\n\n" + log + "\nAny ideas?",
+			map[string]float64{"My ESP32 loses": focusProse, "The code is": focusProse, "E (1234) mqtt": focusAsk}, nil},
+		{"set-up paragraph",
+			readPost(t, "forum.md", "My ESP32 loses its MQTT connection every few minutes"),
+			map[string]float64{
+				"My ESP32 loses its MQTT connection": focusProse,
+				"My setup: ESP-IDF v5.0.4":           focusBoilerplate,
+				"The code is basically":              focusProse * focusAside,
+			}, nil},
+		{"images and folds",
+			"My ESP32 drops its MQTT connection every few minutes.\n\n" +
+				"![Screenshot 2024-01-10](https://user-images.githubusercontent.com/1234/5678-abcd.png)\n\n" +
+				"The broker log <img width=\"600\" src=\"https://github.com/user-attachments/assets/1a2b\"> shows nothing either.\n\n" +
+				"<details><summary>Full log</summary>\n\n" + log + "\n</details>\n",
+			map[string]float64{"The broker log": focusProse},
+			[]string{"githubusercontent", "user-attachments", "details>"}},
+		{"forum code box",
+			"My ESP32 drops its MQTT connection every few minutes.\n\n" +
+				"Code: Select all\n[code]\nesp_mqtt_client_config_t cfg = { .broker.address.uri = BROKER_URL };\n" +
+				"client = esp_mqtt_client_init(&cfg);[/code]\n\nAfter the box it is prose again.\n\n" + log,
+			map[string]float64{
+				"esp_mqtt_client_config_t":             focusCodeLong,
+				"client = esp_mqtt_client_init(&cfg);": focusCodeLong,
+				"After the box":                        focusProse,
+			},
+			[]string{"code]", "Select all"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			segs := longFocus(t, tt.post)
+			wantWeights(t, segs, tt.want)
+			for _, s := range segs {
+				for _, a := range tt.absent {
+					if strings.Contains(s.text, a) {
+						t.Errorf("%q kept: %q", a, s.text)
+					}
+				}
 			}
-		}
-		t.Fatalf("no segment starts with %q in %+v", prefix, segs)
-		return 0
-	}
-	// the line that asks counts fully, its sentence that does not too
-	if w := weight("I run an HTTP server"); w != focusAsk {
-		t.Errorf("context of the question: weight %v, want %v", w, focusAsk)
-	}
-	if w := weight("The code is basically"); w != focusProse*focusAside {
-		t.Errorf("prose of another paragraph: weight %v, want %v", w, focusProse*focusAside)
-	}
-	if w := weight("E (1234) httpd"); w != focusAsk {
-		t.Errorf("error line of another paragraph: weight %v, want %v", w, focusAsk)
+		})
 	}
 }
 
-// TestFocus_subjectLine: the prose a long post opens with is its subject,
-// like an issue's title: it is not an aside when another paragraph asks.
-func TestFocus_subjectLine(t *testing.T) {
-	post := "ESP32 drops Wi-Fi every five minutes\n\n" +
-		"The code is basically the station example with my own SSID and password.\n\n" +
-		"Is there a setting that keeps the connection up?\n\n" +
-		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12)
-	segs := longFocus(t, post)
-	wantWeights(t, segs, map[string]float64{
-		"ESP32 drops": focusProse,
-		"The code is": focusProse * focusAside,
-	})
-}
-
-// TestFocus_fillerQuestion: "Any ideas?" in a paragraph of its own, after
-// a description and its log, does not make the description an aside, as
-// "how?" at the end of it does not either.
-func TestFocus_fillerQuestion(t *testing.T) {
-	post := "Hi everyone,\n\n" +
-		"My ESP32 loses its MQTT connection every few minutes.\n\n" +
-		"The code is basically the station example with my own SSID and password.\n\n" +
-		"E (1234) mqtt_client: Error transport connect\n\n" +
-		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12) + "\n" +
-		"Any ideas?"
-	segs := longFocus(t, post)
-	wantWeights(t, segs, map[string]float64{
-		"My ESP32 loses": focusProse,
-		"The code is":    focusProse,
-		"E (1234) mqtt":  focusAsk,
-	})
+// TestFillerQuestion: a question of stop words alone says nothing.
+func TestFillerQuestion(t *testing.T) {
 	if !fillerQuestion("Any ideas?", testStops(t)) || fillerQuestion("Any ideas why MQTT drops?", testStops(t)) {
 		t.Error("fillerQuestion: want true for \"Any ideas?\" alone, false when it names something")
 	}
-}
-
-// TestFocus_setupParagraph: in a long post that asks nothing, the prose
-// of the paragraph that describes the set-up counts less than the
-// statement of the problem.
-func TestFocus_setupParagraph(t *testing.T) {
-	segs := longFocus(t, readPost(t, "forum.md", "My ESP32 loses its MQTT connection every few minutes"))
-	wantWeights(t, segs, map[string]float64{
-		"My ESP32 loses its MQTT connection": focusProse,
-		"My setup: ESP-IDF v5.0.4":           focusBoilerplate,
-		"The code is basically":              focusProse * focusAside,
-	})
 }
 
 // longFocus focuses a test post, which must read as a long post.
@@ -385,24 +376,29 @@ func wantWeights(t *testing.T, segs []segment, want map[string]float64) {
 	}
 }
 
-// TestPlan_postEvidence: whether a question names the domain, and its
-// share of stop words, are read from a long post's own sentences, not
-// from the fields and logs of its form, which name ESP32s and ESP-IDF
-// whatever the question.
+// TestPlan_postEvidence: a post's form fields and set-up name the
+// poster's ESP32 and ESP-IDF whatever the question: whose device the
+// question is about, whether it names the domain and its share of stop
+// words are read from the post's own sentences.
 func TestPlan_postEvidence(t *testing.T) {
 	ix := embeddedIndex(t)
-	// not esp-idf-form.md: its steps to reproduce are the poster's prose,
-	// and they name ESP-IDF
-	for _, name := range []string{"esp-idf-old.md", "arduino-form.md", "forum.md"} {
+	for _, name := range postTemplates {
 		for _, tc := range []struct {
-			q        string
-			anchored bool
+			q              string
+			only, anchored bool
 		}{
-			{"tell me a joke about routers", false},
-			{"What is the default MQTT keepalive of esp_mqtt_client?", true},
+			{"does the Raspberry Pi Pico W support MQTT over TLS?", true, true},
+			{"STM32 host sends AT commands to an ESP32 over UART, how fast can MQTT publish?", false, true},
+			{"What is the default MQTT keepalive of esp_mqtt_client?", false, true},
+			{"tell me a joke about routers", false, false},
 		} {
 			p := ix.plan(readPost(t, name, tc.q))
-			if p.anchored != tc.anchored {
+			if got := p.suggestOnly() != ""; got != tc.only {
+				t.Errorf("%q in %s: suggestions only = %v, want %v", tc.q, name, got, tc.only)
+			}
+			// esp-idf-form.md's steps to reproduce are the poster's prose,
+			// and they name ESP-IDF
+			if p.anchored != tc.anchored && name != "esp-idf-form.md" {
 				t.Errorf("%q in %s: anchored %v, want %v", tc.q, name, p.anchored, tc.anchored)
 			}
 			if p.tokens > 40 {
@@ -440,43 +436,4 @@ func testStops(tb testing.TB) map[string]bool {
 		tb.Fatal(err)
 	}
 	return w.stop
-}
-
-// TestFocus_images: a long post's screenshots and the tags that fold its
-// log are left out, the words around them kept.
-func TestFocus_images(t *testing.T) {
-	post := "My ESP32 drops its MQTT connection every few minutes.\n\n" +
-		"![Screenshot 2024-01-10](https://user-images.githubusercontent.com/1234/5678-abcd.png)\n\n" +
-		"The broker log <img width=\"600\" src=\"https://github.com/user-attachments/assets/1a2b\"> shows nothing either.\n\n" +
-		"<details><summary>Full log</summary>\n\n" +
-		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12) +
-		"\n</details>\n"
-	for _, s := range longFocus(t, post) {
-		if strings.Contains(s.text, "githubusercontent") || strings.Contains(s.text, "user-attachments") ||
-			strings.Contains(s.text, "details>") {
-			t.Errorf("image or folding tag kept: %q", s.text)
-		}
-	}
-	wantWeights(t, longFocus(t, post), map[string]float64{"The broker log": focusProse})
-}
-
-// TestFocus_forumCode: a forum's [code] box is read as code, as a
-// Markdown fence is.
-func TestFocus_forumCode(t *testing.T) {
-	post := "My ESP32 drops its MQTT connection every few minutes.\n\n" +
-		"Code: Select all\n[code]\nesp_mqtt_client_config_t cfg = { .broker.address.uri = BROKER_URL };\n" +
-		"client = esp_mqtt_client_init(&cfg);[/code]\n\n" +
-		"After the box it is prose again.\n\n" +
-		strings.Repeat("I (1234) wifi: some info line that a long post carries along\n", 12)
-	segs := longFocus(t, post)
-	wantWeights(t, segs, map[string]float64{
-		"esp_mqtt_client_config_t":             focusCodeLong,
-		"client = esp_mqtt_client_init(&cfg);": focusCodeLong,
-		"After the box":                        focusProse,
-	})
-	for _, s := range segs {
-		if strings.Contains(s.text, "code]") || strings.Contains(s.text, "Select all") {
-			t.Errorf("forum markup kept: %q", s.text)
-		}
-	}
 }
