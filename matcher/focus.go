@@ -330,6 +330,7 @@ func withRoles(segs []segment, stop map[string]bool) []segment {
 			out[i].role = roleOnly
 		}
 	}
+	asking = append(asking, askedAbout(out, asking, setup)...)
 	// prose in other paragraphs than the question ("My code is the station
 	// example with my own SSID") is the poster's story, not the question:
 	// held-out questions filed in the post templates are answered right
@@ -340,6 +341,45 @@ func withRoles(segs []segment, stop map[string]bool) []segment {
 			out[i].role == roleOnly && slices.Contains(setup, out[i].para)
 		if aside && out[i].weight == focusProse {
 			out[i].weight *= focusAside
+		}
+	}
+	return out
+}
+
+// Words of a short question and of the description it asks about.
+const (
+	shortQuestion = 12
+	description   = 15
+)
+
+// askedAbout returns the paragraphs that a short question in a paragraph
+// of its own asks about: the nearest description before it ("Tablets join
+// an ESP32 access point; after the fifth, no new one gets in." then,
+// below the code, "Is there a limit I can raise?"), a paragraph of some
+// length that is not the set-up; greetings and one-line remarks are not
+// descriptions.
+func askedAbout(segs []segment, asking, setup []int32) []int32 {
+	words := map[int32]int{}
+	for _, s := range segs {
+		if s.weight == focusProse || s.role == roleAsking {
+			for range strings.FieldsSeq(s.text) {
+				words[s.para]++
+			}
+		}
+	}
+	var out []int32
+	for _, a := range asking {
+		if words[a] == 0 || words[a] > shortQuestion {
+			continue
+		}
+		before := int32(-1)
+		for p, n := range words {
+			if p < a && p > before && n >= description && !slices.Contains(setup, p) {
+				before = p
+			}
+		}
+		if before >= 0 {
+			out = append(out, before)
 		}
 	}
 	return out

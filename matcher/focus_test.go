@@ -299,6 +299,17 @@ func TestFocus_postWeights(t *testing.T) {
 				"The code is basically the station example with my own SSID and password.\n\n" +
 				"E (1234) mqtt_client: Error transport connect\n\n" + log + "\nAny ideas?",
 			map[string]float64{"My ESP32 loses": focusProse, "The code is": focusProse, "E (1234) mqtt": focusAsk}, nil},
+		{"description before a short question",
+			"Hi everyone, first post here.\n\n" +
+				"Tablets in a classroom join an ESP32 running as an access point, and after the fifth one no new tablet gets in.\n\n" +
+				"The code is basically the softAP example.\n\n" +
+				"Is there a limit I can raise?\n\n" + log,
+			map[string]float64{
+				"Hi everyone":      focusProse, // where the subject goes
+				"Tablets in a":     focusProse,
+				"The code is":      focusProse * focusAside,
+				"Is there a limit": focusAsk,
+			}, nil},
 		{"set-up paragraph",
 			readPost(t, "forum.md", "My ESP32 loses its MQTT connection every few minutes"),
 			map[string]float64{
