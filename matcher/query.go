@@ -90,7 +90,7 @@ type queryPlan struct {
 	tokens      int     // whole tokens
 	stops       int     // ... that are stop words
 	total       float64 // sum of the concepts' importance
-	span        int     // sum of the concepts' spans
+	span        float64 // sum of the concepts' spans, each by its focus
 	maxScore    float64 // the score of an entry matching every concept fully
 }
 
@@ -387,7 +387,7 @@ func (ix *Index) weigh(p *queryPlan) {
 		// the question's words and pull the post to the entries about it
 		c.weight = c.focus * math.Sqrt(need)
 		p.total += c.importance
-		p.span += c.span
+		p.span += float64(c.span) * c.focus
 		p.maxScore += c.weight * c.idf * maxSat
 	}
 }

@@ -451,11 +451,10 @@ func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float
 	x[rfCoverage] = c.matched / max(p.total, 1e-9)
 	x[rfTitle] = c.inTitle / max(p.total, 1e-9)
 	// the words count by their focus: in a long post, by their line
-	missing, matched, whole, span, spans := 0.0, 0.0, 0.0, 0.0, 0.0
+	missing, matched, whole, span := 0.0, 0.0, 0.0, 0.0
 	for j := range p.concepts {
 		k := &p.concepts[j]
 		in := j < maskBits && c.mask&(1<<j) != 0
-		spans += float64(k.span) * k.focus
 		if !in {
 			missing = max(missing, k.importance)
 		} else {
@@ -469,7 +468,7 @@ func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float
 		}
 	}
 	x[rfMissing] = missing / ix.maxIDF
-	x[rfSpan] = span / max(spans, 1e-9)
+	x[rfSpan] = span / max(p.span, 1e-9)
 	tot := max(p.total, 1e-9)
 	x[rfBody] = c.inField[fieldBody] / tot
 	x[rfCode] = c.inField[fieldCode] / tot
