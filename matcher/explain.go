@@ -1,7 +1,9 @@
 package matcher
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -55,18 +57,13 @@ const maxNotedLines = 12
 // weight and role, and how many lighter ones there were.
 func (ix *Index) postLinesNote(q string) []string {
 	segs, _ := focus(q, ix.an.stop)
-	order := make([]int, len(segs))
-	for i := range order {
-		order[i] = i
-	}
 	// heaviest first, in post order among equals
-	sort.SliceStable(order, func(a, b int) bool { return segs[order[a]].weight > segs[order[b]].weight })
+	slices.SortStableFunc(segs, func(a, b segment) int { return cmp.Compare(b.weight, a.weight) })
 	out := []string{"lines, heaviest first (weight, role):"}
-	for _, i := range order[:min(len(order), maxNotedLines)] {
-		s := segs[i]
+	for _, s := range segs[:min(len(segs), maxNotedLines)] {
 		out = append(out, fmt.Sprintf("    %.2f %-7s %.70q", s.weight, s.role, s.text))
 	}
-	if n := len(order) - maxNotedLines; n > 0 {
+	if n := len(segs) - maxNotedLines; n > 0 {
 		out = append(out, fmt.Sprintf("    ... and %d lighter lines", n))
 	}
 	return out

@@ -98,28 +98,27 @@ func postLines(q string) []postLine {
 				continue // the fence, or its language tag
 			}
 		}
-		// a forum's [code]...[/code] is a fence too
-		closes := false
+		// a forum's [code]...[/code] is a fence too: this line is code,
+		// the next one no more
 		if rest, ok := cutTag(line, "[code]"); ok && !inCode {
 			line, inCode = rest, true
 		}
+		code := inCode
 		if rest, ok := strings.CutSuffix(line, "[/code]"); ok && inCode {
-			line, closes = strings.TrimSpace(rest), true
+			line, inCode = strings.TrimSpace(rest), false
 		}
 		line = withoutImages(line)
 		if line == "" || placeholder(line) {
-			inCode = inCode && !closes
 			continue
 		}
 		// one huge line (a minified paste) must not crowd out the rest
 		line = truncateTo(line, maxLineBytes)
-		heading := !inCode && (strings.HasPrefix(line, "#") ||
+		heading := !code && (strings.HasPrefix(line, "#") ||
 			len(line) > 4 && strings.HasPrefix(line, "**") && strings.HasSuffix(line, "**"))
 		if heading {
 			para++
 		}
-		lines = append(lines, postLine{text: line, code: inCode, heading: heading, para: para})
-		inCode = inCode && !closes
+		lines = append(lines, postLine{text: line, code: code, heading: heading, para: para})
 	}
 	return lines
 }
@@ -330,7 +329,9 @@ func withRoles(segs []segment, stop map[string]bool) []segment {
 			out[i].role = roleOnly
 		}
 	}
-	asking = append(asking, askedAbout(out, asking, setup)...)
+	if asks {
+		asking = append(asking, askedAbout(out, asking, setup)...)
+	}
 	// prose in other paragraphs than the question ("My code is the station
 	// example with my own SSID") is the poster's story, not the question:
 	// held-out questions filed in the post templates are answered right
