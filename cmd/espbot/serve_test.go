@@ -691,3 +691,36 @@ func TestServe_Corpus(t *testing.T) {
 		t.Errorf("ask %q: %+v, want %s", e.Title, res, e.ID)
 	}
 }
+
+// TestMatcherOptions_model: the configuration's matcher.model is the model
+// serve and check build the index with; a broken one is named with its
+// file and line.
+func TestMatcherOptions_model(t *testing.T) {
+	m := matcher.UntrainedModel()
+	m.AnswerThreshold, m.AutoThreshold = 0.9, 0.95
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	c := &config.Config{}
+	c.Matcher.Model = writeFile(t, "model.txt", buf.String())
+	mo, err := matcherOptions(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := knowledge.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := matcher.New(kb.Entries, mo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ix.AnswerThreshold(); got != 0.9 {
+		t.Errorf("answer threshold %v, want the configured model's 0.9", got)
+	}
+	c.Matcher.Model = writeFile(t, "bad.txt", "espbot-matcher-model 1\n[ranker]\n1.0 sparkle\n")
+	if _, err := matcherOptions(c); err == nil || !strings.Contains(err.Error(), "matcher.model: "+c.Matcher.Model+":3:") {
+		t.Errorf("broken model: got %v, want matcher.model naming %s:3", err, c.Matcher.Model)
+	}
+}

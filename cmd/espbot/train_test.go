@@ -60,6 +60,9 @@ func TestRunTrain(t *testing.T) {
 	if out, _, err := runArgs(t, "", "ask", "--json", "--model", model, "lwip mtu on esp32?"); err != nil || !strings.Contains(out, `"id":"protocols-bc95"`) {
 		t.Errorf("ask --model: %v %s", err, out)
 	}
+	if out, _, err := runArgs(t, "lwip mtu on esp32?\n", "chat", "--model", model); err != nil || !strings.Contains(out, "MTU") {
+		t.Errorf("chat --model: %v %s", err, out)
+	}
 	if out, _, err := runArgs(t, "", "eval", "--model", model, set); err != nil || !strings.Contains(out, "offtopic") {
 		t.Errorf("eval --model: %v\n%s", err, out)
 	}
