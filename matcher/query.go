@@ -30,6 +30,9 @@ type concept struct {
 	importance float64
 	kind       TokenKind
 	part       bool
+	// parent is the concept of the identifier a part belongs to, or -1:
+	// an entry that matches the whole needs its parts less
+	parent     int
 	chip       string
 	phrase     bool // a multi-word lexicon phrase
 	span       int  // question words it stands for: 1, more for a phrase, 0 for a part
@@ -176,9 +179,11 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 	// corpus would abstain there
 	evidence := !p.post || seg.weight >= focusProse
 	wi := -1
+	owner := -1 // the concept of the last whole token
 	for _, t := range toks {
 		if !t.Part {
 			wi++
+			owner = -1
 		}
 		if evidence && !t.Part {
 			p.tokens++
@@ -211,7 +216,7 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 				continue
 			}
 			c = ix.wordConcept(p, t)
-			c.part = true
+			c.part, c.parent = true, owner
 		case ok && m.size > 1:
 			c = ix.phraseConcept(p, whole[m.start:m.start+m.size], m.group)
 		case wi >= 0 && inPhrase[wi]:
@@ -223,15 +228,32 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 				p.expand(t.Text, m.group)
 			}
 		}
+		if !c.part {
+			c.parent = -1
+		}
 		if i := p.find(&c); i >= 0 {
-			p.anchored = p.anchored || evidence && p.concepts[i].anchors()
-			p.concepts[i].focus = max(p.concepts[i].focus, seg.weight)
-			p.concepts[i].role = min(p.concepts[i].role, seg.role)
+			if !t.Part {
+				owner = i
+			}
+			o := &p.concepts[i]
+			if o.part && !c.part {
+				// the word asked about after the identifier it is part
+				// of: the concept is the word, with its lexicon group
+				ix.describe(&c, t)
+				c.focus, c.role = max(o.focus, seg.weight), min(o.role, seg.role)
+				*o = c
+			}
+			p.anchored = p.anchored || evidence && o.anchors()
+			o.focus = max(o.focus, seg.weight)
+			o.role = min(o.role, seg.role)
 			continue
 		}
 		c.focus, c.role = seg.weight, seg.role
 		ix.describe(&c, t)
 		p.anchored = p.anchored || evidence && c.anchors()
+		if !t.Part {
+			owner = len(p.concepts)
+		}
 		p.concepts = append(p.concepts, c)
 		if c.chip != "" {
 			p.chips = append(p.chips, c.chip)
@@ -244,11 +266,15 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 func (p *queryPlan) find(c *concept) int {
 	c.k = c.key() // kept: a long post compares each concept with all before it
 	for i := range p.concepts {
-		k := p.concepts[i].k
+		o := &p.concepts[i]
+		k := o.k
 		if k == "" {
-			k = p.concepts[i].key()
+			k = o.key()
 		}
-		if k == c.k {
+		// a part of an identifier has no lexicon group: "handshake" of
+		// mbedtls_ssl_handshake is the word "handshake" asked about
+		// beside it, not a second concept
+		if k == c.k || (o.part || c.part) && o.alts[0].term == c.alts[0].term {
 			return i
 		}
 	}

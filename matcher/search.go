@@ -18,6 +18,7 @@ const (
 	minRelated    = 0.25 // ... nor those with less than this share of the best BM25F score
 	commonConcept = 1.5  // idf below which a concept only adds to found entries
 	maskBits      = 64   // concepts whose matches are tracked one by one
+	partOverlap   = 0.25 // what a part adds to an entry matching its whole identifier
 )
 
 // docScore is the first-stage evidence gathered for one entry.
@@ -334,6 +335,13 @@ func (ix *Index) score(p *queryPlan, sc *scratch) []int32 {
 		if i < maskBits {
 			bit = 1 << i
 		}
+		// a part of an identifier the entry matches whole says little
+		// more: "ssl" of mbedtls_ssl_handshake must not outweigh the
+		// error code beside it
+		owner := uint64(0)
+		if c.part && c.parent >= 0 && c.parent < maskBits {
+			owner = 1 << c.parent
+		}
 		for _, d := range sc.ctouched {
 			ds, h := &sc.acc[d], &sc.cur[d]
 			if !h.found {
@@ -342,8 +350,9 @@ func (ix *Index) score(p *queryPlan, sc *scratch) []int32 {
 			}
 			// branch-free: which of these hold differs from entry to entry,
 			// and adding zero changes no sum
-			s := c.weight * h.best
-			m := c.importance * h.bestW
+			f := 1 - (1-partOverlap)*b2f(ds.mask&owner != 0)
+			s := f * c.weight * h.best
+			m := f * c.importance * h.bestW
 			ds.score += s
 			ds.matched += m
 			ds.inTitle += m * b2f(h.titled)

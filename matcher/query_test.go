@@ -1,0 +1,101 @@
+package matcher
+
+import (
+	"math"
+	"testing"
+)
+
+// conceptsOf returns the concepts of q whose typed term is term.
+func conceptsOf(p *queryPlan, term string) []concept {
+	var cs []concept
+	for _, c := range p.concepts {
+		if c.alts[0].term == term {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// TestPlan_identifierParts: a word asked about beside an identifier it is
+// part of is one concept, whichever comes first, and it keeps its lexicon
+// group; a part no word repeats belongs to its identifier.
+func TestPlan_identifierParts(t *testing.T) {
+	ix := embeddedIndex(t)
+	term := ix.an.tokens("handshake", nil)[0].term
+	for _, q := range []string{
+		"the handshake fails: mbedtls_ssl_handshake returned -0x7600",
+		"mbedtls_ssl_handshake returned -0x7600, the handshake fails",
+	} {
+		p := ix.plan(q)
+		cs := conceptsOf(p, term)
+		if len(cs) != 1 {
+			t.Errorf("%q: %d concepts for %q, want 1", q, len(cs), term)
+			continue
+		}
+		if cs[0].part || cs[0].key() == term {
+			t.Errorf("%q: the word is a part (%v) or lost its lexicon group (key %q)", q, cs[0].part, cs[0].key())
+		}
+		whole := -1
+		for i, c := range p.concepts {
+			if c.text == "mbedtls_ssl_handshake" {
+				whole = i
+			}
+		}
+		ssl := conceptsOf(p, "ssl")
+		if whole < 0 || len(ssl) != 1 || !ssl[0].part || ssl[0].parent != whole {
+			t.Errorf("%q: the part ssl (%+v) does not belong to the identifier (concept %d)", q, ssl, whole)
+		}
+	}
+}
+
+// TestScore_partsOfMatchedIdentifier: an entry that matches an identifier
+// whole gets its parts at partOverlap of their worth, so that the parts
+// do not outweigh the other words of the question; an entry matching the
+// parts alone gets them in full.
+func TestScore_partsOfMatchedIdentifier(t *testing.T) {
+	ix := embeddedIndex(t)
+	p := ix.plan("esp_http_client_write chunked data")
+	flat := *p
+	flat.concepts = append([]concept(nil), p.concepts...)
+	parts := 0
+	for i := range flat.concepts {
+		if flat.concepts[i].part && flat.concepts[i].parent >= 0 {
+			flat.concepts[i].parent = -1
+			parts++
+		}
+	}
+	if parts == 0 {
+		t.Fatal("no part of esp_http_client_write belongs to it")
+	}
+	scores := func(p *queryPlan) map[int32]float64 {
+		sc := ix.getScratch()
+		defer ix.release(sc)
+		m := map[int32]float64{}
+		for _, d := range ix.score(p, sc) {
+			m[d] = sc.acc[d].score
+		}
+		return m
+	}
+	got, full := scores(p), scores(&flat)
+	whole := uint64(1) << 0 // the identifier is the first concept
+	lower, same := 0, 0
+	sc := ix.getScratch()
+	defer ix.release(sc)
+	for _, d := range ix.score(p, sc) {
+		switch {
+		case sc.acc[d].mask&whole != 0:
+			if got[d] >= full[d] {
+				t.Errorf("entry %s matches the identifier whole: score %.3f, want below %.3f", ix.entries[d].ID, got[d], full[d])
+			}
+			lower++
+		default:
+			if math.Abs(got[d]-full[d]) > 1e-9 {
+				t.Errorf("entry %s matches parts only: score %.3f, want %.3f", ix.entries[d].ID, got[d], full[d])
+			}
+			same++
+		}
+	}
+	if lower == 0 || same == 0 {
+		t.Fatalf("%d entries match the identifier and %d do not: the test question no longer tells", lower, same)
+	}
+}
