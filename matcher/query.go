@@ -32,11 +32,11 @@ type concept struct {
 	part       bool
 	// parent is the concept of the identifier a part belongs to, or -1:
 	// an entry that matches the whole needs its parts less
-	parent     int
-	chip       string
-	phrase     bool // a multi-word lexicon phrase
-	span       int  // question words it stands for: 1, more for a phrase, 0 for a part
-	corrected  bool // has a typo correction
+	parent    int
+	chip      string
+	phrase    bool // a multi-word lexicon phrase
+	span      int  // question words it stands for: 1, more for a phrase, 0 for a part
+	corrected bool // has a typo correction
 	// focus is how much the part of the post it comes from counts (1 for
 	// the asking sentence and error lines, less for logs and boilerplate).
 	focus float64
