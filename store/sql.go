@@ -95,7 +95,7 @@ func openPostgres(dsn string) (*sql.DB, error) {
 
 // start checks the connection, migrates and loads the salt.
 func (s *Store) start(ctx context.Context, salt string) error {
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.connect(ctx); err != nil {
 		return fmt.Errorf("connect store: %w", err)
 	}
 	if err := s.migrate(ctx); err != nil {
@@ -111,6 +111,35 @@ func (s *Store) start(ctx context.Context, salt string) error {
 	}
 	s.salt = []byte(stored)
 	return nil
+}
+
+// connectWait bounds how long connect retries a database that another
+// process is switching to WAL, as busy_timeout bounds a locked write.
+const connectWait = 10 * time.Second
+
+// connect checks the connection. Two processes opening a new SQLite file
+// together both switch it to WAL, each holding the read lock the other
+// must upgrade past: SQLite fails one at once (a deadlock, so busy_timeout
+// does not wait), and it succeeds when tried again after the other.
+func (s *Store) connect(ctx context.Context) error {
+	deadline := time.Now().Add(connectWait)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
+		err := s.db.PingContext(ctx)
+		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+	}
+}
+
+// sqliteBusy reports SQLite's SQLITE_BUSY, with any extended code.
+func sqliteBusy(err error) bool {
+	var e interface{ Code() int }
+	return errors.As(err, &e) && e.Code()&0xff == 5
 }
 
 // storedSalt returns the database's salt, generating it on first use. Of
