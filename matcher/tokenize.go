@@ -107,8 +107,12 @@ func appendCompound(toks []Token, piece string, pos int) []Token {
 	}
 	if n, unit, ok := splitUnit(piece); ok {
 		// "300ms", "2.4ghz", "64kb": a quantity is its number and its unit,
-		// as when written apart
+		// as when written apart; "9th" is the number alone, its suffix
+		// no unit ("the 9th phone can't join")
 		toks = appendCompound(toks, n, pos)
+		if ordinalSuffix(n, unit) {
+			return toks
+		}
 		return append(toks, Token{Text: unit, Kind: Word, Pos: pos})
 	}
 	if strings.IndexByte(piece, '.') >= 0 {
@@ -169,6 +173,15 @@ func splitUnit(s string) (num, unit string, ok bool) {
 		return "", "", false
 	}
 	return s[:i], s[i:], true
+}
+
+// ordinalSuffix reports the suffix of an ordinal: 1st, 2nd, 3rd, 4th, 11th.
+func ordinalSuffix(num, suffix string) bool {
+	switch suffix {
+	case "st", "nd", "rd", "th":
+		return strings.IndexByte(num, '.') < 0
+	}
+	return false
 }
 
 // classifyAtom recognises tokens with a canonical form: chips, versions and

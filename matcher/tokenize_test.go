@@ -41,6 +41,7 @@ func TestTokenize(t *testing.T) {
 		{"300ms then ~5 min", "300 ms then 5 min"},
 		{"2.4GHz and 5ghz", "v2.4 ghz and 5 ghz"},
 		{"64KB buffer, 0x2800", "64 kb buffer 0x2800"},
+		{"the 9th phone, 1st and 22nd", "the 9 phone 1 and 22"},
 		{"don't", "dont"},
 		{"", ""},
 		{"🤔 ??", ""},
