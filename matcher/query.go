@@ -143,8 +143,28 @@ func (p *queryPlan) suggestOnly() string {
 		return "a closing remark"
 	case p.otherVendor:
 		return "about another vendor's device"
+	case p.bare():
+		return "a single word"
 	}
 	return ""
+}
+
+// bare reports a question that is one word ("ping", "mqtt"): a topic, not
+// a question, which no training question is like, so the decision's
+// confidence would be a guess. An identifier or an error code alone
+// (SO_REUSEADDR, "errno 23") is precise enough to be answered.
+func (p *queryPlan) bare() bool {
+	n := 0
+	for i := range p.concepts {
+		c := &p.concepts[i]
+		if c.part {
+			continue
+		}
+		if n++; n > 1 || c.kind == Ident || c.phrase {
+			return false
+		}
+	}
+	return n == 1 && !p.post
 }
 
 // addConcepts turns the analysed tokens of one segment of a question into

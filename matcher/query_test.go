@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -97,5 +98,33 @@ func TestScore_partsOfMatchedIdentifier(t *testing.T) {
 	}
 	if lower == 0 || same == 0 {
 		t.Fatalf("%d entries match the identifier and %d do not: the test question no longer tells", lower, same)
+	}
+}
+
+// TestPlan_bare: a question of one word is a topic and gets suggestions;
+// an identifier, an error code or two words may be answered.
+func TestPlan_bare(t *testing.T) {
+	ix := embeddedIndex(t)
+	tests := []struct {
+		q    string
+		want bool
+	}{
+		{"mtu", true},
+		{"ping?", true},
+		{"keep-alive", true}, // its parts aside, one word
+		{"SO_REUSEADDR", false},
+		{"errno 23", false},
+		{"0x2800", false},
+		{"lwip mtu", false},
+		{"default mtu?", false},
+	}
+	for _, tt := range tests {
+		if got := ix.plan(tt.q).bare(); got != tt.want {
+			t.Errorf("bare(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+	res := ix.Search("mtu")
+	if res.Answered || res.Best == nil || !strings.Contains(res.Best.Entry.Title, "MTU") {
+		t.Errorf("mtu: answered %v, best %v: want the MTU entry as a suggestion", res.Answered, titleOf(res))
 	}
 }
