@@ -68,6 +68,7 @@ type Index struct {
 	docLen     []float32 // per entry: its number of body terms
 	docKind    []askKind // per entry: the kind of question its title asks
 	vocab      vocabulary
+	idents     identIndex
 	maxIDF     float64
 	sem        *semSpace  // latent semantic space of the entries
 	pool       *sync.Pool // *scratch, shared by the copies withModel makes
@@ -104,8 +105,80 @@ func New(entries []knowledge.Entry, opts Options) (*Index, error) {
 	b := newBuilder(ix)
 	b.addAll(opts.Phrasings)
 	b.finish()
+	ix.idents = newIdentIndex(ix.terms)
 	ix.setModel(m, opts.AnswerThreshold)
 	return ix, nil
+}
+
+// identIndex lists the identifiers among the terms (with an underscore),
+// sorted, and by each of their segments the ones that have it.
+type identIndex struct {
+	terms []string
+	bySeg map[string][]int32
+}
+
+func newIdentIndex(terms map[string]int32) identIndex {
+	var ix identIndex
+	for t := range terms {
+		if strings.IndexByte(t, '_') > 0 {
+			ix.terms = append(ix.terms, t)
+		}
+	}
+	slices.Sort(ix.terms)
+	ix.bySeg = make(map[string][]int32, 2*len(ix.terms))
+	for i, t := range ix.terms {
+		for _, seg := range strings.Split(t, "_") {
+			if l := ix.bySeg[seg]; len(l) == 0 || l[len(l)-1] != int32(i) {
+				ix.bySeg[seg] = append(l, int32(i))
+			}
+		}
+	}
+	return ix
+}
+
+// containing returns the identifiers longer than term that contain it as
+// a run of whole segments, in order, or nil when there are more than max.
+func (ix *identIndex) containing(term string, max int) []string {
+	// the rarest segment's identifiers are the only ones to look at
+	var cands []int32
+	for seg := range strings.SplitSeq(term, "_") {
+		l, ok := ix.bySeg[seg]
+		if !ok {
+			return nil
+		}
+		if cands == nil || len(l) < len(cands) {
+			cands = l
+		}
+	}
+	var out []string
+	for _, i := range cands {
+		id := ix.terms[i]
+		if len(id) <= len(term) || !containsSegments(id, term) {
+			continue
+		}
+		if len(out) == max {
+			return nil
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+// containsSegments reports whether identifier s contains sub as a run of
+// whole underscore-separated segments.
+func containsSegments(s, sub string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], sub)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(sub)
+		if (j == 0 || s[j-1] == '_') && (end == len(s) || s[end] == '_') {
+			return true
+		}
+		i = j + 1
+	}
 }
 
 // setModel makes the index search with model m; a threshold of zero takes

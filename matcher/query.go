@@ -334,6 +334,9 @@ func (ix *Index) wordConcept(p *queryPlan, t aToken) concept {
 	if t.Kind == Chip {
 		c.chip = t.Text
 	}
+	if t.Kind == Ident && c.alts[0].id < 0 {
+		c.alts = ix.widerIdents(c.alts, t.term)
+	}
 	if t.Kind != Word || c.alts[0].id >= 0 || ix.an.dict.has(t.Text) {
 		return c
 	}
@@ -346,6 +349,25 @@ func (ix *Index) wordConcept(p *queryPlan, t aToken) concept {
 		p.corrections[t.Text] = fix.word
 	}
 	return c
+}
+
+// Identifiers no entry uses may be part of longer ones an entry does:
+// "read_response" of esp_http_client_read_response, lwip_dhcp_does_arp_check
+// of CONFIG_LWIP_DHCP_DOES_ARP_CHECK, 4way_handshake_timeout of
+// WIFI_REASON_4WAY_HANDSHAKE_TIMEOUT.
+const (
+	widerWeight = correctionWeight // as sure as a typo correction
+	maxWider    = 3                // more of them: too generic to tell
+)
+
+// widerIdents appends the identifiers of the index that contain the
+// unknown identifier term whole (between underscores), when there are
+// at most maxWider.
+func (ix *Index) widerIdents(alts []alt, term string) []alt {
+	for _, id := range ix.idents.containing(term, maxWider) {
+		alts = append(alts, ix.alt(id, widerWeight, altCorrection))
+	}
+	return alts
 }
 
 // phraseConcept builds the concept of a multi-word lexicon phrase: the

@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -126,5 +127,41 @@ func TestPlan_bare(t *testing.T) {
 	res := ix.Search("mtu")
 	if res.Answered || res.Best == nil || !strings.Contains(res.Best.Entry.Title, "MTU") {
 		t.Errorf("mtu: answered %v, best %v: want the MTU entry as a suggestion", res.Answered, titleOf(res))
+	}
+}
+
+// TestIdentIndex_containing: an identifier no entry uses finds the longer
+// ones that contain it in whole segments, unless too many do.
+func TestIdentIndex_containing(t *testing.T) {
+	ix := newIdentIndex(map[string]int32{
+		"esp_http_client_read_response": 0, "config_lwip_max_sockets": 1, "lwip_max": 2,
+		"esp_err_a": 3, "esp_err_b": 4, "esp_err_c": 5, "esp_err_d": 6, "plain": 7,
+	})
+	tests := []struct {
+		term string
+		want []string
+	}{
+		{"read_response", []string{"esp_http_client_read_response"}},
+		{"lwip_max_sockets", []string{"config_lwip_max_sockets"}},
+		{"lwip_max", []string{"config_lwip_max_sockets"}}, // itself is not longer
+		{"ad_response", nil},                              // not whole segments
+		{"esp_err", nil},                                  // four of them: too generic
+		{"no_such_thing", nil},
+	}
+	for _, tt := range tests {
+		if got := ix.containing(tt.term, maxWider); !slices.Equal(got, tt.want) {
+			t.Errorf("containing(%q) = %q, want %q", tt.term, got, tt.want)
+		}
+	}
+}
+
+// TestPlan_widerIdentifier: a question's identifier that no entry uses is
+// matched through the longer one an entry has, so it is no unknown term.
+func TestPlan_widerIdentifier(t *testing.T) {
+	ix := embeddedIndex(t)
+	p := ix.plan("http_client_write returns -1 after a while")
+	cs := conceptsOf(p, "http_client_write")
+	if len(cs) != 1 || cs[0].unknown || !cs[0].hasAlt("esp_http_client_write") {
+		t.Fatalf("concepts %+v: want http_client_write known through esp_http_client_write", cs)
 	}
 }
