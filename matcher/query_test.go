@@ -144,8 +144,8 @@ func TestIdentIndex_containing(t *testing.T) {
 		{"read_response", []string{"esp_http_client_read_response"}},
 		{"lwip_max_sockets", []string{"config_lwip_max_sockets"}},
 		{"lwip_max", []string{"config_lwip_max_sockets"}}, // itself is not longer
-		{"ad_response", nil},                              // not whole segments
-		{"esp_err", nil},                                  // four of them: too generic
+		{"ad_response", nil}, // not whole segments
+		{"esp_err", nil},     // four of them: too generic
 		{"no_such_thing", nil},
 	}
 	for _, tt := range tests {
