@@ -104,7 +104,7 @@ func chipNote(c chipMatch) string {
 
 // decisionNote says how the decision went.
 func (ix *Index) decisionNote(p *queryPlan, res Result) string {
-	why := fmt.Sprintf("confidence %.3f %s threshold %.2f", res.Confidence, cmpWord(res.Confidence, ix.threshold), ix.threshold)
+	why := fmt.Sprintf("confidence %.3f %s threshold %.3f", res.Confidence, cmpWord(res.Confidence, ix.threshold), ix.threshold)
 	if only := p.suggestOnly(); only != "" {
 		why += ", " + only
 	}
@@ -129,8 +129,9 @@ func answerWord(ok bool) string {
 // the fields it was found in and its share of the score.
 func (ix *Index) contributions(p *queryPlan, doc int32) []string {
 	var out []string
-	for _, c := range p.concepts {
-		bestTerm, bestS, inTitle, kind := "", 0.0, false, altWord
+	full := make([]bool, len(p.concepts)) // matched for real, as score counts it
+	for i, c := range p.concepts {
+		bestTerm, bestS, bestW, inTitle, kind := "", 0.0, 0.0, false, altWord
 		for _, a := range c.alts {
 			if a.id < 0 {
 				continue
@@ -140,13 +141,14 @@ func (ix *Index) contributions(p *queryPlan, doc int32) []string {
 					continue
 				}
 				if s := c.need * a.w * ix.idf[a.id] * float64(po.sat); s > bestS {
-					bestTerm, bestS, inTitle, kind = a.term, s, po.title, a.kind
+					bestTerm, bestS, bestW, inTitle, kind = a.term, s, a.w, po.title, a.kind
 				}
 			}
 		}
 		if bestS == 0 {
 			continue
 		}
+		full[i] = bestW >= correctionWeight
 		where := "body"
 		if inTitle {
 			where = "title"
@@ -154,6 +156,10 @@ func (ix *Index) contributions(p *queryPlan, doc int32) []string {
 		via := bestTerm
 		if kind == altAssoc {
 			via += " (learned)"
+		}
+		if c.part && c.parent >= 0 && full[c.parent] {
+			bestS *= partOverlap
+			via += " (its identifier matched)"
 		}
 		out = append(out, fmt.Sprintf("    %-20s via %-24s in %-5s +%.3f", c.text, via, where, bestS))
 	}

@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -163,5 +164,19 @@ func TestPlan_widerIdentifier(t *testing.T) {
 	cs := conceptsOf(p, "http_client_write")
 	if len(cs) != 1 || cs[0].unknown || !cs[0].hasAlt("esp_http_client_write") {
 		t.Fatalf("concepts %+v: want http_client_write known through esp_http_client_write", cs)
+	}
+}
+
+// TestExplain_partsOfMatchedIdentifier: --explain counts a part of a
+// matched identifier as the score does, and says why; the decision line
+// shows the threshold as the model has it.
+func TestExplain_partsOfMatchedIdentifier(t *testing.T) {
+	ix := embeddedIndex(t)
+	d := strings.Join(ix.Explain("esp_http_client_write chunked data").Explanation.Details, "\n")
+	if !strings.Contains(d, "(its identifier matched)") {
+		t.Errorf("no part of a matched identifier in the explanation:\n%s", d)
+	}
+	if want := fmt.Sprintf("threshold %.3f", ix.threshold); !strings.Contains(d, want) {
+		t.Errorf("the decision line lacks %q:\n%s", want, d)
 	}
 }
