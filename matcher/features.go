@@ -72,36 +72,37 @@ func (ix *Index) termFeatures(c *concept, n float64, x *[numTermFeatures]float64
 
 // Ranking features, of one candidate entry for a question.
 const (
-	rfScore       = iota // first-stage (BM25F) score over the question's maximum
-	rfCoverage           // share of the question's importance the entry matches
-	rfTitle              // ... in its title
-	rfMissing            // importance of the most important concept it lacks, over the maximum idf
-	rfMatched            // share of the question's concepts it matches
-	rfPhrase             // share of adjacent question words adjacent in the entry
-	rfChipMatch          // the entry is about a chip the question names
-	rfChipOther          // the entry is only about other chips
-	rfPage               // the learned prior of the entry's page
-	rfAssoc              // share of its score through learned associations
-	rfRelative           // its score over the best first-stage score
-	rfRank               // log of its first-stage rank
-	rfTitleRecall        // share of its title's terms (by idf) the question matches
-	rfLength             // log of the length of its answer
-	rfSemantic           // cosine of question and entry in the latent semantic space, over the candidates' mean
-	rfKind               // the question asks the same kind of question as the title (how, why, yes/no...)
-	rfSpan               // share of the question's words (a phrase counts its words) the entry matches
-	rfBody               // share of the question's importance the entry's answer text matches
-	rfCode               // ... its code blocks and links
-	rfTags               // ... its page, tags and chips
-	rfExact              // ... through the words as typed (no synonym, correction or association)
-	rfLocal              // share of the question's importance it matches, each concept weighted by how few candidates match it
-	rfLocalTitle         // ... in its title
+	rfScore        = iota // first-stage (BM25F) score over the question's maximum
+	rfCoverage            // share of the question's importance the entry matches
+	rfTitle               // ... in its title
+	rfMissing             // importance of the most important concept it lacks, over the maximum idf
+	rfMatched             // share of the question's concepts it matches
+	rfPhrase              // share of adjacent question words adjacent in the entry
+	rfChipMatch           // the entry is about a chip the question names
+	rfChipOther           // the entry is only about other chips
+	rfPage                // the learned prior of the entry's page
+	rfAssoc               // share of its score through learned associations
+	rfRelative            // its score over the best first-stage score
+	rfRank                // log of its first-stage rank
+	rfTitleRecall         // share of its title's terms (by idf) the question matches
+	rfLength              // log of the length of its answer
+	rfSemantic            // cosine of question and entry in the latent semantic space, over the candidates' mean
+	rfKind                // the question asks the same kind of question as the title (how, why, yes/no...)
+	rfSpan                // share of the question's words (a phrase counts its words) the entry matches
+	rfBody                // share of the question's importance the entry's answer text matches
+	rfCode                // ... its code blocks and links
+	rfTags                // ... its page, tags and chips
+	rfExact               // ... through the words as typed (no synonym, correction or association)
+	rfLocal               // share of the question's importance it matches, each concept weighted by how few candidates match it
+	rfLocalTitle          // ... in its title
+	rfCodeConflict        // the question's hex error code is not the entry's, which has another
 	numRankFeatures
 )
 
 var rankFeatureNames = [numRankFeatures]string{
 	"score", "coverage", "title-coverage", "missing", "matched", "phrase", "chip-match",
 	"chip-other", "page", "association", "relative", "rank", "title-recall", "length", "semantic", "question-kind", "words", "body-coverage",
-	"code-coverage", "tag-coverage", "exact-coverage", "local-coverage", "local-title",
+	"code-coverage", "tag-coverage", "exact-coverage", "local-coverage", "local-title", "code-conflict",
 }
 
 // Decision features, of the best entry (and, for suggestions, the others):
@@ -139,11 +140,13 @@ var decisionFeatureNames = [numDecisionFeatures]string{
 	"entry-relative", "entry-rank", "entry-title-recall", "entry-length", "entry-semantic",
 	"entry-question-kind", "entry-words", "entry-body-coverage", "entry-code-coverage",
 	"entry-tag-coverage", "entry-exact-coverage", "entry-local-coverage", "entry-local-title",
+	"entry-code-conflict",
 	"lead-score", "lead-coverage", "lead-title-coverage", "lead-missing", "lead-matched",
 	"lead-phrase", "lead-chip-match", "lead-chip-other", "lead-page", "lead-association",
 	"lead-relative", "lead-rank", "lead-title-recall", "lead-length", "lead-semantic",
 	"lead-question-kind", "lead-words", "lead-body-coverage", "lead-code-coverage",
 	"lead-tag-coverage", "lead-exact-coverage", "lead-local-coverage", "lead-local-title",
+	"lead-code-conflict",
 }
 
 func b2f(b bool) float64 {

@@ -67,6 +67,7 @@ type Index struct {
 	titleMass  []float64 // per entry: the idf of its title's terms, summed
 	docLen     []float32 // per entry: its number of body terms
 	docKind    []askKind // per entry: the kind of question its title asks
+	docCode    []bool    // per entry: it names a hex error code (-0x2800)
 	vocab      vocabulary
 	idents     identIndex
 	maxIDF     float64
@@ -108,6 +109,20 @@ func New(entries []knowledge.Entry, opts Options) (*Index, error) {
 	ix.idents = newIdentIndex(ix.terms)
 	ix.setModel(m, opts.AnswerThreshold)
 	return ix, nil
+}
+
+// hexCode reports a hexadecimal error code as the tokenizer keeps it:
+// "0x2800" of mbedtls_ssl_handshake returned -0x2800.
+func hexCode(t string) bool {
+	if len(t) < 5 || !strings.HasPrefix(t, "0x") {
+		return false
+	}
+	for _, r := range t[2:] {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // identIndex lists the identifiers among the terms (with an underscore),
@@ -462,6 +477,14 @@ func (b *builder) finish() {
 	ix.titleMass = make([]float64, n)
 	ix.docLen = make([]float32, n)
 	ix.docKind = make([]askKind, n)
+	ix.docCode = make([]bool, n)
+	for t, id := range ix.terms {
+		if hexCode(t) {
+			for _, po := range ix.postings[id] {
+				ix.docCode[po.doc] = true
+			}
+		}
+	}
 	for doc := range n {
 		for _, r := range b.rows[b.start[doc]:b.start[doc+1]] {
 			if r.tf[fieldTitle] > 0 {

@@ -95,6 +95,7 @@ type queryPlan struct {
 	total       float64 // sum of the concepts' importance
 	span        float64 // sum of the concepts' spans, each by its focus
 	maxScore    float64 // the score of an entry matching every concept fully
+	codes       uint64  // the concepts (of the first maskBits) that are hex error codes it asks about
 }
 
 // plan analyses a question into concepts and weighs them with the learned
@@ -113,6 +114,12 @@ func (ix *Index) plan(q string) *queryPlan {
 	p.closing = p.closing || long && !trouble && solved(segs)
 	p.foreign = isForeign(segs, p)
 	p.otherVendor = p.otherVendor && !p.espressif
+	for i := range min(len(p.concepts), maskBits) {
+		c := &p.concepts[i]
+		if c.focus >= focusProse && hexCode(c.alts[0].term) {
+			p.codes |= 1 << i
+		}
+	}
 	ix.weigh(p)
 	return p
 }

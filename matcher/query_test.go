@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/espbot/espbot/knowledge"
 )
 
 // conceptsOf returns the concepts of q whose typed term is term.
@@ -178,5 +180,40 @@ func TestExplain_partsOfMatchedIdentifier(t *testing.T) {
 	}
 	if want := fmt.Sprintf("threshold %.3f", ix.threshold); !strings.Contains(d, want) {
 		t.Errorf("the decision line lacks %q:\n%s", want, d)
+	}
+}
+
+// TestRank_codeConflict: an entry about another hex error code than the
+// one asked about is marked for the ranker; one about the asked code, or
+// about no code, is not.
+func TestRank_codeConflict(t *testing.T) {
+	kb, err := knowledge.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := append(kb.Entries,
+		knowledge.Entry{ID: "t-2800", Title: "What does mbedtls_ssl_handshake returned -0x2800 mean?", Category: "Protocols"},
+		knowledge.Entry{ID: "t-7600", Title: "What do the error codes 0x6900 and 0x7600 mean during a TLS handshake?", Category: "Protocols"},
+		knowledge.Entry{ID: "t-none", Title: "Why does the mbedtls handshake fail?", Category: "Protocols"},
+	)
+	ix, err := New(entries, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"t-2800": 1, "t-7600": 0, "t-none": 0}
+	for _, c := range ix.rank(ix.plan("mbedtls_ssl_handshake returned -0x7600, what does it mean?")) {
+		id := ix.entries[c.doc].ID
+		if w, ok := want[id]; ok {
+			if c.x[rfCodeConflict] != w {
+				t.Errorf("%s: code-conflict %v, want %v", id, c.x[rfCodeConflict], w)
+			}
+			delete(want, id)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("not among the candidates: %v", want)
+	}
+	if !hexCode("0x7a00") || hexCode("0x") || hexCode("0xzz00") || hexCode("7600") {
+		t.Error("hexCode misreads a code")
 	}
 }
