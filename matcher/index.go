@@ -64,10 +64,10 @@ type Index struct {
 	bigrams    [][]uint64 // per entry: sorted adjacent term pairs
 	anyBigram  []uint64   // the pairs of all entries, sorted
 	docChips   [][]string
-	titleMass  []float64 // per entry: the idf of its title's terms, summed
-	docLen     []float32 // per entry: its number of body terms
-	docKind    []askKind // per entry: the kind of question its title asks
-	docCode    []bool    // per entry: it names a hex error code (-0x2800)
+	titleMass  []float64   // per entry: the idf of its title's terms, summed
+	docLen     []float32   // per entry: its number of body terms
+	docKind    []askKind   // per entry: the kind of question its title asks
+	docCodes   []codeKinds // per entry: the kinds of error code it names
 	vocab      vocabulary
 	idents     identIndex
 	maxIDF     float64
@@ -109,6 +109,28 @@ func New(entries []knowledge.Entry, opts Options) (*Index, error) {
 	ix.idents = newIdentIndex(ix.terms)
 	ix.setModel(m, opts.AnswerThreshold)
 	return ix, nil
+}
+
+// codeKinds is a set of kinds of error code: an entry about one code is
+// not about another code of the same kind.
+type codeKinds uint8
+
+const (
+	hexCodes   codeKinds = 1 << iota // -0x2800 (Mbed TLS, ESP_ERR_*)
+	errnoCodes                       // errno 23
+)
+
+// codeKindOf is the kind of error code term is: a hex code, or the
+// number of an errno as written ("errno 23", not "too many open files",
+// which says what the error is rather than naming it).
+func codeKindOf(term string, afterErrno bool) codeKinds {
+	switch {
+	case hexCode(term):
+		return hexCodes
+	case afterErrno:
+		return errnoCodes
+	}
+	return 0
 }
 
 // hexCode reports a hexadecimal error code as the tokenizer keeps it:
@@ -272,6 +294,7 @@ type docText struct {
 	seen  []string
 	pairs [][2]string
 	chips []string
+	codes codeKinds
 }
 
 type termCount struct {
@@ -380,6 +403,9 @@ func (wk *worker) field(f field, text string) {
 	for _, m := range wk.an.synonyms(wk.whole) {
 		wk.count(f, m.group)
 	}
+	for i, t := range wk.whole {
+		wk.dt.codes |= codeKindOf(t.term, t.Kind == Number && i > 0 && wk.whole[i-1].term == "errno")
+	}
 	if f != fieldTitle && f != fieldBody && f != fieldExtra {
 		return
 	}
@@ -425,6 +451,7 @@ func (b *builder) add(doc int, dt *docText) {
 	slices.Sort(keys)
 	b.ix.bigrams = append(b.ix.bigrams, slices.Compact(keys))
 	b.ix.docChips = append(b.ix.docChips, dt.chips)
+	b.ix.docCodes = append(b.ix.docCodes, dt.codes)
 }
 
 func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
@@ -477,14 +504,6 @@ func (b *builder) finish() {
 	ix.titleMass = make([]float64, n)
 	ix.docLen = make([]float32, n)
 	ix.docKind = make([]askKind, n)
-	ix.docCode = make([]bool, n)
-	for t, id := range ix.terms {
-		if hexCode(t) {
-			for _, po := range ix.postings[id] {
-				ix.docCode[po.doc] = true
-			}
-		}
-	}
 	for doc := range n {
 		for _, r := range b.rows[b.start[doc]:b.start[doc+1]] {
 			if r.tf[fieldTitle] > 0 {

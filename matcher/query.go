@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // concept is one thing the question asks about: a word, an identifier, a
@@ -95,7 +96,9 @@ type queryPlan struct {
 	total       float64 // sum of the concepts' importance
 	span        float64 // sum of the concepts' spans, each by its focus
 	maxScore    float64 // the score of an entry matching every concept fully
-	codes       uint64  // the concepts (of the first maskBits) that are hex error codes it asks about
+	// the concepts (of the first maskBits) that are error codes it asks
+	// about, of each kind
+	hexAsked, errnoAsked uint64
 }
 
 // plan analyses a question into concepts and weighs them with the learned
@@ -114,14 +117,31 @@ func (ix *Index) plan(q string) *queryPlan {
 	p.closing = p.closing || long && !trouble && solved(segs)
 	p.foreign = isForeign(segs, p)
 	p.otherVendor = p.otherVendor && !p.espressif
-	for i := range min(len(p.concepts), maskBits) {
-		c := &p.concepts[i]
-		if c.focus >= focusProse && hexCode(c.alts[0].term) {
-			p.codes |= 1 << i
-		}
-	}
+	p.markCodes()
 	ix.weigh(p)
 	return p
+}
+
+// markCodes records which of the concepts a question asks about are error
+// codes, by kind.
+func (p *queryPlan) markCodes() {
+	afterErrno := false
+	for i := range min(len(p.concepts), maskBits) {
+		c := &p.concepts[i]
+		if c.part {
+			continue
+		}
+		if c.focus >= focusProse {
+			errno := afterErrno && c.kind == Number || c.phrase && strings.HasPrefix(c.text, "errno ")
+			switch codeKindOf(c.alts[0].term, errno) {
+			case hexCodes:
+				p.hexAsked |= 1 << i
+			case errnoCodes:
+				p.errnoAsked |= 1 << i
+			}
+		}
+		afterErrno = c.alts[0].term == "errno"
+	}
 }
 
 // solved reports whether one of a long post's own sentences says the

@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -183,9 +184,10 @@ func TestExplain_partsOfMatchedIdentifier(t *testing.T) {
 	}
 }
 
-// TestRank_codeConflict: an entry about another hex error code than the
-// one asked about is marked for the ranker; one about the asked code, or
-// about no code, is not.
+// TestRank_codeConflict: an entry about another error code of the same
+// kind (hex, errno) than the one asked about is marked for the ranker; one
+// about the asked code, or about no code, is not, and an error named in
+// words ("out of memory") is no code.
 func TestRank_codeConflict(t *testing.T) {
 	kb, err := knowledge.LoadDefault()
 	if err != nil {
@@ -195,23 +197,35 @@ func TestRank_codeConflict(t *testing.T) {
 		knowledge.Entry{ID: "t-2800", Title: "What does mbedtls_ssl_handshake returned -0x2800 mean?", Category: "Protocols"},
 		knowledge.Entry{ID: "t-7600", Title: "What do the error codes 0x6900 and 0x7600 mean during a TLS handshake?", Category: "Protocols"},
 		knowledge.Entry{ID: "t-none", Title: "Why does the mbedtls handshake fail?", Category: "Protocols"},
+		knowledge.Entry{ID: "t-errno", Title: "Why does connect() fail with errno 113 on a socket?", Category: "Protocols"},
 	)
 	ix, err := New(entries, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"t-2800": 1, "t-7600": 0, "t-none": 0}
-	for _, c := range ix.rank(ix.plan("mbedtls_ssl_handshake returned -0x7600, what does it mean?")) {
-		id := ix.entries[c.doc].ID
-		if w, ok := want[id]; ok {
-			if c.x[rfCodeConflict] != w {
-				t.Errorf("%s: code-conflict %v, want %v", id, c.x[rfCodeConflict], w)
-			}
-			delete(want, id)
-		}
+	tests := []struct {
+		q    string
+		want map[string]float64
+	}{
+		{"mbedtls_ssl_handshake returned -0x7600, what does it mean?", map[string]float64{"t-2800": 1, "t-7600": 0, "t-none": 0}},
+		{"connect() on a socket fails with errno 119", map[string]float64{"t-errno": 1}},
+		{"connect() on a socket fails: out of memory", map[string]float64{"t-errno": 0}},
+		{"connect() on a socket fails with errno 113", map[string]float64{"t-errno": 0}},
 	}
-	if len(want) > 0 {
-		t.Errorf("not among the candidates: %v", want)
+	for _, tt := range tests {
+		want := maps.Clone(tt.want)
+		for _, c := range ix.rank(ix.plan(tt.q)) {
+			id := ix.entries[c.doc].ID
+			if w, ok := want[id]; ok {
+				if c.x[rfCodeConflict] != w {
+					t.Errorf("%q: %s has code-conflict %v, want %v", tt.q, id, c.x[rfCodeConflict], w)
+				}
+				delete(want, id)
+			}
+		}
+		if len(want) > 0 {
+			t.Errorf("%q: not among the candidates: %v", tt.q, want)
+		}
 	}
 	if !hexCode("0x7a00") || hexCode("0x") || hexCode("0xzz00") || hexCode("7600") {
 		t.Error("hexCode misreads a code")

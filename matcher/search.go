@@ -479,7 +479,9 @@ func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float
 	x[rfMissing] = missing / ix.maxIDF
 	// -0x2700 asked, -0x4290 answered: the same log lines around
 	// another error code are another error
-	x[rfCodeConflict] = b2f(p.codes&^c.mask != 0 && ix.docCode[c.doc])
+	codes := ix.docCodes[c.doc]
+	x[rfCodeConflict] = b2f(p.hexAsked&^c.mask != 0 && codes&hexCodes != 0 ||
+		p.errnoAsked&^c.mask != 0 && codes&errnoCodes != 0)
 	x[rfSpan] = span / max(p.span, 1e-9)
 	tot := max(p.total, 1e-9)
 	x[rfBody] = c.inField[fieldBody] / tot
