@@ -134,9 +134,11 @@ func codeKindOf(term string, afterErrno bool) codeKinds {
 }
 
 // hexCode reports a hexadecimal error code as the tokenizer keeps it:
-// "0x2800" of mbedtls_ssl_handshake returned -0x2800.
+// "0x2800" of mbedtls_ssl_handshake returned -0x2800, ESP_ERR_NO_MEM's
+// 0x101. Longer constants are addresses and register values
+// (0x400d2f39 of a backtrace), shorter ones flags.
 func hexCode(t string) bool {
-	if len(t) < 5 || !strings.HasPrefix(t, "0x") {
+	if len(t) < 5 || len(t) > 7 || !strings.HasPrefix(t, "0x") {
 		return false
 	}
 	for _, r := range t[2:] {

@@ -227,7 +227,7 @@ func TestRank_codeConflict(t *testing.T) {
 			t.Errorf("%q: not among the candidates: %v", tt.q, want)
 		}
 	}
-	if !hexCode("0x7a00") || hexCode("0x") || hexCode("0xzz00") || hexCode("7600") {
+	if !hexCode("0x7a00") || !hexCode("0x101") || hexCode("0x") || hexCode("0xzz00") || hexCode("7600") || hexCode("0x400d2f39") {
 		t.Error("hexCode misreads a code")
 	}
 }
