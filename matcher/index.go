@@ -116,19 +116,24 @@ func New(entries []knowledge.Entry, opts Options) (*Index, error) {
 type codeKinds uint8
 
 const (
-	hexCodes   codeKinds = 1 << iota // -0x2800 (Mbed TLS, ESP_ERR_*)
-	errnoCodes                       // errno 23
+	hexCodes     codeKinds = 1 << iota // -0x2800 (Mbed TLS, ESP_ERR_*)
+	errnoCodes                         // errno 23
+	reasonCodes                        // a Wi-Fi disconnection's reason 201
+	numCodeKinds = iota
 )
 
-// codeKindOf is the kind of error code term is: a hex code, or the
-// number of an errno as written ("errno 23", not "too many open files",
-// which says what the error is rather than naming it).
-func codeKindOf(term string, afterErrno bool) codeKinds {
+// codeKindOf is the kind of error code term is, prev being the term
+// before it: a hex code, or the number of an errno or a Wi-Fi reason as
+// written ("errno 23", not "too many open files", which says what the
+// error is rather than naming it).
+func codeKindOf(term, prev string, number bool) codeKinds {
 	switch {
 	case hexCode(term):
 		return hexCodes
-	case afterErrno:
+	case number && prev == "errno":
 		return errnoCodes
+	case number && prev == "reason":
+		return reasonCodes
 	}
 	return 0
 }
@@ -406,7 +411,11 @@ func (wk *worker) field(f field, text string) {
 		wk.count(f, m.group)
 	}
 	for i, t := range wk.whole {
-		wk.dt.codes |= codeKindOf(t.term, t.Kind == Number && i > 0 && wk.whole[i-1].term == "errno")
+		prev := ""
+		if i > 0 {
+			prev = wk.whole[i-1].term
+		}
+		wk.dt.codes |= codeKindOf(t.term, prev, t.Kind == Number)
 	}
 	if f != fieldTitle && f != fieldBody && f != fieldExtra {
 		return

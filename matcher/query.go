@@ -98,7 +98,7 @@ type queryPlan struct {
 	maxScore    float64 // the score of an entry matching every concept fully
 	// the concepts (of the first maskBits) that are error codes it asks
 	// about, of each kind
-	hexAsked, errnoAsked uint64
+	codesAsked [numCodeKinds]uint64
 }
 
 // plan analyses a question into concepts and weighs them with the learned
@@ -125,23 +125,37 @@ func (ix *Index) plan(q string) *queryPlan {
 // markCodes records which of the concepts a question asks about are error
 // codes, by kind.
 func (p *queryPlan) markCodes() {
-	afterErrno := false
+	prev := ""
 	for i := range min(len(p.concepts), maskBits) {
 		c := &p.concepts[i]
 		if c.part {
 			continue
 		}
-		if c.focus >= focusProse {
-			errno := afterErrno && c.kind == Number || c.phrase && strings.HasPrefix(c.text, "errno ")
-			switch codeKindOf(c.alts[0].term, errno) {
-			case hexCodes:
-				p.hexAsked |= 1 << i
-			case errnoCodes:
-				p.errnoAsked |= 1 << i
+		kind := codeKindOf(c.alts[0].term, prev, c.kind == Number)
+		if c.phrase && strings.HasPrefix(c.text, "errno ") {
+			kind = errnoCodes // "errno 23", a lexicon phrase
+		}
+		for k := range numCodeKinds {
+			if c.focus >= focusProse && kind == 1<<k {
+				p.codesAsked[k] |= 1 << i
 			}
 		}
-		afterErrno = c.alts[0].term == "errno"
+		prev = c.lastTerm()
 	}
+}
+
+// lastTerm is the term of the concept's last word: of a phrase
+// ("disconnection reason"), its last word's.
+func (c *concept) lastTerm() string {
+	last := c.alts[0].term
+	if c.phrase {
+		for _, a := range c.alts {
+			if a.kind == altPart {
+				last = a.term
+			}
+		}
+	}
+	return last
 }
 
 // solved reports whether one of a long post's own sentences says the

@@ -185,7 +185,7 @@ func TestExplain_partsOfMatchedIdentifier(t *testing.T) {
 }
 
 // TestRank_codeConflict: an entry about another error code of the same
-// kind (hex, errno) than the one asked about is marked for the ranker; one
+// kind (hex, errno, Wi-Fi reason) than the one asked about is marked for the ranker; one
 // about the asked code, or about no code, is not, and an error named in
 // words ("out of memory") is no code.
 func TestRank_codeConflict(t *testing.T) {
@@ -198,6 +198,7 @@ func TestRank_codeConflict(t *testing.T) {
 		knowledge.Entry{ID: "t-7600", Title: "What do the error codes 0x6900 and 0x7600 mean during a TLS handshake?", Category: "Protocols"},
 		knowledge.Entry{ID: "t-none", Title: "Why does the mbedtls handshake fail?", Category: "Protocols"},
 		knowledge.Entry{ID: "t-errno", Title: "Why does connect() fail with errno 113 on a socket?", Category: "Protocols"},
+		knowledge.Entry{ID: "t-reason", Title: "What does the Wi-Fi disconnection reason 201 mean?", Category: "Protocols"},
 	)
 	ix, err := New(entries, Options{})
 	if err != nil {
@@ -211,6 +212,8 @@ func TestRank_codeConflict(t *testing.T) {
 		{"connect() on a socket fails with errno 119", map[string]float64{"t-errno": 1}},
 		{"connect() on a socket fails: out of memory", map[string]float64{"t-errno": 0}},
 		{"connect() on a socket fails with errno 113", map[string]float64{"t-errno": 0}},
+		{"wifi disconnection with reason 15, what does it mean?", map[string]float64{"t-reason": 1}},
+		{"wifi disconnection with reason 201, what does it mean?", map[string]float64{"t-reason": 0}},
 	}
 	for _, tt := range tests {
 		want := maps.Clone(tt.want)

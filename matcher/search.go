@@ -479,9 +479,11 @@ func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float
 	x[rfMissing] = missing / ix.maxIDF
 	// -0x2700 asked, -0x4290 answered: the same log lines around
 	// another error code are another error
-	codes := ix.docCodes[c.doc]
-	x[rfCodeConflict] = b2f(p.hexAsked&^c.mask != 0 && codes&hexCodes != 0 ||
-		p.errnoAsked&^c.mask != 0 && codes&errnoCodes != 0)
+	conflict := false
+	for k, asked := range p.codesAsked {
+		conflict = conflict || asked&^c.mask != 0 && ix.docCodes[c.doc]&(1<<k) != 0
+	}
+	x[rfCodeConflict] = b2f(conflict)
 	x[rfSpan] = span / max(p.span, 1e-9)
 	tot := max(p.total, 1e-9)
 	x[rfBody] = c.inField[fieldBody] / tot
