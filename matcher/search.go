@@ -337,7 +337,8 @@ func (ix *Index) score(p *queryPlan, sc *scratch) []int32 {
 		}
 		// a part of an identifier the entry matches whole says little
 		// more: "ssl" of mbedtls_ssl_handshake must not outweigh the
-		// error code beside it
+		// error code beside it. The identifier is scored first: a part is
+		// at least as common, and ties keep the question's order
 		owner := uint64(0)
 		if c.part && c.parent >= 0 && c.parent < maskBits {
 			owner = 1 << c.parent
