@@ -190,10 +190,11 @@ func (p *queryPlan) suggestOnly() string {
 	return ""
 }
 
-// bare reports a question that is one word ("ping", "mqtt"): a topic, not
-// a question, which no training question is like, so the decision's
-// confidence would be a guess. An identifier or an error code alone
-// (SO_REUSEADDR, "errno 23") is precise enough to be answered.
+// bare reports a question that is one word ("ping", "mqtt", "keep
+// alive"): a topic, not a question, which no training question is like,
+// so the decision's confidence would be a guess. An identifier, an error
+// code or an error message alone (SO_REUSEADDR, "errno 23", "too many
+// open files") is precise enough to be answered.
 func (p *queryPlan) bare() bool {
 	n := 0
 	for i := range p.concepts {
@@ -201,7 +202,8 @@ func (p *queryPlan) bare() bool {
 		if c.part {
 			continue
 		}
-		if n++; n > 1 || c.kind == Ident || c.phrase {
+		precise := c.kind == Ident || c.phrase && (c.span > 2 || strings.ContainsAny(c.text, "0123456789"))
+		if n++; n > 1 || precise {
 			return false
 		}
 	}

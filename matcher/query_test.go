@@ -117,6 +117,8 @@ func TestPlan_bare(t *testing.T) {
 		{"mtu", true},
 		{"ping?", true},
 		{"keep-alive", true}, // its parts aside, one word
+		{"keep alive", true}, // a lexicon phrase of two words
+		{"too many open files", false},
 		{"SO_REUSEADDR", false},
 		{"errno 23", false},
 		{"0x2800", false},
