@@ -114,6 +114,8 @@ func TestPlan_otherVendor(t *testing.T) {
 		{"nrf52840 tcp keepalive default?", true},
 		{"STM32 host sends AT commands to an ESP32 over UART, how fast can MQTT publish?", false},
 		{"pico w talking to an esp-now gateway, is that possible?", false},
+		{"an ESP-01 with AT firmware hooked to an STM32: can it serve HTTP?", false},
+		{"STM32 talks to a NodeMCU over UART, how fast can it publish?", false}, // a board names its chip
 		{"what is the default MQTT keepalive?", false},
 		{"arduino: mqtt keepalive default?", false},
 	} {

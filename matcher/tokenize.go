@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -100,7 +101,8 @@ func trimToken(s string) string {
 func appendCompound(toks []Token, piece string, pos int) []Token {
 	if isLowerWord(piece) {
 		// the common case, a plain word: nothing to split or recognise
-		return append(toks, Token{Text: piece, Kind: Word, Pos: pos})
+		toks = append(toks, Token{Text: piece, Kind: Word, Pos: pos})
+		return appendModuleChip(toks, piece, pos)
 	}
 	if k, canon, ok := classifyAtom(piece); ok {
 		return append(toks, Token{Text: canon, Kind: k, Pos: pos})
@@ -145,7 +147,31 @@ func appendCompound(toks []Token, piece string, pos int) []Token {
 		return append(toks, Token{Text: canon, Kind: k, Pos: pos})
 	}
 	toks = append(toks, Token{Text: whole, Kind: kind, Pos: pos})
-	return appendParts(toks, parts, pos)
+	toks = appendParts(toks, parts, pos)
+	if !slices.ContainsFunc(toks[len(toks)-len(parts):], func(t Token) bool { return t.Kind == Chip }) {
+		toks = appendModuleChip(toks, whole, pos)
+	}
+	return toks
+}
+
+// moduleChips are the modules and boards people name instead of their
+// chip: "my ESP-01 hotspot", "a NodeMCU", "IDF 3.3 on a WROOM-32".
+var moduleChips = map[string]string{
+	"esp01": "esp8266", "esp01s": "esp8266", "esp07": "esp8266", "esp07s": "esp8266",
+	"esp12": "esp8266", "esp12e": "esp8266", "esp12f": "esp8266", "esp12s": "esp8266",
+	"wroom02": "esp8266", "wroom02d": "esp8266", "wroom02u": "esp8266", "nodemcu": "esp8266",
+	"wroom32": "esp32", "wroom32d": "esp32", "wroom32e": "esp32", "wroom32u": "esp32",
+	"wroom32ue": "esp32", "wroom32se": "esp32", "wrover": "esp32", "wroverb": "esp32",
+	"wrovere": "esp32", "wroverie": "esp32", "wroveri": "esp32", "nodemcu32s": "esp32",
+}
+
+// appendModuleChip appends the chip of a module or board as a part of its
+// token, so that the question names the chip as well.
+func appendModuleChip(toks []Token, whole string, pos int) []Token {
+	if c, ok := moduleChips[whole]; ok {
+		toks = append(toks, Token{Text: c, Kind: Chip, Pos: pos, Part: true})
+	}
+	return toks
 }
 
 func appendParts(toks []Token, parts []string, pos int) []Token {

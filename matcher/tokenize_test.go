@@ -42,6 +42,8 @@ func TestTokenize(t *testing.T) {
 		{"2.4GHz and 5ghz", "v2.4 ghz and 5 ghz"},
 		{"64KB buffer, 0x2800", "64 kb buffer 0x2800"},
 		{"the 9th phone, 1st and 22nd", "the 9 phone 1 and 22"},
+		{"my ESP-01 hotspot, a NodeMCU", "my esp01 +esp +01 +esp8266 hotspot a nodemcu +esp8266"},
+		{"IDF 3.3 on a WROOM-32, ESP32-WROVER-E", "idf v3.3 on a wroom32 +wroom +32 +esp32 esp32wrovere +esp32 +wrover +e"},
 		{"don't", "dont"},
 		{"", ""},
 		{"🤔 ??", ""},
