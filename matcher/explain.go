@@ -157,7 +157,7 @@ func (ix *Index) contributions(p *queryPlan, doc int32) []string {
 		if kind == altAssoc {
 			via += " (learned)"
 		}
-		if c.part && c.parent >= 0 && full[c.parent] {
+		if c.part && c.parent >= 0 && c.parent < maskBits && full[c.parent] {
 			bestS *= partOverlap
 			via += " (its identifier matched)"
 		}

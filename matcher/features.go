@@ -95,7 +95,7 @@ const (
 	rfExact               // ... through the words as typed (no synonym, correction or association)
 	rfLocal               // share of the question's importance it matches, each concept weighted by how few candidates match it
 	rfLocalTitle          // ... in its title
-	rfCodeConflict        // the question's hex error code is not the entry's, which has another
+	rfCodeConflict        // the entry names another error code of a kind the question asks about (hex, errno, reason)
 	numRankFeatures
 )
 

@@ -3,6 +3,7 @@ package matcher
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -135,10 +136,8 @@ func (p *queryPlan) markCodes() {
 		if c.phrase && strings.HasPrefix(c.text, "errno ") {
 			kind = errnoCodes // "errno 23", a lexicon phrase
 		}
-		for k := range numCodeKinds {
-			if c.focus >= focusProse && kind == 1<<k {
-				p.codesAsked[k] |= 1 << i
-			}
+		if kind != 0 && c.focus >= focusProse {
+			p.codesAsked[bits.TrailingZeros8(uint8(kind))] |= 1 << i
 		}
 		prev = c.lastTerm()
 	}
@@ -303,7 +302,7 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 				// the word asked about after the identifier it is part
 				// of: the concept is the word, with its lexicon group
 				ix.describe(&c, t)
-				c.focus, c.role = max(o.focus, seg.weight), min(o.role, seg.role)
+				c.focus, c.role = o.focus, o.role
 				*o = c
 			}
 			p.anchored = p.anchored || evidence && o.anchors()

@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"slices"
 	"strings"
 	"unicode"
 )
@@ -148,27 +147,28 @@ func appendCompound(toks []Token, piece string, pos int) []Token {
 	}
 	toks = append(toks, Token{Text: whole, Kind: kind, Pos: pos})
 	toks = appendParts(toks, parts, pos)
-	if !slices.ContainsFunc(toks[len(toks)-len(parts):], func(t Token) bool { return t.Kind == Chip }) {
-		toks = appendModuleChip(toks, whole, pos)
-	}
-	return toks
+	return appendModuleChip(toks, whole, pos)
 }
 
-// moduleChips are the modules and boards people name instead of their
-// chip: "my ESP-01 hotspot", "a NodeMCU", "IDF 3.3 on a WROOM-32".
-var moduleChips = map[string]string{
-	"esp01": "esp8266", "esp01s": "esp8266", "esp07": "esp8266", "esp07s": "esp8266",
-	"esp12": "esp8266", "esp12e": "esp8266", "esp12f": "esp8266", "esp12s": "esp8266",
-	"wroom02": "esp8266", "wroom02d": "esp8266", "wroom02u": "esp8266", "nodemcu": "esp8266",
-	"wroom32": "esp32", "wroom32d": "esp32", "wroom32e": "esp32", "wroom32u": "esp32",
-	"wroom32ue": "esp32", "wroom32se": "esp32", "wrover": "esp32", "wroverb": "esp32",
-	"wrovere": "esp32", "wroverie": "esp32", "wroveri": "esp32", "nodemcu32s": "esp32",
+// moduleChip returns the chip of the modules and boards people name
+// instead of their chip: "my ESP-01 hotspot", "a NodeMCU", "IDF 3.3 on a
+// WROOM-32". Names that hold their chip (ESP32-WROOM-32E) need none.
+func moduleChip(name string) string {
+	switch name {
+	case "esp01", "esp01s", "esp07", "esp07s", "esp12", "esp12e", "esp12f", "esp12s",
+		"wroom02", "wroom02d", "wroom02u", "nodemcu":
+		return "esp8266"
+	case "wroom32", "wroom32d", "wroom32e", "wroom32u", "wroom32ue", "wroom32se",
+		"wrover", "wroverb", "wrovere", "wroverie", "wroveri", "nodemcu32s":
+		return "esp32"
+	}
+	return ""
 }
 
 // appendModuleChip appends the chip of a module or board as a part of its
 // token, so that the question names the chip as well.
-func appendModuleChip(toks []Token, whole string, pos int) []Token {
-	if c, ok := moduleChips[whole]; ok {
+func appendModuleChip(toks []Token, name string, pos int) []Token {
+	if c := moduleChip(name); c != "" {
 		toks = append(toks, Token{Text: c, Kind: Chip, Pos: pos, Part: true})
 	}
 	return toks
