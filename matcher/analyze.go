@@ -15,11 +15,33 @@ type analyzer struct {
 	dict   wordSet // English words: never typo-corrected
 	common wordSet // the most common English words: weak evidence
 	lex    *lexicon
-	// stems caches Snowball stems of the index vocabulary. It is filled
-	// while building (from the workers' own caches, merged) and only read
-	// afterwards, so searches share it safely.
+	// stems caches Snowball stems while the index is built: the lexicon's
+	// words, then the workers' own caches, merged. words replaces it when
+	// the index is finished.
 	stems map[string]string
+	// words is what the query side asks of each word an entry or the
+	// lexicon uses, found with one lookup instead of five (stop words,
+	// stems, the vocabulary, common words, term IDs). It is only read
+	// after building, so searches share it safely.
+	words map[string]wordInfo
 }
+
+// wordInfo is what analysis knows of one word of the index.
+type wordInfo struct {
+	stem  string
+	id    int32 // the stem's term ID, or -1
+	flags wordFlags
+}
+
+// wordFlags are the facts of a word that the query side tests.
+type wordFlags uint8
+
+const (
+	wordKnown  wordFlags = 1 << iota // from the word table: id and the flags below hold
+	wordStop                         // a stop word
+	wordVocab                        // some entry uses it as a word (typo corrections go to these)
+	wordCommon                       // one of the most common English words
+)
 
 // newAnalyzer builds the pipeline with the built-in data plus extra lexicon
 // lines.
@@ -64,8 +86,10 @@ var builtinWords = sync.OnceValues(func() (*words, error) {
 // aToken is a token with its index term.
 type aToken struct {
 	Token
-	term string
-	stop bool
+	term  string
+	stop  bool
+	flags wordFlags // of a word in the word table
+	id    int32     // with wordKnown: the term's ID, or -1
 }
 
 // tokens runs normalisation, tokenisation, stop-word marking and stemming.
@@ -82,7 +106,14 @@ func (a *analyzer) tokensInto(dst []aToken, text string, cache map[string]string
 	dst = slices.Grow(dst, len(toks))
 	for _, t := range toks {
 		at := aToken{Token: t, term: t.Text}
-		if t.Kind == Word {
+		if t.Kind != Word {
+			dst = append(dst, at)
+			continue
+		}
+		if w, ok := a.words[t.Text]; ok {
+			at.term, at.id, at.flags = w.stem, w.id, w.flags
+			at.stop = w.flags&wordStop != 0
+		} else {
 			at.stop = a.stop[t.Text]
 			at.term = a.stemWord(t.Text, cache)
 		}
@@ -92,9 +123,13 @@ func (a *analyzer) tokensInto(dst []aToken, text string, cache map[string]string
 }
 
 // stemWord is the stemming stage (Snowball English). Stems of the
-// vocabulary are cached in a.stems; new stems go to cache when it is not
-// nil (at search time it is nil: the shared cache is only read).
+// vocabulary are cached in a.stems, then a.words; new stems go to cache
+// when it is not nil (at search time it is nil: the shared tables are only
+// read).
 func (a *analyzer) stemWord(w string, cache map[string]string) string {
+	if s, ok := a.words[w]; ok {
+		return s.stem
+	}
 	if s, ok := a.stems[w]; ok {
 		return s
 	}
@@ -164,4 +199,32 @@ func appendWhole(dst, toks []aToken) []aToken {
 		}
 	}
 	return dst
+}
+
+// finishWords replaces the stem cache with the word table, once the index
+// knows its terms (id) and vocabulary (vocab).
+func (a *analyzer) finishWords(id func(term string) int32, vocab func(word string) bool) {
+	a.words = make(map[string]wordInfo, len(a.stems))
+	for w, stem := range a.stems {
+		info := wordInfo{stem: stem, id: id(stem), flags: wordKnown}
+		if a.stop[w] {
+			info.flags |= wordStop
+		}
+		if vocab(w) {
+			info.flags |= wordVocab
+		}
+		if a.common.has(w) {
+			info.flags |= wordCommon
+		}
+		a.words[w] = info
+	}
+	a.stems = nil
+}
+
+// isCommon reports one of the most common English words.
+func (a *analyzer) isCommon(t aToken) bool {
+	if t.flags&wordKnown != 0 {
+		return t.flags&wordCommon != 0
+	}
+	return a.common.has(t.Text)
 }

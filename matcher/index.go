@@ -61,11 +61,11 @@ type Index struct {
 	idf        []float64
 	titleShare []float32 // per term: share of its entries with it in the title
 	postings   [][]posting
-	bigrams    [][]uint64 // per entry: sorted adjacent term pairs
-	anyBigram  []uint64   // the pairs of all entries, sorted
-	docChips   [][]string
+	bigrams    [][]uint64  // per entry: sorted adjacent term pairs
+	anyBigram  []uint64    // the pairs of all entries, sorted
+	docChips   []chipMask  // per entry: the chips it is about
 	titleMass  []float64   // per entry: the idf of its title's terms, summed
-	docLen     []float32   // per entry: its number of body terms
+	lenFeature []float64   // per entry: the ranker's length feature, of its number of body terms
 	docKind    []askKind   // per entry: the kind of question its title asks
 	docCodes   []codeKinds // per entry: the kinds of error code it names
 	vocab      vocabulary
@@ -461,7 +461,7 @@ func (b *builder) add(doc int, dt *docText) {
 	}
 	slices.Sort(keys)
 	b.ix.bigrams = append(b.ix.bigrams, slices.Compact(keys))
-	b.ix.docChips = append(b.ix.docChips, dt.chips)
+	b.ix.docChips = append(b.ix.docChips, maskOfChips(dt.chips))
 	b.ix.docCodes = append(b.ix.docCodes, dt.codes)
 }
 
@@ -513,7 +513,7 @@ func (b *builder) finish() {
 	}
 	ix.maxIDF = idf(n, 0)
 	ix.titleMass = make([]float64, n)
-	ix.docLen = make([]float32, n)
+	ix.lenFeature = make([]float64, n)
 	ix.docKind = make([]askKind, n)
 	for doc := range n {
 		for _, r := range b.rows[b.start[doc]:b.start[doc+1]] {
@@ -521,13 +521,14 @@ func (b *builder) finish() {
 				ix.titleMass[doc] += ix.idf[r.term]
 			}
 		}
-		ix.docLen[doc] = b.lens[doc][fieldBody]
+		ix.lenFeature[doc] = math.Log1p(float64(b.lens[doc][fieldBody])) / 6
 		ix.docKind[doc] = kindOfAsk(ix.an.tokens(ix.entries[doc].Title, nil))
 	}
 	all := slices.Concat(ix.bigrams...)
 	slices.Sort(all)
 	ix.anyBigram = slices.Clip(slices.Compact(all))
 	ix.vocab = newVocabulary(b.surfDF, ix.an)
+	ix.an.finishWords(ix.termID, ix.vocab.has)
 	ix.sem = buildSemSpace(ix.postings, ix.idf, n)
 }
 

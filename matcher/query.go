@@ -100,6 +100,7 @@ type queryPlan struct {
 	// the concepts (of the first maskBits) that are error codes it asks
 	// about, of each kind
 	codesAsked [numCodeKinds]uint64
+	chipsAsked chipMask // the chips it names, for comparing with entries
 }
 
 // plan analyses a question into concepts and weighs them with the learned
@@ -119,6 +120,7 @@ func (ix *Index) plan(q string) *queryPlan {
 	p.foreign = isForeign(segs, p)
 	p.otherVendor = p.otherVendor && !p.espressif
 	p.markCodes()
+	p.chipsAsked = askedChips(p.chips)
 	ix.weigh(p)
 	return p
 }
@@ -257,7 +259,7 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment) {
 		}
 		if !t.stop && !t.Part && t.Kind == Word && len(t.Text) >= 3 {
 			p.words++
-			if ix.vocab.has(t.Text) {
+			if t.flags&wordVocab != 0 {
 				p.known++
 			} else if !ix.an.dict.has(t.Text) {
 				p.strange++
@@ -362,17 +364,31 @@ func (p *queryPlan) expand(from, group string) {
 }
 
 func (ix *Index) alt(term string, w float64, k altKind) alt {
+	return alt{id: ix.termID(term), w: w, term: term, kind: k}
+}
+
+// termID is the ID of an index term, or -1.
+func (ix *Index) termID(term string) int32 {
 	id, ok := ix.terms[term]
 	if !ok {
-		id = -1
+		return -1
 	}
-	return alt{id: id, w: w, term: term, kind: k}
+	return id
+}
+
+// tokenAlt is the alternative of a token's own term: from the word table
+// when the word is in it, without a lookup of the term.
+func (ix *Index) tokenAlt(t aToken) alt {
+	if t.flags&wordKnown == 0 {
+		return ix.alt(t.term, 1, altWord)
+	}
+	return alt{id: t.id, w: 1, term: t.term, kind: altWord}
 }
 
 // wordConcept builds the concept of one token, with a typo correction when
 // the word is unknown to the entries and to English.
 func (ix *Index) wordConcept(p *queryPlan, t aToken) concept {
-	c := concept{text: t.Text, alts: []alt{ix.alt(t.term, 1, altWord)}}
+	c := concept{text: t.Text, alts: []alt{ix.tokenAlt(t)}}
 	if t.Kind == Chip {
 		c.chip = t.Text
 	}
@@ -455,7 +471,7 @@ func (ix *Index) describe(c *concept, t aToken) {
 		c.english = t.Kind == Word && ix.an.isEnglish(t.Text)
 		c.unknownTerm = !c.english && t.Kind != Number && t.Kind != Version
 	}
-	c.common = t.Kind == Word && !c.phrase && ix.an.common.has(t.Text)
+	c.common = t.Kind == Word && !c.phrase && ix.an.isCommon(t)
 }
 
 // anchors reports a concept that ties a question to the FAQ's domain: a

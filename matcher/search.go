@@ -5,7 +5,6 @@ import (
 	"math/bits"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/espbot/espbot/knowledge"
 )
@@ -501,7 +500,7 @@ func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float
 		}
 		x[rfPhrase] = float64(found) / float64(pairs.n)
 	}
-	c.chip = ix.chipMatch(p, c.doc)
+	c.chip = p.chipsAsked.match(ix.docChips[c.doc])
 	x[rfChipMatch] = b2f(c.chip == chipMatched)
 	x[rfChipOther] = b2f(c.chip == chipOther)
 	x[rfPage] = ix.pagePrior[c.doc]
@@ -511,27 +510,8 @@ func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float
 	x[rfRelative] = c.score / max(bestScore, 1e-9)
 	x[rfRank] = math.Log1p(float64(i))
 	x[rfTitleRecall] = min(c.titled/max(ix.titleMass[c.doc], 1e-9), 1)
-	x[rfLength] = math.Log1p(float64(ix.docLen[c.doc])) / 6
+	x[rfLength] = ix.lenFeature[c.doc]
 	x[rfKind] = b2f(p.kind != askOther && p.kind == ix.docKind[c.doc])
-}
-
-// chipMatch compares the chips the question names with the entry's.
-func (ix *Index) chipMatch(p *queryPlan, doc int32) chipMatch {
-	if len(p.chips) == 0 {
-		return chipNone
-	}
-	chips := ix.docChips[doc]
-	if len(chips) == 0 {
-		return chipNone
-	}
-	for _, q := range p.chips {
-		for _, c := range chips {
-			if q == c || q == "esp32" && strings.HasPrefix(c, "esp32") {
-				return chipMatched
-			}
-		}
-	}
-	return chipOther
 }
 
 // softmaxDenominator is the sum of exp(s - s0) over the candidates, s0

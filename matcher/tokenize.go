@@ -250,6 +250,65 @@ func kindOf(s string) TokenKind {
 // chipSuffixes are the ESP32 family members (ESP32-xx).
 var chipSuffixes = [...]string{"s2", "s3", "c2", "c3", "c5", "c6", "c61", "h2", "h4", "p4"}
 
+// chipMask is a set of canonical chips, a bit each: the ranker compares
+// the question's chips with every candidate's.
+type chipMask uint16
+
+// esp32Family is the ESP32 series: "ESP32" asked is any of them.
+const esp32Family = chipMask(1) | (1<<len(chipSuffixes)-1)<<4
+
+// chipBit is a canonical chip's bit (of chipName's fourteen), or 0.
+func chipBit(c string) chipMask {
+	switch c {
+	case "esp32":
+		return 1
+	case "esp8266":
+		return 2
+	case "esp8285":
+		return 4
+	case "esp8089":
+		return 8
+	}
+	if rest, ok := strings.CutPrefix(c, "esp32"); ok {
+		for i, s := range chipSuffixes {
+			if rest == s {
+				return 16 << i
+			}
+		}
+	}
+	return 0
+}
+
+// maskOfChips is the set of an entry's chips.
+func maskOfChips(chips []string) chipMask {
+	var m chipMask
+	for _, c := range chips {
+		m |= chipBit(c)
+	}
+	return m
+}
+
+// askedChips is the set of chips a question's chips match: "ESP32" stands
+// for the whole series.
+func askedChips(chips []string) chipMask {
+	m := maskOfChips(chips)
+	if m&1 != 0 {
+		m |= esp32Family
+	}
+	return m
+}
+
+// match compares the chips a question asks (m) with an entry's.
+func (m chipMask) match(entry chipMask) chipMatch {
+	switch {
+	case m == 0 || entry == 0:
+		return chipNone
+	case m&entry != 0:
+		return chipMatched
+	}
+	return chipOther
+}
+
 // chipName returns the canonical chip for "esp32-s3", "esp32s3", "s3",
 // "8266"...
 func chipName(s string) (string, bool) {
