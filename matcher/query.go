@@ -105,7 +105,11 @@ type queryPlan struct {
 
 // plan analyses a question into concepts and weighs them with the learned
 // term model.
-func (ix *Index) plan(q string) *queryPlan {
+func (ix *Index) plan(q string) *queryPlan { return ix.planCached(q, nil) }
+
+// planCached is plan with a cache of the stems of words the index does not
+// have, the search's own (nil: none).
+func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 	segs, long := focus(q, ix.an.stop)
 	p := &queryPlan{post: long, closing: !long && ClosingRemark(q)}
 	trouble := false // an asking sentence or an error line
@@ -114,7 +118,7 @@ func (ix *Index) plan(q string) *queryPlan {
 		// does not make the post ask
 		p.asks = p.asks || s.weight >= focusProse && hasQuestionMark(s.text)
 		trouble = trouble || s.weight == focusAsk
-		ix.addConcepts(p, s)
+		ix.addConcepts(p, s, stems)
 	}
 	p.closing = p.closing || long && !trouble && solved(segs)
 	p.foreign = isForeign(segs, p)
@@ -214,9 +218,9 @@ func (p *queryPlan) bare() bool {
 // addConcepts turns the analysed tokens of one segment of a question into
 // concepts. A term already seen in another segment counts once, with the
 // larger focus.
-func (ix *Index) addConcepts(p *queryPlan, seg segment) {
+func (ix *Index) addConcepts(p *queryPlan, seg segment, stems map[string]string) {
 	an := ix.an
-	toks := an.tokens(seg.text, nil)
+	toks := an.tokens(seg.text, stems)
 	if p.kind == askOther && seg.weight == focusAsk && seg.role != roleContext {
 		p.kind = kindOfAsk(toks)
 	}

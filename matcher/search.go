@@ -86,9 +86,9 @@ func (ix *Index) Explain(query string) Result {
 
 func (ix *Index) search(query string, explain bool) Result {
 	res := Result{Query: query}
-	p := ix.plan(query)
 	sc := ix.getScratch()
 	defer ix.release(sc)
+	p := ix.planCached(query, sc.stems)
 	cands := ix.rankInto(p, sc)
 	hits, xs := ix.decide(p, cands, sc)
 	if explain {
@@ -293,7 +293,15 @@ type scratch struct {
 	spare    []candidate  // ... and their sorted copy
 	order    []int
 	xs       [][numDecisionFeatures]float64 // the decision features of the first candidates
+	// stems caches the stems of question words the index does not have
+	// ("anyone", "pls", typos): Snowball takes a microsecond a word, and
+	// chat repeats them. Each search has its own scratch, so the cache
+	// needs no lock; release empties it when it grows past maxStems.
+	stems map[string]string
 }
+
+// maxStems bounds a scratch's stem cache.
+const maxStems = 4096
 
 func (ix *Index) getScratch() *scratch {
 	if sc, ok := ix.pool.Get().(*scratch); ok {
@@ -306,6 +314,7 @@ func (ix *Index) getScratch() *scratch {
 		cands: make([]candidate, rerankDepth),
 		spare: make([]candidate, rerankDepth),
 		xs:    make([][numDecisionFeatures]float64, 2*maxResults),
+		stems: map[string]string{},
 	}
 }
 
@@ -315,6 +324,9 @@ func (ix *Index) release(sc *scratch) {
 		sc.acc[d], sc.cur[d] = docScore{}, conceptHit{}
 	}
 	sc.touched = sc.touched[:0]
+	if len(sc.stems) > maxStems {
+		clear(sc.stems)
+	}
 	ix.pool.Put(sc)
 }
 
