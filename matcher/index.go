@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"runtime"
@@ -61,8 +62,7 @@ type Index struct {
 	idf        []float64
 	titleShare []float32 // per term: share of its entries with it in the title
 	postings   [][]posting
-	bigrams    [][]uint64  // per entry: sorted adjacent term pairs
-	anyBigram  []uint64    // the pairs of all entries, sorted
+	pairs      pairIndex   // the entries' adjacent term pairs
 	docChips   []chipMask  // per entry: the chips it is about
 	titleMass  []float64   // per entry: the idf of its title's terms, summed
 	lenFeature []float64   // per entry: the ranker's length feature, of its number of body terms
@@ -263,6 +263,7 @@ type builder struct {
 	start  []int // rows[start[d]:start[d+1]] belong to entry d
 	lens   [][numFields]float32
 	surfDF map[string]int
+	pairs  []docPair // every entry's adjacent term pairs
 }
 
 // tfRow counts one term in one entry, per field.
@@ -455,17 +456,58 @@ func (b *builder) add(doc int, dt *docText) {
 	for _, s := range dt.seen {
 		b.surfDF[s]++
 	}
-	keys := make([]uint64, len(dt.pairs))
-	for i, p := range dt.pairs {
-		keys[i] = pairKey(b.termID(p[0]), b.termID(p[1]))
+	for _, p := range dt.pairs {
+		b.pairs = append(b.pairs, docPair{pairKey(b.termID(p[0]), b.termID(p[1])), int32(doc)})
 	}
-	slices.Sort(keys)
-	b.ix.bigrams = append(b.ix.bigrams, slices.Compact(keys))
 	b.ix.docChips = append(b.ix.docChips, maskOfChips(dt.chips))
 	b.ix.docCodes = append(b.ix.docCodes, dt.codes)
 }
 
 func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
+
+// docPair is an adjacent term pair of an entry.
+type docPair struct {
+	key uint64
+	doc int32
+}
+
+// pairIndex lists the entries of each adjacent term pair, as postings do
+// for terms: the ranker asks which of its candidates have a question's
+// pairs, and a pair is in one or two entries on average.
+type pairIndex struct {
+	keys  []uint64 // sorted
+	start []int32  // docs[start[i]:start[i+1]] have keys[i]
+	docs  []int32  // sorted within a key
+}
+
+func newPairIndex(pairs []docPair) pairIndex {
+	slices.SortFunc(pairs, func(a, b docPair) int {
+		return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.doc, b.doc))
+	})
+	pairs = slices.Compact(pairs)
+	var pi pairIndex
+	pi.docs = make([]int32, len(pairs))
+	for i, p := range pairs {
+		if i == 0 || p.key != pairs[i-1].key {
+			pi.keys = append(pi.keys, p.key)
+			pi.start = append(pi.start, int32(i))
+		}
+		pi.docs[i] = p.doc
+	}
+	pi.start = append(pi.start, int32(len(pairs)))
+	return pi
+}
+
+// find returns the index of a pair, or -1 when no entry has it.
+func (pi *pairIndex) find(key uint64) int {
+	if i, ok := slices.BinarySearch(pi.keys, key); ok {
+		return i
+	}
+	return -1
+}
+
+// docsOf returns the entries with the pair of index i, sorted.
+func (pi *pairIndex) docsOf(i int) []int32 { return pi.docs[pi.start[i]:pi.start[i+1]] }
 
 // finish computes idf and the saturated frequencies of every posting.
 func (b *builder) finish() {
@@ -524,9 +566,7 @@ func (b *builder) finish() {
 		ix.lenFeature[doc] = math.Log1p(float64(b.lens[doc][fieldBody])) / 6
 		ix.docKind[doc] = kindOfAsk(ix.an.tokens(ix.entries[doc].Title, nil))
 	}
-	all := slices.Concat(ix.bigrams...)
-	slices.Sort(all)
-	ix.anyBigram = slices.Clip(slices.Compact(all))
+	ix.pairs = newPairIndex(b.pairs)
 	ix.vocab = newVocabulary(b.surfDF, ix.an)
 	ix.an.finishWords(ix.termID, ix.vocab.has)
 	ix.sem = buildSemSpace(ix.postings, ix.idf, n)

@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"cmp"
 	"math"
 	"math/bits"
 	"slices"
@@ -161,6 +162,8 @@ func (ix *Index) rankInto(p *queryPlan, sc *scratch) []candidate {
 		return nil
 	}
 	pairs := ix.queryPairs(p)
+	var phrases [rerankDepth]uint8
+	ix.pairs.count(pairs.found, cands, &phrases)
 	var qv [lsaDims]float32
 	qnorm := ix.queryVector(p, qv[:])
 	best := cands[0].score
@@ -169,7 +172,10 @@ func (ix *Index) rankInto(p *queryPlan, sc *scratch) []candidate {
 	localTotal := localWeights(p, cands, &local)
 	for i := range cands {
 		c := &cands[i]
-		ix.rankFeatures(p, c, i, best, pairs)
+		ix.rankFeatures(p, c, i, best)
+		if pairs.n > 0 {
+			c.x[rfPhrase] = float64(phrases[i]) / float64(pairs.n)
+		}
 		c.x[rfLocal] = localCoverage(c.mask, &local, localTotal)
 		c.x[rfLocalTitle] = localCoverage(c.tmask, &local, localTotal)
 		c.x[rfSemantic] = ix.sem.similarity(qv[:], qnorm, c.doc)
@@ -441,8 +447,8 @@ type conceptHit struct {
 // queryPairs are the adjacent concept pairs of a question, as bigram keys,
 // for the phrase feature ("keep alive", "static ip").
 type queryPairs struct {
-	keys []uint64 // those some entry has: only they are looked up per entry
-	n    int      // all of them
+	found []int // those some entry has, by their index in the pair index
+	n     int   // all of them
 }
 
 func (ix *Index) queryPairs(p *queryPlan) queryPairs {
@@ -455,9 +461,8 @@ func (ix *Index) queryPairs(p *queryPlan) queryPairs {
 		}
 		if prev != nil && prev.alts[0].id >= 0 && c.alts[0].id >= 0 {
 			pairs.n++
-			k := pairKey(prev.alts[0].id, c.alts[0].id)
-			if _, ok := slices.BinarySearch(ix.anyBigram, k); ok {
-				pairs.keys = append(pairs.keys, k)
+			if i := ix.pairs.find(pairKey(prev.alts[0].id, c.alts[0].id)); i >= 0 {
+				pairs.found = append(pairs.found, i)
 			}
 		}
 		prev = c
@@ -465,8 +470,41 @@ func (ix *Index) queryPairs(p *queryPlan) queryPairs {
 	return pairs
 }
 
+// count sets n[i] to how many of the pairs (indexes into pi) candidate i
+// has, at most rerankDepth candidates: the candidates sorted by entry
+// meet each pair's entries in one merge.
+func (pi *pairIndex) count(pairs []int, cands []candidate, n *[rerankDepth]uint8) {
+	if len(pairs) == 0 {
+		return
+	}
+	type byDoc struct {
+		doc int32
+		i   int
+	}
+	var order [rerankDepth]byDoc
+	sorted := order[:len(cands)]
+	for i := range cands {
+		sorted[i] = byDoc{cands[i].doc, i}
+	}
+	slices.SortFunc(sorted, func(a, b byDoc) int { return cmp.Compare(a.doc, b.doc) })
+	for _, k := range pairs {
+		docs, j := pi.docsOf(k), 0
+		for _, d := range docs {
+			for j < len(sorted) && sorted[j].doc < d {
+				j++
+			}
+			if j == len(sorted) {
+				break
+			}
+			if sorted[j].doc == d {
+				n[sorted[j].i]++
+			}
+		}
+	}
+}
+
 // rankFeatures describes candidate c, of first-stage rank i, for the ranker.
-func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float64, pairs queryPairs) {
+func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float64) {
 	x := &c.x
 	x[rfScore] = c.score / max(p.maxScore, 1e-9)
 	x[rfCoverage] = c.matched / max(p.total, 1e-9)
@@ -503,15 +541,6 @@ func (ix *Index) rankFeatures(p *queryPlan, c *candidate, i int, bestScore float
 	x[rfTags] = c.inField[fieldTags] / tot
 	x[rfExact] = c.exact / tot
 	x[rfMatched] = matched / max(whole, 1e-9)
-	if pairs.n > 0 {
-		found := 0
-		for _, k := range pairs.keys {
-			if _, ok := slices.BinarySearch(ix.bigrams[c.doc], k); ok {
-				found++
-			}
-		}
-		x[rfPhrase] = float64(found) / float64(pairs.n)
-	}
 	c.chip = p.chipsAsked.match(ix.docChips[c.doc])
 	x[rfChipMatch] = b2f(c.chip == chipMatched)
 	x[rfChipOther] = b2f(c.chip == chipOther)
