@@ -166,6 +166,10 @@ func (ix *Index) contributions(p *queryPlan, doc int32) []string {
 	return out
 }
 
+// maxCompletions is how many vocabulary words a prefix being typed stands
+// for.
+const maxCompletions = 16
+
 // SearchTitles ranks entries by their titles only, best first, at most n,
 // treating the last word as a prefix still being typed: for autocomplete
 // and the "search" command.
@@ -223,13 +227,20 @@ func (ix *Index) expandPrefix(p *queryPlan, query string) {
 	if len(last) < 2 {
 		return
 	}
-	c := concept{text: last, need: 1}
+	var words []vocabWord
 	for n := len(last); n < len(last)+12; n++ {
 		for _, w := range ix.vocab.byLen[n] {
-			if strings.HasPrefix(w.word, last) && len(c.alts) < 16 {
-				c.alts = append(c.alts, ix.alt(w.term, 0.9, altWord))
+			if strings.HasPrefix(w.word, last) {
+				words = append(words, w)
 			}
 		}
+	}
+	// the most used completions, the same ones whatever order the
+	// vocabulary was built in
+	slices.SortFunc(words, func(a, b vocabWord) int { return cmp.Or(cmp.Compare(b.df, a.df), cmp.Compare(a.word, b.word)) })
+	c := concept{text: last, need: 1}
+	for _, w := range words[:min(len(words), maxCompletions)] {
+		c.alts = append(c.alts, ix.alt(w.term, 0.9, altWord))
 	}
 	if len(c.alts) > 0 {
 		p.concepts = append(p.concepts, c)

@@ -310,3 +310,33 @@ func TestIndex_Related(t *testing.T) {
 		t.Error("related entries of an unknown ID")
 	}
 }
+
+// TestExpandPrefix_mostUsed: a prefix being typed stands for its most
+// used completions, whatever order the vocabulary was built in.
+func TestExpandPrefix_mostUsed(t *testing.T) {
+	ix := embeddedIndex(t)
+	p := &queryPlan{}
+	ix.expandPrefix(p, "how to con")
+	if len(p.concepts) != 1 || len(p.concepts[0].alts) != maxCompletions {
+		t.Fatalf("concepts %+v, want one of %d completions", p.concepts, maxCompletions)
+	}
+	chosen := map[string]bool{}
+	for _, a := range p.concepts[0].alts {
+		chosen[a.term] = true
+	}
+	least := -1
+	for _, w := range ix.vocab.byLen {
+		for _, v := range w {
+			if strings.HasPrefix(v.word, "con") && chosen[v.term] && (least < 0 || v.df < least) {
+				least = v.df
+			}
+		}
+	}
+	for _, w := range ix.vocab.byLen {
+		for _, v := range w {
+			if strings.HasPrefix(v.word, "con") && len(v.word) < len("con")+12 && v.df > least && !chosen[v.term] {
+				t.Errorf("%q (in %d entries) left out for completions in %d", v.word, v.df, least)
+			}
+		}
+	}
+}
