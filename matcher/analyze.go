@@ -24,6 +24,10 @@ type analyzer struct {
 	// stems, the vocabulary, common words, term IDs). It is only read
 	// after building, so searches share it safely.
 	words map[string]wordInfo
+	// lexWords are the words of the lexicon's terms: typos are corrected
+	// to them too, so that "range extneder" is still "range extender"
+	// when no entry writes "extender".
+	lexWords []string
 }
 
 // wordInfo is what analysis knows of one word of the index.
@@ -37,10 +41,11 @@ type wordInfo struct {
 type wordFlags uint8
 
 const (
-	wordKnown  wordFlags = 1 << iota // from the word table: id and the flags below hold
-	wordStop                         // a stop word
-	wordVocab                        // some entry uses it as a word (typo corrections go to these)
-	wordCommon                       // one of the most common English words
+	wordKnown   wordFlags = 1 << iota // from the word table: id and the flags below hold
+	wordStop                          // a stop word
+	wordVocab                         // some entry uses it as a word (typo corrections go to these)
+	wordCommon                        // one of the most common English words
+	wordLexicon                       // a word of the lexicon's terms: never a typo
 )
 
 // newAnalyzer builds the pipeline with the built-in data plus extra lexicon
@@ -56,8 +61,26 @@ func newAnalyzer(extra [][]string) (*analyzer, error) {
 		common: w.common,
 		stems:  make(map[string]string, 16384),
 	}
-	a.lex = newLexicon(append(slices.Clip(w.groups), extra...), a.phrase)
+	groups := append(slices.Clip(w.groups), extra...)
+	a.lex = newLexicon(groups, a.phrase)
+	a.lexWords = a.wordsOf(groups)
 	return a, nil
+}
+
+// wordsOf returns the distinct words of the lexicon's terms, sorted.
+func (a *analyzer) wordsOf(groups [][]string) []string {
+	var out []string
+	for _, g := range groups {
+		for _, term := range g {
+			for _, t := range Tokenize(Normalize(term)) {
+				if t.Kind == Word && !t.Part {
+					out = append(out, t.Text)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // words is the built-in data of the pipeline, parsed once per process: it
@@ -215,6 +238,9 @@ func (a *analyzer) finishWords(id func(term string) int32, vocab func(word strin
 		}
 		if a.common.has(w) {
 			info.flags |= wordCommon
+		}
+		if _, ok := slices.BinarySearch(a.lexWords, w); ok {
+			info.flags |= wordLexicon
 		}
 		a.words[w] = info
 	}

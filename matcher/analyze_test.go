@@ -10,7 +10,7 @@ import (
 
 // TestWordTable: the word table gives each word of the index what the
 // lookups it replaces give: its Snowball stem, stop-word mark, term ID,
-// vocabulary and common-word marks.
+// vocabulary, common-word and lexicon marks.
 func TestWordTable(t *testing.T) {
 	ix := embeddedIndex(t)
 	words := ix.an.words
@@ -29,6 +29,9 @@ func TestWordTable(t *testing.T) {
 		}
 		if ix.an.common.has(w) {
 			want.flags |= wordCommon
+		}
+		if _, ok := slices.BinarySearch(ix.an.lexWords, w); ok {
+			want.flags |= wordLexicon
 		}
 		if got != want {
 			t.Errorf("%q: %+v, want %+v", w, got, want)

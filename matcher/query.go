@@ -225,6 +225,9 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment, stems map[string]string)
 		p.kind = kindOfAsk(toks)
 	}
 	whole := wholeTokens(toks)
+	// typos are corrected before phrases are found: "range extneder" is
+	// the phrase "range extender"
+	fixes := ix.corrections(whole)
 	// at most a concept per token: one allocation instead of a slice grown
 	// as it fills
 	p.concepts = slices.Grow(p.concepts, len(toks))
@@ -283,14 +286,14 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment, stems map[string]string)
 			if len(t.Text) < 2 {
 				continue
 			}
-			c = ix.wordConcept(p, t)
+			c = ix.wordConcept(p, t, ix.correction(t))
 			c.part, c.parent = true, owner
 		case ok && m.size > 1:
-			c = ix.phraseConcept(p, whole[m.start:m.start+m.size], m.group)
+			c = ix.phraseConcept(p, whole[m.start:m.start+m.size], fixes, m.start, m.group)
 		case wi >= 0 && inPhrase[wi]:
 			continue
 		default:
-			c = ix.wordConcept(p, t)
+			c = ix.wordConcept(p, t, fixOf(fixes, wi))
 			if ok {
 				c.alts = append(c.alts, ix.alt(m.group, groupWeight, altGroup))
 				p.expand(t.Text, m.group)
@@ -389,9 +392,49 @@ func (ix *Index) tokenAlt(t aToken) alt {
 	return alt{id: t.id, w: 1, term: t.term, kind: altWord}
 }
 
-// wordConcept builds the concept of one token, with a typo correction when
-// the word is unknown to the entries and to English.
-func (ix *Index) wordConcept(p *queryPlan, t aToken) concept {
+// corrections returns the typo correction of each token (the zero
+// vocabWord for none; nil when no token has one), and gives a corrected
+// token its correction's term, for the lexicon.
+func (ix *Index) corrections(toks []aToken) []vocabWord {
+	var fixes []vocabWord
+	for i, t := range toks {
+		fix := ix.correction(t)
+		if fix.word == "" {
+			continue
+		}
+		if fixes == nil {
+			fixes = make([]vocabWord, len(toks))
+		}
+		fixes[i] = fix
+		toks[i].term = fix.term
+	}
+	return fixes
+}
+
+// fixOf is the correction of token i, of fixes as corrections returns
+// them (nil when there are none).
+func fixOf(fixes []vocabWord, i int) vocabWord {
+	if i < 0 || i >= len(fixes) {
+		return vocabWord{}
+	}
+	return fixes[i]
+}
+
+// correction is a token's typo correction, when the word is unknown to the
+// entries and to English, or the zero vocabWord.
+func (ix *Index) correction(t aToken) vocabWord {
+	if t.Kind != Word || t.stop || t.flags&wordLexicon != 0 || ix.tokenAlt(t).id >= 0 || ix.an.dict.has(t.Text) {
+		return vocabWord{}
+	}
+	if fix, ok := ix.vocab.correct(t.Text); ok {
+		return fix
+	}
+	return vocabWord{}
+}
+
+// wordConcept builds the concept of one token, with its typo correction
+// fix when it has one.
+func (ix *Index) wordConcept(p *queryPlan, t aToken, fix vocabWord) concept {
 	c := concept{text: t.Text, alts: []alt{ix.tokenAlt(t)}}
 	if t.Kind == Chip {
 		c.chip = t.Text
@@ -399,18 +442,20 @@ func (ix *Index) wordConcept(p *queryPlan, t aToken) concept {
 	if t.Kind == Ident && c.alts[0].id < 0 {
 		c.alts = ix.widerIdents(c.alts, t.term)
 	}
-	if t.Kind != Word || c.alts[0].id >= 0 || ix.an.dict.has(t.Text) {
-		return c
-	}
-	if fix, ok := ix.vocab.correct(t.Text); ok {
+	if fix.word != "" {
 		c.alts = append(c.alts, ix.alt(fix.term, correctionWeight, altCorrection))
 		c.corrected = true
-		if p.corrections == nil {
-			p.corrections = map[string]string{}
-		}
-		p.corrections[t.Text] = fix.word
+		p.corrected(t.Text, fix.word)
 	}
 	return c
+}
+
+// corrected records a typo correction, for the explanation.
+func (p *queryPlan) corrected(typed, word string) {
+	if p.corrections == nil {
+		p.corrections = map[string]string{}
+	}
+	p.corrections[typed] = word
 }
 
 // Identifiers no entry uses may be part of longer ones an entry does:
@@ -433,14 +478,21 @@ func (ix *Index) widerIdents(alts []alt, term string) []alt {
 }
 
 // phraseConcept builds the concept of a multi-word lexicon phrase: the
-// group, or (partly) its words.
-func (ix *Index) phraseConcept(p *queryPlan, words []aToken, group string) concept {
+// group, or (partly) its words. A phrase completed by typo corrections
+// (fixes, from the phrase's first word at start) counts as a corrected
+// word does.
+func (ix *Index) phraseConcept(p *queryPlan, words []aToken, fixes []vocabWord, start int, group string) concept {
 	c := concept{alts: []alt{ix.alt(group, 1, altWord)}, phrase: true}
 	for i, w := range words {
 		if i > 0 {
 			c.text += " "
 		}
 		c.text += w.Text
+		if fix := fixOf(fixes, start+i); fix.word != "" {
+			c.corrected = true
+			c.alts[0].w = correctionWeight
+			p.corrected(w.Text, fix.word)
+		}
 		if !w.stop {
 			c.alts = append(c.alts, ix.alt(w.term, constituentW, altPart))
 			c.span++

@@ -97,12 +97,17 @@ func (ix *Index) train(qs []trainQ, o TrainOptions) *Model {
 	folds := splitByEntry(qs, o.Folds)
 	pages := ix.pageIndexes(qs)
 	rows := make([][]decisionRow, len(folds))
+	typos := make([][]decisionRow, len(folds))
 	small := make([][]decisionRow, len(folds))
 	posts := make([][]decisionRow, len(folds))
 	step := o.stepper(len(folds) + 1)
 	parallel(len(folds), func(f int) {
 		m := ix.fitStages(others(qs, folds, f), o.Posts...)
 		rows[f] = ix.withModel(m).decisionRows(folds[f])
+		typos[f] = ix.withModel(m).decisionRows(typoCopies(folds[f]))
+		for i := range typos[f] {
+			typos[f][i].typos = true
+		}
 		small[f] = ix.withModel(m).pageRows(pages, m, folds[f])
 		long := filedAll(folds[f], o.Posts)
 		posts[f] = append(ix.withModel(m).decisionRows(long), ix.withModel(m).pageRows(pages, m, long)...)
@@ -111,11 +116,13 @@ func (ix *Index) train(qs []trainQ, o TrainOptions) *Model {
 	all := slices.Concat(rows...)
 	m := ix.fitStages(qs, o.Posts...)
 	step()
-	m.Decision = fitDecision(slices.Concat(all, slices.Concat(small...)))
+	m.Decision = fitDecision(slices.Concat(all, slices.Concat(typos...), slices.Concat(small...)))
 	if len(o.Posts) > 0 {
 		m.PostDecision = fitDecision(slices.Concat(posts...))
 	}
-	m.AnswerThreshold, m.AutoThreshold = chooseThresholds(all, m.Decision, o)
+	// the thresholds are chosen on the questions as asked; no off-topic
+	// line may be answered with typos either
+	m.AnswerThreshold, m.AutoThreshold = chooseThresholds(all, offtopic(slices.Concat(typos...)), m.Decision, o)
 	m.Comments = append(slices.Clone(o.Comments), fmt.Sprintf(
 		"%d questions (%d answerable) over %d entries; %d terms with a weight, %d associations",
 		len(qs), countAnswerable(qs), len(ix.entries), len(m.TermBias), countAssoc(m)))

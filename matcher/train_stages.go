@@ -391,6 +391,7 @@ type decisionRow struct {
 	correct    bool
 	answerable bool
 	offtopic   bool
+	typos      bool // a question searched with typos: a copy of another row
 }
 
 func (ix *Index) decisionRows(qs []trainQ) []decisionRow {
@@ -501,10 +502,14 @@ const decisionLambda = 1.0
 const offtopicCost = 5.0
 
 func rowWeight(r decisionRow) float64 {
+	w := 1.0
 	if r.offtopic {
-		return offtopicCost
+		w = offtopicCost
 	}
-	return 1
+	if r.typos {
+		w *= typoRowWeight
+	}
+	return w
 }
 
 func fitDecision(rows []decisionRow) map[string]float64 {
@@ -530,9 +535,10 @@ func fitDecision(rows []decisionRow) map[string]float64 {
 // chooseThresholds picks, on held-out predictions, the answer threshold
 // that gets the most questions right (answered right, or rightly left
 // unanswered) while answering at most MaxWrong of the answerable ones
-// wrongly and no off-topic line; and the auto threshold, the lowest above
-// it at which AutoPrecision of the answers are right.
-func chooseThresholds(rows []decisionRow, decision map[string]float64, o TrainOptions) (answer, auto float64) {
+// wrongly and no off-topic line, of rows or of guard; and the auto
+// threshold, the lowest above it at which AutoPrecision of the answers are
+// right.
+func chooseThresholds(rows, guard []decisionRow, decision map[string]float64, o TrainOptions) (answer, auto float64) {
 	var w [numDecisionFeatures]float64
 	for j, n := range decisionFeatureNames {
 		w[j] = decision[n]
@@ -545,6 +551,14 @@ func chooseThresholds(rows []decisionRow, decision map[string]float64, o TrainOp
 		}
 		if r.answerable {
 			answerable++
+		}
+	}
+	// the most confident off-topic line of guard: thresholds at or below
+	// it answer one
+	guardMax := 0.0
+	for _, r := range guard {
+		if r.offtopic && !r.none {
+			guardMax = max(guardMax, sigmoid(dot(w[:], r.x[:])))
 		}
 	}
 	type tally struct{ right, wrong, falseAns, offtopic, abstain int }
@@ -570,7 +584,7 @@ func chooseThresholds(rows []decisionRow, decision map[string]float64, o TrainOp
 	best := -1
 	for t := 0.95; t >= 0.05; t -= 0.005 {
 		s := at(t)
-		if float64(s.wrong) > o.MaxWrong*float64(answerable) || s.offtopic > 0 {
+		if float64(s.wrong) > o.MaxWrong*float64(answerable) || s.offtopic > 0 || t <= guardMax {
 			continue
 		}
 		if good := s.right + s.abstain; good > best {
@@ -585,6 +599,17 @@ func chooseThresholds(rows []decisionRow, decision map[string]float64, o TrainOp
 		}
 	}
 	return round3(answer), round3(auto)
+}
+
+// offtopic returns the off-topic rows.
+func offtopic(rows []decisionRow) []decisionRow {
+	var out []decisionRow
+	for _, r := range rows {
+		if r.offtopic {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

@@ -43,15 +43,27 @@ func mayBeWithin(a, b uint64, d int) bool {
 func newVocabulary(df map[string]int, an *analyzer) vocabulary {
 	v := vocabulary{words: df, byLen: map[int][]vocabWord{}, byKey: map[int][]vocabWord{}}
 	for w, n := range df {
-		if len(w) < 3 {
-			continue
+		v.addTarget(w, n, an)
+	}
+	// the lexicon's words are targets as rare as can be: a word the
+	// entries use wins a tie
+	for _, w := range an.lexWords {
+		if df[w] == 0 {
+			v.addTarget(w, 0, an)
 		}
-		vw := vocabWord{word: w, term: an.stemWord(w, nil), df: n, letters: letterSet(w)}
-		v.byLen[len(w)] = append(v.byLen[len(w)], vw)
-		k := bucketKey(w[0], len(w))
-		v.byKey[k] = append(v.byKey[k], vw)
 	}
 	return v
+}
+
+// addTarget makes w, used by n entries, a typo correction's target.
+func (v vocabulary) addTarget(w string, n int, an *analyzer) {
+	if len(w) < 3 {
+		return
+	}
+	vw := vocabWord{word: w, term: an.stemWord(w, nil), df: n, letters: letterSet(w)}
+	v.byLen[len(w)] = append(v.byLen[len(w)], vw)
+	k := bucketKey(w[0], len(w))
+	v.byKey[k] = append(v.byKey[k], vw)
 }
 
 // has reports whether some entry uses w.
@@ -97,7 +109,10 @@ func (v vocabulary) correct(w string) (vocabWord, bool) {
 			}
 		}
 	}
-	return best, bestD <= maxD
+	if bestD > maxD {
+		return vocabWord{}, false
+	}
+	return best, true
 }
 
 // editDistance is the optimal-string-alignment distance (insertions,
