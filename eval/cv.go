@@ -48,6 +48,10 @@ func TrainingQuestions(ix *matcher.Index, cases []Case) ([]matcher.TrainingQuest
 type CVReport struct {
 	Outcomes []Outcome
 	Posts    []PostOutcomes
+	// Typos are the outcomes of the questions searched with typos in
+	// about a quarter of their longer typed words (matcher.CVTypoRate);
+	// their Question is the question as written.
+	Typos []Outcome
 }
 
 // PostOutcomes are the outcomes of the questions filed in one post
@@ -84,6 +88,7 @@ func CrossValidate(ctx context.Context, ix *matcher.Index, cases []Case, k int, 
 	rep := &CVReport{Outcomes: make([]Outcome, len(res)), Posts: postOutcomes(opts.Posts)}
 	for i, r := range res {
 		rep.Outcomes[i] = Judge(kept[i], r.Result, time.Duration(0))
+		rep.Typos = append(rep.Typos, Judge(kept[i], r.Typos, time.Duration(0)))
 		for j, pr := range r.Posts {
 			rep.Posts[j].Outcomes = append(rep.Posts[j].Outcomes, Judge(kept[i], pr, time.Duration(0)))
 		}

@@ -149,7 +149,7 @@ func TestWriters(t *testing.T) {
 	if err := WritePosts(&b, posts); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteJSON(&b, s, outs, posts, true); err != nil {
+	if err := WriteJSON(&b, s, outs, posts, nil, true); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "writers.golden", b.Bytes())

@@ -152,6 +152,15 @@ func WritePosts(w io.Writer, posts []PostOutcomes) error {
 	return writeTable(w, "filed", rows)
 }
 
+// WriteTypos prints the figures of the questions searched with typos,
+// when there are any.
+func WriteTypos(w io.Writer, typos []Outcome) error {
+	if len(typos) == 0 {
+		return nil
+	}
+	return writeTable(w, "variant", []namedSummary{{"with typos", Summarise(typos)}})
+}
+
 type namedSummary struct {
 	name string
 	Summary
@@ -185,9 +194,10 @@ func orDash(v float64, n int) string {
 
 // WriteJSON prints the summary as one JSON object, with the figures per
 // style under "styles" when the set has styles, those of the questions
-// filed in each post template under "posts" when there are any, and the
-// misses under "failures" when failures is set.
-func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, failures bool) error {
+// filed in each post template under "posts" and of the questions with
+// typos under "typos" when there are any, and the misses under "failures"
+// when failures is set.
+func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, typos []Outcome, failures bool) error {
 	type filed struct {
 		Template string `json:"template"`
 		Summary
@@ -196,8 +206,13 @@ func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, fai
 		Summary
 		Styles   map[string]Summary `json:"styles,omitempty"`
 		Posts    []filed            `json:"posts,omitempty"`
+		Typos    *Summary           `json:"typos,omitempty"`
 		Failures []Outcome          `json:"failures,omitempty"`
 	}{Summary: s}
+	if len(typos) > 0 {
+		t := Summarise(typos)
+		out.Typos = &t
+	}
 	if styles, sums := ByStyle(outs); len(styles) > 1 || len(styles) == 1 && styles[0] != "" {
 		out.Styles = sums
 	}

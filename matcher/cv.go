@@ -13,6 +13,10 @@ type CVOutcome struct {
 	// in each post template (TrainOptions.Posts, or the built-in ones), in
 	// their order: long posts have a ranker and a decision of their own.
 	Posts []Result
+	// Typos is the search, with the same model, of the question with typos
+	// in about a quarter of its longer typed words (see CVTypoRate): how
+	// far people's typing costs answers.
+	Typos Result
 }
 
 // CrossValidate measures training honestly: it splits the questions into k
@@ -57,6 +61,8 @@ func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) (
 			for _, post := range o.Posts {
 				r.Posts = append(r.Posts, models[f].Search(FileInPost(post, q.Text)))
 			}
+			typed, _ := withTypos(q.Text, uint64(hash(q.Text))<<32|uint64(hash("cv:"+q.ID)), CVTypoRate)
+			r.Typos = models[f].Search(typed)
 			out[at[f][j]] = r
 		}
 	})

@@ -176,7 +176,11 @@ func TestCrossValidate(t *testing.T) {
 		t.Fatalf("%d outcomes for %d questions", len(outs), len(qs))
 	}
 	folds := map[string]int{}
+	typed := 0
 	for i, o := range outs {
+		if o.Typos.Query != o.Question.Text {
+			typed++
+		}
 		if o.Question.Text != qs[i].Text {
 			t.Fatalf("outcome %d is for %q, want %q", i, o.Question.Text, qs[i].Text)
 		}
@@ -194,6 +198,10 @@ func TestCrossValidate(t *testing.T) {
 				t.Fatalf("outcome %d, post %d: searched %q, want the question filed in the template", i, j, r.Query)
 			}
 		}
+	}
+	// most questions have a longer word to mistype
+	if typed < len(outs)/2 {
+		t.Errorf("%d of %d questions searched with typos", typed, len(outs))
 	}
 }
 

@@ -14,17 +14,21 @@ import (
 const (
 	typoRate   = 0.15 // share of the words of typoMinLen letters or more given a typo
 	typoMinLen = 4
+	// CVTypoRate is the share of longer typed words CrossValidate gives
+	// typos to: more than training does, so that the figure is not the
+	// trainer's own noise.
+	CVTypoRate = 0.25
 	// typoRowWeight is what a question searched with typos counts in the
 	// decision, beside the question as asked: it is the same question
 	typoRowWeight = 0.5
 )
 
-// withTypos returns q with typos in about typoRate of the longer words
+// withTypos returns q with typos in about rate of the longer words
 // people type (a letter dropped, doubled, swapped with the next or
 // replaced by a key beside it), the same for the same seed, and whether it
 // made any. What people paste keeps its spelling: code in backticks or
 // fences, logs, tracebacks, identifiers, numbers and chip names.
-func withTypos(q string, seed uint64) (string, bool) {
+func withTypos(q string, seed uint64, rate float64) (string, bool) {
 	rng := rand.New(rand.NewPCG(seed, 0x7970))
 	var b strings.Builder
 	made, fenced := false, false
@@ -44,7 +48,7 @@ func withTypos(q string, seed uint64) (string, bool) {
 				b.WriteString(part)
 				continue
 			}
-			made = misspell(&b, part, rng) || made
+			made = misspell(&b, part, rate, rng) || made
 		}
 	}
 	return b.String(), made
@@ -56,9 +60,9 @@ func pasted(line string) bool {
 	return idfLog.MatchString(line) || bootLine.MatchString(line) || isDump(line) || strings.ContainsAny(line, "(){}[]=<>;\"/")
 }
 
-// misspell writes text to b with typos in about typoRate of its longer
-// words, and reports whether it made any.
-func misspell(b *strings.Builder, text string, rng *rand.Rand) bool {
+// misspell writes text to b with typos in about rate of its longer words,
+// and reports whether it made any.
+func misspell(b *strings.Builder, text string, rate float64, rng *rand.Rand) bool {
 	made := false
 	for i := 0; i < len(text); {
 		j := i
@@ -72,7 +76,7 @@ func misspell(b *strings.Builder, text string, rng *rand.Rand) bool {
 		}
 		w := text[i:j]
 		atWord := (i == 0 || !isWordByte(text[i-1])) && (j == len(text) || !isWordByte(text[j]))
-		if atWord && len(w) >= typoMinLen && rng.Float64() < typoRate {
+		if atWord && len(w) >= typoMinLen && rng.Float64() < rate {
 			w, made = typo(w, rng), true
 		}
 		b.WriteString(w)
@@ -124,7 +128,7 @@ func keyBeside(c byte, rng *rand.Rand) byte {
 func typoCopies(qs []trainQ) []trainQ {
 	var out []trainQ
 	for _, q := range qs {
-		if text, ok := withTypos(q.Text, uint64(hash(q.ID))<<32|uint64(hash(q.Text))); ok {
+		if text, ok := withTypos(q.Text, uint64(hash(q.ID))<<32|uint64(hash(q.Text)), typoRate); ok {
 			q.Text = text
 			out = append(out, q)
 		}

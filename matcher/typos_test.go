@@ -73,8 +73,8 @@ func TestPlan_stopWordsNotCorrected(t *testing.T) {
 // (logs, code), and hit about typoRate of the longer words.
 func TestWithTypos(t *testing.T) {
 	q := "my esp32 keeps disconnecting from the router after esp_wifi_connect returns 0x3001, why does this happen"
-	a, made := withTypos(q, 42)
-	if b, _ := withTypos(q, 42); a != b || !made {
+	a, made := withTypos(q, 42, typoRate)
+	if b, _ := withTypos(q, 42, typoRate); a != b || !made {
 		t.Fatalf("seed 42: %q then %q (made %v)", a, b, made)
 	}
 	for _, keep := range []string{"esp32", "esp_wifi_connect", "0x3001", "my ", " the "} {
@@ -90,14 +90,14 @@ func TestWithTypos(t *testing.T) {
 		"```\nwifi_config_t cfg = { .sta = { .ssid = \"home\" } };\n```",
 	} {
 		for seed := range uint64(50) {
-			if got, _ := withTypos(pasted, seed); !strings.Contains(got, strings.Trim(pasted, "the cal")) {
+			if got, _ := withTypos(pasted, seed, typoRate); !strings.Contains(got, strings.Trim(pasted, "the cal")) {
 				t.Fatalf("seed %d: %q became %q", seed, pasted, got)
 			}
 		}
 	}
 	words, changed := 0, 0
 	for seed := range uint64(200) {
-		got, _ := withTypos(q, seed)
+		got, _ := withTypos(q, seed, typoRate)
 		gw, qw := strings.Fields(got), strings.Fields(q)
 		if len(gw) != len(qw) {
 			t.Fatalf("seed %d: %q has %d words, want %d", seed, got, len(gw), len(qw))

@@ -40,15 +40,15 @@ func runEval(ctx context.Context, e env, args []string) error {
 	}
 	warnUnknownTitles(e, cases, eval.UnknownTitles(ix, casesOf(cases)))
 	var (
-		outs  []eval.Outcome
-		posts []eval.PostOutcomes
+		outs, typos []eval.Outcome
+		posts       []eval.PostOutcomes
 	)
 	if folds > 0 {
 		bar := e.bar("cross-validate")
 		var rep *eval.CVReport
 		rep, err = eval.CrossValidate(ctx, ix, casesOf(cases), folds, matcher.TrainOptions{Progress: stepsOf(bar)})
 		if rep != nil {
-			outs, posts = rep.Outcomes, rep.Posts
+			outs, posts, typos = rep.Outcomes, rep.Posts, rep.Typos
 		}
 		bar.Done()
 	} else {
@@ -61,19 +61,22 @@ func runEval(ctx context.Context, e env, args []string) error {
 	}
 	s := eval.Summarise(outs)
 	if asJSON {
-		return eval.WriteJSON(e.stdout, s, outs, posts, failures)
+		return eval.WriteJSON(e.stdout, s, outs, posts, typos, failures)
 	}
 	if failures {
 		if err := eval.WriteFailures(e.stdout, outs); err != nil {
 			return err
 		}
 	}
-	// figures per style and per post template first, so that the headline
-	// figures end the output
+	// figures per style, per post template and with typos first, so that
+	// the headline figures end the output
 	if err := eval.WriteStyles(e.stdout, outs); err != nil {
 		return err
 	}
 	if err := eval.WritePosts(e.stdout, posts); err != nil {
+		return err
+	}
+	if err := eval.WriteTypos(e.stdout, typos); err != nil {
 		return err
 	}
 	return eval.WriteText(e.stdout, s)

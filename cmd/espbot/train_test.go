@@ -86,14 +86,15 @@ func TestRunTrain_usage(t *testing.T) {
 }
 
 // TestRunEval_cv: cross-validation prints the figures, one line per
-// style and one per post template the questions are also filed in.
+// style, one per post template the questions are also filed in, and one
+// for the questions with typos.
 func TestRunEval_cv(t *testing.T) {
 	set := writeFile(t, "set.jsonl", trainSet)
 	out, _, err := runArgs(t, "", "eval", "--cv", "2", "--questions", set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"overall", "wrong ", "style", "casual", "offtopic", "filed", "in esp-idf-form", "in forum"} {
+	for _, want := range []string{"overall", "wrong ", "style", "casual", "offtopic", "filed", "in esp-idf-form", "in forum", "variant", "with typos"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("eval --cv output lacks %q:\n%s", want, out)
 		}
