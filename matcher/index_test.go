@@ -3,10 +3,10 @@ package matcher
 import "testing"
 
 // TestPairIndex: each candidate counts the question's pairs its entry
-// has, whatever the order of the candidates and of the pairs.
+// has, whatever the order of the candidates and of an entry's pairs.
 func TestPairIndex(t *testing.T) {
 	a, b, c := pairKey(1, 2), pairKey(2, 3), pairKey(5, 1)
-	pi := newPairIndex([]docPair{{b, 7}, {a, 3}, {a, 7}, {a, 3}, {c, 0}, {b, 1}})
+	pi := newPairIndex([]docPair{{c, 0}, {b, 1}, {a, 3}, {a, 3}, {b, 7}, {a, 7}}, 6)
 	if got := pi.find(pairKey(9, 9)); got != -1 {
 		t.Errorf("a pair no entry has: index %d", got)
 	}
