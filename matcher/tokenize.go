@@ -154,12 +154,16 @@ func appendCompound(toks []Token, piece string, pos int) []Token {
 // instead of their chip: "my ESP-01 hotspot", "a NodeMCU", "IDF 3.3 on a
 // WROOM-32". Names that hold their chip (ESP32-WROOM-32E) need none.
 func moduleChip(name string) string {
+	// the modules' full names start with ESP- (ESP-WROOM-32, ESP-WROVER-KIT)
+	if rest, ok := strings.CutPrefix(name, "esp"); ok && (strings.HasPrefix(rest, "wroom") || strings.HasPrefix(rest, "wrover")) {
+		name = rest
+	}
 	switch name {
 	case "esp01", "esp01s", "esp07", "esp07s", "esp12", "esp12e", "esp12f", "esp12s",
 		"wroom02", "wroom02d", "wroom02u", "nodemcu":
 		return "esp8266"
 	case "wroom32", "wroom32d", "wroom32e", "wroom32u", "wroom32ue", "wroom32se",
-		"wrover", "wroverb", "wrovere", "wroverie", "wroveri", "nodemcu32s":
+		"wrover", "wroverb", "wrovere", "wroverie", "wroveri", "wroverkit", "nodemcu32s":
 		return "esp32"
 	}
 	return ""
@@ -318,6 +322,8 @@ func chipName(s string) (string, bool) {
 		return t, true
 	case "8266", "8285":
 		return "esp" + t, true
+	case "esp8266ex", "8266ex": // the chip's full name
+		return "esp8266", true
 	}
 	rest, ok := strings.CutPrefix(t, "esp32")
 	if !ok {

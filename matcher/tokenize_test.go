@@ -44,6 +44,9 @@ func TestTokenize(t *testing.T) {
 		{"the 9th phone, 1st and 22nd", "the 9 phone 1 and 22"},
 		{"my ESP-01 hotspot, a NodeMCU", "my esp01 +esp +01 +esp8266 hotspot a nodemcu +esp8266"},
 		{"IDF 3.3 on a WROOM-32, ESP32-WROVER-E", "idf v3.3 on a wroom32 +wroom +32 +esp32 esp32wrovere +esp32 +wrover +e"},
+		{"an ESP-WROOM-32 on an ESP-WROVER-KIT", "an espwroom32 +esp +wroom +32 +esp32 on an espwroverkit +esp +wrover +kit +esp32"},
+		{"ESP8266EX", "esp8266"},
+		{"ESP-WROOM-S2", "espwrooms2 +esp +wroom +esp32s2"}, // its chip is a part already
 		{"don't", "dont"},
 		{"", ""},
 		{"🤔 ??", ""},
