@@ -420,8 +420,9 @@ func fixOf(fixes []vocabWord, i int) vocabWord {
 	return fixes[i]
 }
 
-// correction is a token's typo correction, when the word is unknown to the
-// entries and to English, or the zero vocabWord.
+// correction is a token's typo correction, or the zero vocabWord: only a
+// word unknown to the entries and to English is corrected, never a stop
+// word or a word of the lexicon.
 func (ix *Index) correction(t aToken) vocabWord {
 	if t.Kind != Word || t.stop || t.flags&wordLexicon != 0 || ix.tokenAlt(t).id >= 0 || ix.an.dict.has(t.Text) {
 		return vocabWord{}

@@ -83,8 +83,9 @@ func (q *trainQ) answers(doc int32) bool { return slices.Contains(q.pos, doc) }
 // term model, the associations, the page priors and the ranker on all
 // questions; the decision model and its thresholds on predictions for
 // questions whose entries were held out (cross-validation split by entry),
-// so that its confidence is what it will be on entries nobody asked about.
-// The same inputs always give the same model.
+// so that its confidence is what it will be on entries nobody asked about,
+// each also searched with typos (see withTypos), so that it is what it
+// will be when people mistype. The same inputs always give the same model.
 func Train(ix *Index, qs []TrainingQuestion, opts TrainOptions) (*Model, error) {
 	tq, err := ix.resolve(qs)
 	if err != nil {
