@@ -70,4 +70,19 @@ func TestChipMask(t *testing.T) {
 			t.Errorf("%s has no bit", c)
 		}
 	}
+	// every chip chipName knows has a bit of its own: the two lists are
+	// kept apart and must not drift
+	names := []string{"esp32", "esp8266", "esp8285", "esp8089"}
+	for _, s := range chipSuffixes {
+		names = append(names, "esp32-"+s)
+	}
+	seen := map[chipMask]string{}
+	for _, n := range names {
+		c, ok := chipName(n)
+		bit := chipBit(c)
+		if !ok || bit == 0 || seen[bit] != "" {
+			t.Errorf("%s: chip %q (%v), bit %b (also %q)", n, c, ok, bit, seen[bit])
+		}
+		seen[bit] = c
+	}
 }

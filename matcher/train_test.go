@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 )
@@ -228,5 +229,26 @@ func TestPostTemplates(t *testing.T) {
 		if !strings.Contains(post, "what is the default MQTT keepalive?") || strings.Contains(post, postQuestion) || len(post) < 200 {
 			t.Errorf("%s: the filed post lacks the question or keeps the placeholder", tp.Name)
 		}
+	}
+}
+
+// TestChooseThresholds_guard: an off-topic line of the guard rows, typos
+// and all, is never answered either.
+func TestChooseThresholds_guard(t *testing.T) {
+	row := func(conf float64, correct, answerable, off bool) decisionRow {
+		r := decisionRow{correct: correct, answerable: answerable, offtopic: off}
+		r.x[dfBias] = math.Log(conf / (1 - conf))
+		return r
+	}
+	var rows []decisionRow
+	for i := range 20 {
+		rows = append(rows, row(0.3+0.03*float64(i), true, true, false))
+	}
+	decision := map[string]float64{decisionFeatureNames[dfBias]: 1}
+	o := TrainOptions{}.withDefaults()
+	free, _ := chooseThresholds(rows, nil, decision, o)
+	guarded, _ := chooseThresholds(rows, []decisionRow{row(0.7, false, false, true)}, decision, o)
+	if free > 0.31 || guarded <= 0.7 {
+		t.Errorf("thresholds %.3f without the guard, %.3f with an off-topic guard row at 0.7 (want at most 0.31, above 0.7)", free, guarded)
 	}
 }
