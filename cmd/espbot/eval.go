@@ -21,7 +21,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 	fs.BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
 	fs.BoolVar(&failures, "failures", false, "list the misses with what was expected and what came back")
 	fs.IntVar(&folds, "cv", 0, "cross-validate: train on all but one of `K` folds split by entry, score the held-out fold")
-	fs.Var(&sets, "questions", "question set `FILE.jsonl` (repeatable; or give the files as arguments)")
+	fs.Var(&sets, "questions", "question set `FILE.jsonl`, or phrasings FILE.yaml from learn export (repeatable; or give the files as arguments)")
 	ixf.register(fs)
 	if help, err := parseFlags(e, fs, args); help || err != nil {
 		return err
@@ -38,6 +38,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	cases = resolveEntries(e, ix, cases)
 	warnUnknownTitles(e, cases, eval.UnknownTitles(ix, casesOf(cases)))
 	var (
 		outs, typos []eval.Outcome
@@ -86,13 +87,26 @@ func runEval(ctx context.Context, e env, args []string) error {
 type setCase struct {
 	eval.Case
 	file string
+	// entry is the answering entry's ID for a phrasing of a phrasings
+	// file, whose Expect resolveEntries fills in.
+	entry string
 }
 
-// readSets reads question sets in order; a bad line stops with its file
-// and line.
+// readSets reads question sets in order: JSONL sets, and phrasings files
+// (.yaml, as "espbot learn export" writes them), whose phrasings are
+// questions of the entries they are filed under; a bad line stops with
+// its file and line.
 func readSets(paths []string) ([]setCase, error) {
 	var all []setCase
 	for _, p := range paths {
+		if isPhrasingsFile(p) {
+			cases, err := phrasingCases(p)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, cases...)
+			continue
+		}
 		cases, err := eval.ReadCases(p)
 		if err != nil {
 			return nil, err

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -178,12 +176,6 @@ func (l *learner) forget(ctx context.Context, args []string) error {
 	return nil
 }
 
-// phrasingsFile is the YAML file of accepted phrasings kept beside the FAQ
-// pages: entry ID -> phrasings.
-type phrasingsFile struct {
-	Phrasings map[string][]string `yaml:"phrasings"`
-}
-
 // export writes the accepted phrasings as YAML to args[0] or stdout.
 func (l *learner) export(ctx context.Context, args []string) error {
 	acc, err := l.st.AcceptedPhrasings(ctx)
@@ -194,7 +186,7 @@ func (l *learner) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	out = append([]byte("# Alternate phrasings of esp-faq questions accepted with \"espbot learn\":\n# entry ID -> phrasings. Load with \"espbot learn import FILE\".\n"), out...)
+	out = append([]byte("# Alternate phrasings of esp-faq questions accepted with \"espbot learn\":\n# entry ID -> phrasings. Load with \"espbot learn import FILE\";\n# train on them with \"espbot train --questions FILE\".\n"), out...)
 	if len(args) == 0 || args[0] == "-" {
 		_, err = l.e.stdout.Write(out)
 		return err
@@ -212,33 +204,20 @@ func (l *learner) importFile(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return errors.New("import: want one FILE")
 	}
-	var in io.Reader = l.e.stdin
-	if args[0] != "-" {
-		f, err := os.Open(args[0])
-		if err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-		defer f.Close()
-		in = f
-	}
-	var pf phrasingsFile
-	dec := yaml.NewDecoder(in)
-	dec.KnownFields(true)
-	if err := dec.Decode(&pf); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("import %s: %w", args[0], err)
+	ps, err := readPhrasings(args[0], l.e.stdin)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
 	}
 	n := 0
-	for _, id := range slices.Sorted(maps.Keys(pf.Phrasings)) {
-		if err := l.knownEntry(id); err != nil {
-			fmt.Fprintf(l.e.stderr, "espbot: import: skipping %s: %v\n", id, err)
+	for _, p := range ps {
+		if err := l.knownEntry(p.entry); err != nil {
+			fmt.Fprintf(l.e.stderr, "espbot: import: %s:%d: skipping: %v\n", args[0], p.line, err)
 			continue
 		}
-		for _, text := range pf.Phrasings[id] {
-			if err := l.st.SetPhrasing(ctx, store.Phrasing{EntryID: id, Text: text, Status: store.Accepted}); err != nil {
-				return fmt.Errorf("import %s: %w", args[0], err)
-			}
-			n++
+		if err := l.st.SetPhrasing(ctx, store.Phrasing{EntryID: p.entry, Text: p.text, Status: store.Accepted}); err != nil {
+			return fmt.Errorf("import %s: %w", args[0], err)
 		}
+		n++
 	}
 	fmt.Fprintf(l.e.stdout, "imported %d phrasing%s\n", n, report.Plural(n))
 	return nil

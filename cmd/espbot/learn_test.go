@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -154,7 +155,7 @@ func TestLearn_ExportImport(t *testing.T) {
 	extra := filepath.Join(t.TempDir(), "extra.yaml")
 	os.WriteFile(extra, append(data, "    not-an-entry:\n        - ignored\n"...), 0o644)
 	out, err := learnRun(t, other, "import", extra)
-	if err != nil || !strings.Contains(out, "imported 2 phrasings") || !strings.Contains(out, "skipping not-an-entry") {
+	if err != nil || !strings.Contains(out, "imported 2 phrasings") || !strings.Contains(out, fmt.Sprintf(`%s:%d: skipping: no FAQ entry "not-an-entry"`, extra, strings.Count(string(data), "\n")+2)) {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
 	e := env{getenv: func(string) string { return "" }, stderr: &bytes.Buffer{}}

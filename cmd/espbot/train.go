@@ -21,7 +21,7 @@ func runTrain(ctx context.Context, e env, args []string) error {
 		folds int
 	)
 	fs := newFlagSet(e, "train", "train --questions FILE.jsonl... [--knowledge PATH]... --out MODEL")
-	fs.Var(&sets, "questions", "labelled question set `FILE.jsonl` (repeatable), as for eval")
+	fs.Var(&sets, "questions", "labelled question set `FILE.jsonl` as for eval, or phrasings FILE.yaml from learn export (repeatable)")
 	fs.Var(&paths, "knowledge", "FAQ `PATH` (.rst file or folder); repeatable; default: the embedded FAQ")
 	fs.StringVar(&out, "out", "", "write the model to `MODEL`")
 	fs.IntVar(&folds, "folds", 5, "cross-validation folds that calibrate the answer decision")
@@ -40,6 +40,7 @@ func runTrain(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	cases = resolveEntries(e, ix, cases)
 	qs, unknown := eval.TrainingQuestions(ix, casesOf(cases))
 	warnUnknownTitles(e, cases, unknown)
 	if countAnswered(qs) == 0 {
