@@ -86,9 +86,11 @@ func parsePhrasings(name string, r io.Reader) ([]phrasing, error) {
 // entryPhrasings reads the entry ID -> phrasings mapping.
 func entryPhrasings(name string, m *yaml.Node) ([]phrasing, error) {
 	var out []phrasing
+	m = deref(m)
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		id, list := m.Content[i], m.Content[i+1]
+		id, list := deref(m.Content[i]), deref(m.Content[i+1])
 		for _, t := range list.Content {
+			t = deref(t)
 			text := strings.TrimSpace(t.Value)
 			if text == "" {
 				return nil, fmt.Errorf("%s:%d: empty phrasing of %s", name, t.Line, id.Value)
@@ -97,6 +99,15 @@ func entryPhrasings(name string, m *yaml.Node) ([]phrasing, error) {
 		}
 	}
 	return out, nil
+}
+
+// deref follows a YAML alias (*name) to the node it names, so that
+// phrasings given by alias are read like the others, at the anchor's line.
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
 }
 
 // phrasingCases turns a phrasings file into question-set cases: each

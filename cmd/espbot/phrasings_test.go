@@ -24,6 +24,15 @@ func TestParsePhrasings(t *testing.T) {
 				{entry: "protocols-ebe7", text: "wifi lag", line: 7},
 			},
 		},
+		{
+			name: "aliases",
+			in:   "phrasings:\n  a: &same\n    - &q lwip mtu?\n  b: *same\n  c:\n    - *q\n",
+			want: []phrasing{
+				{entry: "a", text: "lwip mtu?", line: 3},
+				{entry: "b", text: "lwip mtu?", line: 3},
+				{entry: "c", text: "lwip mtu?", line: 3},
+			},
+		},
 		{name: "empty phrasing", in: "phrasings:\n  a:\n    - ok\n    - '  '\n", err: "f.yaml:4: empty phrasing of a"},
 		{name: "unknown field", in: "phrasings: {}\nquestions: {}\n", err: `f.yaml:2: unknown field "questions"`},
 		{name: "not a mapping", in: "- a\n- b\n", err: "f.yaml"},
