@@ -50,6 +50,28 @@ func TestBot_Ask(t *testing.T) {
 	}
 }
 
+// TestBot_NotEnglish: a question in another language is told why it gets
+// no answer, with suggestions when some entry comes close.
+func TestBot_NotEnglish(t *testing.T) {
+	t.Parallel()
+	b := New(Config{}, testIndex(t), nil, nil)
+	for _, tt := range []struct {
+		text string
+		kind Kind
+	}{
+		{"¿Cómo puedo reducir la latencia wifi del ESP32?", KindSuggestions},
+		{"Wie kann ich die WLAN-Latenz des Geräts verringern, wenn es schläft?", KindNoMatch},
+	} {
+		r := b.Handle(context.Background(), Message{Platform: HTTP, User: "10.0.0.1", Text: tt.text, Ask: true})
+		if r.Kind != tt.kind || !strings.Contains(docText(r.Body), "only read questions in English") {
+			t.Errorf("%q: %v %q, want %v saying it reads English only", tt.text, r.Kind, docText(r.Body), tt.kind)
+		}
+	}
+	if r := b.Handle(context.Background(), Message{Platform: HTTP, User: "10.0.0.1", Text: offTopic, Ask: true}); strings.Contains(docText(r.Body), "English") {
+		t.Errorf("an English off-topic line is told to ask in English: %q", docText(r.Body))
+	}
+}
+
 // TestBot_SuggestionsStartWithTheBestCandidate: abstaining, the core offers
 // the best candidate first, then the others above the threshold.
 func TestBot_SuggestionsStartWithTheBestCandidate(t *testing.T) {

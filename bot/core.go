@@ -456,9 +456,16 @@ func (b *Bot) answer(ix *matcher.Index, q string, m Message) Reply {
 	if len(r.Alternatives) > 0 {
 		r.Kind, r.Title = KindSuggestions, "Not sure"
 		r.Body = docOf(para(text("I'm not sure the FAQ answers exactly that. Is it one of these?")))
+		if res.NotEnglish {
+			r.Body = docOf(para(text("I can only read questions in English, and the FAQ is in English. Is it one of these?")))
+		}
 		return r
 	}
 	r.Kind, r.Title = KindNoMatch, "No answer"
+	if res.NotEnglish {
+		r.Body = docOf(para(text("Sorry, I can only read questions in English, and the FAQ is in English. Could you ask it in English?")))
+		return r
+	}
 	if m.Ask { // an API has no search command
 		r.Body = docOf(para(text("Sorry, I couldn't find an answer to that in the FAQ. Try rephrasing.")))
 		return r

@@ -628,9 +628,16 @@ func isHexWord(s string) bool {
 	return digits > 0
 }
 
+// cjkLetters is what one CJK character weighs against Latin letters: about
+// the letters of an English word over the characters of a Chinese one.
+const cjkLetters = 3
+
 // isForeign reports a question not written in English: mostly letters of
 // another script, or mostly words that are neither English, nor the FAQ's,
 // nor stop words. espbot then offers suggestions instead of guessing.
+// A Chinese, Japanese or Korean character counts as much as a short Latin
+// word (cjkLetters letters): "ESP32 的 MQTT 默认保活时间是多少？" has more
+// Latin letters than Han characters, yet it is written in Chinese.
 func isForeign(segs []segment, p *queryPlan) bool {
 	latin, other := 0, 0
 	for _, s := range segs {
@@ -643,6 +650,8 @@ func isForeign(segs []segment, p *queryPlan) bool {
 			case !unicode.IsLetter(r):
 			case r < 0x250:
 				latin++
+			case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+				other += cjkLetters
 			default:
 				other++
 			}

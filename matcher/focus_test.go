@@ -93,12 +93,16 @@ func TestSearch_foreign(t *testing.T) {
 		"¿Cuál es el tiempo de espera predeterminado de la conexión MQTT en el cliente?",
 		"Wie kann ich die Latenzzeit der Verbindung verringern, wenn das Gerät schläft?",
 	} {
-		if res := ix.Search(q); res.Answered {
+		res := ix.Search(q)
+		if res.Answered {
 			t.Errorf("%q answered with %q", q, res.Best.Entry.Title)
 		}
+		if !res.NotEnglish {
+			t.Errorf("%q: not marked as not English", q)
+		}
 	}
-	if res := ix.Search("can esp32 join a wifi whose ssid is 办公室?"); res.Best == nil {
-		t.Error("an English question with a Chinese SSID found nothing")
+	if res := ix.Search("can esp32 join a wifi whose ssid is 办公室?"); res.Best == nil || res.NotEnglish {
+		t.Errorf("an English question with a Chinese SSID: %+v", res)
 	}
 }
 

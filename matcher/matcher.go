@@ -43,6 +43,10 @@ type Result struct {
 	Best *Hit
 	// Alternatives are up to three further entries worth suggesting.
 	Alternatives []Hit
+	// NotEnglish says the question is written in another language: it is
+	// never answered, since it would be guessed at from its few English
+	// words, so callers can say why and ask for it in English.
+	NotEnglish bool
 	// Explanation is filled only by Explain.
 	Explanation *Explanation
 }

@@ -90,6 +90,7 @@ func (ix *Index) search(query string, explain bool) Result {
 	sc := ix.getScratch()
 	defer ix.release(sc)
 	p := ix.planCached(query, sc.stems)
+	res.NotEnglish = p.foreign
 	cands := ix.rankInto(p, sc)
 	hits, xs := ix.decide(p, cands, sc)
 	if explain {
