@@ -77,6 +77,7 @@ const (
 
 // queryPlan is an analysed question.
 type queryPlan struct {
+	altPool     []alt // backs the concepts' first alternatives (oneAlt)
 	concepts    []concept
 	chips       []string
 	corrections map[string]string
@@ -436,7 +437,7 @@ func (ix *Index) correction(t aToken) vocabWord {
 // wordConcept builds the concept of one token, with its typo correction
 // fix when it has one.
 func (ix *Index) wordConcept(p *queryPlan, t aToken, fix vocabWord) concept {
-	c := concept{text: t.Text, alts: []alt{ix.tokenAlt(t)}}
+	c := concept{text: t.Text, alts: p.oneAlt(ix.tokenAlt(t))}
 	if t.Kind == Chip {
 		c.chip = t.Text
 	}
@@ -450,6 +451,23 @@ func (ix *Index) wordConcept(p *queryPlan, t aToken, fix vocabWord) concept {
 	}
 	return c
 }
+
+// oneAlt returns a concept's first alternative in the plan's pool of
+// them: one allocation for a question's concepts instead of one each.
+// The slice's capacity is its length, so appending more alternatives to
+// the concept copies them out instead of overwriting the next concept's.
+func (p *queryPlan) oneAlt(a alt) []alt {
+	if len(p.altPool) == cap(p.altPool) {
+		p.altPool = make([]alt, 0, max(2*cap(p.altPool), altPoolSize))
+	}
+	p.altPool = append(p.altPool, a)
+	n := len(p.altPool)
+	return p.altPool[n-1 : n : n]
+}
+
+// altPoolSize is the first pool of a plan: the concepts of most chat
+// questions.
+const altPoolSize = 8
 
 // corrected records a typo correction, for the explanation.
 func (p *queryPlan) corrected(typed, word string) {
@@ -483,7 +501,7 @@ func (ix *Index) widerIdents(alts []alt, term string) []alt {
 // (fixes, from the phrase's first word at start) counts as a corrected
 // word does.
 func (ix *Index) phraseConcept(p *queryPlan, words []aToken, fixes []vocabWord, start int, group string) concept {
-	c := concept{alts: []alt{ix.alt(group, 1, altWord)}, phrase: true}
+	c := concept{alts: p.oneAlt(ix.alt(group, 1, altWord)), phrase: true}
 	for i, w := range words {
 		if i > 0 {
 			c.text += " "

@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/bits"
 	"slices"
-	"sort"
 
 	"github.com/espbot/espbot/knowledge"
 )
@@ -299,6 +298,7 @@ type scratch struct {
 	cands    []candidate  // the candidates of the search
 	spare    []candidate  // ... and their sorted copy
 	order    []int
+	corder   []int                          // conceptOrder's
 	xs       [][numDecisionFeatures]float64 // the decision features of the first candidates
 	// stems caches the stems of question words the index does not have
 	// ("anyone", "pls", typos): Snowball takes a microsecond a word, and
@@ -342,7 +342,7 @@ func (ix *Index) release(sc *scratch) {
 // matched only through a weaker alternative (one word of a phrase, an
 // association) counts as matched in proportion.
 func (ix *Index) score(p *queryPlan, sc *scratch) []int32 {
-	for _, i := range ix.conceptOrder(p) {
+	for _, i := range ix.conceptOrder(p, sc) {
 		c := &p.concepts[i]
 		// a concept most entries share (esp32, wifi) only adds to
 		// entries that match something rarer: alone it selects nothing,
@@ -391,14 +391,15 @@ func (ix *Index) score(p *queryPlan, sc *scratch) []int32 {
 }
 
 // conceptOrder returns the indexes of p's concepts, rarest first.
-func (ix *Index) conceptOrder(p *queryPlan) []int {
-	order := make([]int, len(p.concepts))
-	for i := range order {
-		order[i] = i
+func (ix *Index) conceptOrder(p *queryPlan, sc *scratch) []int {
+	order := sc.corder[:0]
+	for i := range p.concepts {
+		order = append(order, i)
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		return p.concepts[order[a]].idf > p.concepts[order[b]].idf
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Compare(p.concepts[b].idf, p.concepts[a].idf)
 	})
+	sc.corder = order
 	return order
 }
 

@@ -341,28 +341,29 @@ func chipName(s string) (string, bool) {
 // number with two or three parts, the first small, is read as a version.
 func versionName(s string) (string, bool) {
 	t := strings.TrimPrefix(s, "v")
-	parts := strings.Split(t, ".")
-	if len(parts) < 2 || len(parts) > 3 || len(parts[0]) > 2 {
+	first, _, _ := strings.Cut(t, ".")
+	if n := strings.Count(t, "."); n < 1 || n > 2 || len(first) > 2 || !isDottedNumber(t) {
 		return "", false
-	}
-	for _, p := range parts {
-		if p == "" || kindOf(p) != Number {
-			return "", false
-		}
 	}
 	return "v" + t, true
 }
 
+// isDottedNumber reports numbers joined by dots ("1.2", "192.168.4.1").
+// It runs on every token, so it walks the parts without splitting.
 func isDottedNumber(s string) bool {
 	if strings.IndexByte(s, '.') < 0 {
 		return false
 	}
-	for _, p := range strings.Split(s, ".") {
+	for rest := s; ; {
+		p, after, more := strings.Cut(rest, ".")
 		if p == "" || kindOf(p) != Number {
 			return false
 		}
+		if !more {
+			return true
+		}
+		rest = after
 	}
-	return true
 }
 
 // isLowerWord reports whether s is made of the letters a-z only (the
