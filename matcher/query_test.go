@@ -236,3 +236,21 @@ func TestRank_codeConflict(t *testing.T) {
 		t.Error("hexCode misreads a code")
 	}
 }
+
+// TestOneAlt: appending to one concept's alternatives never overwrites the
+// next concept's, though they share the plan's pool.
+func TestOneAlt(t *testing.T) {
+	var p queryPlan
+	var firsts [][]alt
+	for i := range 3 * altPoolSize {
+		firsts = append(firsts, p.oneAlt(alt{id: int32(i)}))
+	}
+	for i := range firsts {
+		firsts[i] = append(firsts[i], alt{id: -1}, alt{id: -2})
+	}
+	for i, as := range firsts {
+		if len(as) != 3 || as[0].id != int32(i) || as[1].id != -1 || as[2].id != -2 {
+			t.Fatalf("concept %d: alternatives %+v", i, as)
+		}
+	}
+}
