@@ -73,6 +73,9 @@ func TestTokenize_kinds(t *testing.T) {
 		{"1500", Number},
 		{"192.168.4.1", Number},
 		{"v4.4", Version},
+		{"5.0.1", Version},
+		{"123.4", Number},   // a first part of three digits is no version
+		{"1.2.3.4", Number}, // nor are four parts
 		{"esp32-c3", Chip},
 	}
 	for _, tt := range tests {
