@@ -454,11 +454,12 @@ func (b *Bot) answer(ix *matcher.Index, q string, m Message) Reply {
 		}
 	}
 	if len(r.Alternatives) > 0 {
-		r.Kind, r.Title = KindSuggestions, "Not sure"
-		r.Body = docOf(para(text("I'm not sure the FAQ answers exactly that. Is it one of these?")))
+		why := "I'm not sure the FAQ answers exactly that."
 		if res.NotEnglish {
-			r.Body = docOf(para(text("I can only read questions in English, and the FAQ is in English. Is it one of these?")))
+			why = "I can only read questions in English, and the FAQ is in English."
 		}
+		r.Kind, r.Title = KindSuggestions, "Not sure"
+		r.Body = docOf(para(text(why + " Is it one of these?")))
 		return r
 	}
 	r.Kind, r.Title = KindNoMatch, "No answer"

@@ -145,14 +145,11 @@ func (a *analyzer) tokensInto(dst []aToken, text string, cache map[string]string
 	return dst
 }
 
-// stemWord is the stemming stage (Snowball English). Stems of the
-// vocabulary are cached in a.stems, then a.words; new stems go to cache
-// when it is not nil (at search time it is nil: the shared tables are only
-// read).
+// stemWord is the stemming stage (Snowball English), for words the word
+// table lacks (tokensInto looks there first): stems are cached in a.stems
+// while the index is built, and in cache when it is not nil (a search's
+// own; the shared tables are only read once built).
 func (a *analyzer) stemWord(w string, cache map[string]string) string {
-	if s, ok := a.words[w]; ok {
-		return s.stem
-	}
 	if s, ok := a.stems[w]; ok {
 		return s
 	}
