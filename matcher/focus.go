@@ -660,5 +660,18 @@ func isForeign(segs []segment, p *queryPlan) bool {
 	if other > 2*latin {
 		return true
 	}
-	return p.words >= 4 && p.strange*2 > p.words
+	// a typo is a strange word too, and some foreign words are one letter
+	// from an English one ("latence"): the corrector's reading counts only
+	// in a question whose function words are English
+	strange := p.strange
+	if float64(p.stops) >= englishStops*float64(p.tokens) {
+		strange -= p.fixed
+	}
+	return p.words >= 4 && strange*2 > p.words
 }
+
+// englishStops is the share of English stop words from which a question
+// reads as English with typos rather than as another language: chat
+// questions in English have 0.2-0.7 of them, those in other languages
+// almost none (their "a", "do", "no" aside).
+const englishStops = 0.2

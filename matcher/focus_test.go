@@ -92,6 +92,9 @@ func TestSearch_foreign(t *testing.T) {
 		"ESP32 的 MQTT 默认保活时间是多少？",
 		"¿Cuál es el tiempo de espera predeterminado de la conexión MQTT en el cliente?",
 		"Wie kann ich die Latenzzeit der Verbindung verringern, wenn das Gerät schläft?",
+		// three of its words are one letter from English ones (cliente,
+		// serveur, routeur): the corrector's reading must not make it English
+		"Le cliente mqtt perd le serveur quand le routeur change de canal",
 	} {
 		res := ix.Search(q)
 		if res.Answered {
@@ -103,6 +106,16 @@ func TestSearch_foreign(t *testing.T) {
 	}
 	if res := ix.Search("can esp32 join a wifi whose ssid is 办公室?"); res.Best == nil || res.NotEnglish {
 		t.Errorf("an English question with a Chinese SSID: %+v", res)
+	}
+	// typos are strange words too, but English ones: most of these words
+	// are mistyped, and the question is still English
+	for _, q := range []string{
+		"what is the defualt keepalive timme for the mqtt clinet",
+		"why does my esp32 http clinet get a timout when the sevrer is slow",
+	} {
+		if res := ix.Search(q); res.Best == nil || res.NotEnglish {
+			t.Errorf("%q: an English question with typos read as another language: %+v", q, res)
+		}
 	}
 }
 

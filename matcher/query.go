@@ -90,6 +90,7 @@ type queryPlan struct {
 	words       int     // words of three letters or more, stop words aside
 	known       int     // ... that some entry uses
 	strange     int     // ... that are neither the FAQ's nor English
+	fixed       int     // ... of those, the ones the typo corrector reads as a known word
 	anchored    bool    // names a chip, a known identifier or a lexicon term
 	espressif   bool    // names Espressif or one of its products or chips
 	otherVendor bool    // names another vendor's chip or board, and no Espressif one
@@ -271,6 +272,7 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment, stems map[string]string)
 				p.known++
 			} else if !ix.an.dict.has(t.Text) {
 				p.strange++
+				p.fixed += int(b2f(fixOf(fixes, wi).word != ""))
 			}
 		}
 		if t.stop && !(wi >= 0 && starts[wi].size > 0 && !t.Part) {
