@@ -660,18 +660,25 @@ func isForeign(segs []segment, p *queryPlan) bool {
 	if other > 2*latin {
 		return true
 	}
-	// a typo is a strange word too, and some foreign words are one letter
-	// from an English one ("latence"): the corrector's reading counts only
-	// in a question whose function words are English
+	// English function words are the surest sign of English: strange
+	// words among many of them are names, products and code ("setenv",
+	// "nighthawk"). A typo is a strange word too, and some foreign words
+	// are one letter from an English one ("latence"): the corrector's
+	// reading counts only in a question whose function words are English
+	stops := float64(p.stops) / float64(max(p.tokens, 1))
 	strange := p.strange
-	if float64(p.stops) >= englishStops*float64(p.tokens) {
+	if stops >= englishStops {
 		strange -= p.fixed
 	}
-	return p.words >= 4 && strange*2 > p.words
+	return p.words >= 4 && strange*2 > p.words && stops < surelyEnglish
 }
 
-// englishStops is the share of English stop words from which a question
-// reads as English with typos rather than as another language: chat
+// Shares of English stop words among a question's tokens: from
+// englishStops it reads as English with typos rather than as another
+// language, from surelyEnglish as English whatever its other words. Chat
 // questions in English have 0.2-0.7 of them, those in other languages
-// almost none (their "a", "do", "no" aside).
-const englishStops = 0.2
+// almost none (their "a", "in", "was", "do", "no" aside).
+const (
+	englishStops  = 0.2
+	surelyEnglish = 0.4
+)

@@ -107,14 +107,18 @@ func TestSearch_foreign(t *testing.T) {
 	if res := ix.Search("can esp32 join a wifi whose ssid is 办公室?"); res.Best == nil || res.NotEnglish {
 		t.Errorf("an English question with a Chinese SSID: %+v", res)
 	}
-	// typos are strange words too, but English ones: most of these words
-	// are mistyped, and the question is still English
 	for _, q := range []string{
+		// typos are strange words too, but English ones: most of these
+		// words are mistyped, and the questions are still English
 		"what is the defualt keepalive timme for the mqtt clinet",
 		"why does my esp32 http clinet get a timout when the sevrer is slow",
+		// so are names of products the FAQ does not know, among English
+		// function words
+		"why does my zyxel nebula show the esp as offline when the unifi does not?",
+		"can the esp talk to my fritzbox or do i need the tplink deco for that?",
 	} {
-		if res := ix.Search(q); res.Best == nil || res.NotEnglish {
-			t.Errorf("%q: an English question with typos read as another language: %+v", q, res)
+		if res := ix.Search(q); res.NotEnglish {
+			t.Errorf("%q: an English question read as another language", q)
 		}
 	}
 }
