@@ -32,6 +32,10 @@ func truncateTo(s string, n int) string {
 // compatibility characters (full-width "？：" become "?:"), removes accents,
 // turns control characters into spaces and lower-cases.
 func Normalize(s string) string {
+	return spellOut(normalize(s))
+}
+
+func normalize(s string) string {
 	s = strings.ToValidUTF8(s, " ")
 	if isPlainASCII(s) {
 		return asciiLower(s)
@@ -76,3 +80,32 @@ func asciiLower(s string) string {
 	}
 	return string(b)
 }
+
+// spellOut writes out the chat shorthand "w/o" as "without": its letters
+// alone mean nothing (the tokenizer drops single letters), and without it
+// "connect w/o a password" asks the opposite.
+func spellOut(s string) string {
+	if !strings.Contains(s, "w/o") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "w/o")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		whole := (i == 0 || !inPathOrWord(s[i-1])) && (i+3 == len(s) || !inPathOrWord(s[i+3]))
+		b.WriteString(s[:i])
+		if whole {
+			b.WriteString("without")
+		} else {
+			b.WriteString("w/o")
+		}
+		s = s[i+3:]
+	}
+}
+
+// inPathOrWord reports a byte of a word, a path or a URL: the "w/o" of
+// /dev/w/o or x/w/out is not shorthand.
+func inPathOrWord(c byte) bool { return isWordByte(c) || c == '/' || c == '.' }

@@ -136,6 +136,26 @@ func TestPlan_bare(t *testing.T) {
 	}
 }
 
+// TestPlan_chatShorthand: chat shorthand means what it stands for: "w/o"
+// is "without", though its letters alone mean nothing, and "idk", "tbh"
+// and "rn" are filler.
+func TestPlan_chatShorthand(t *testing.T) {
+	ix := embeddedIndex(t)
+	keys := func(q string) []string {
+		var out []string
+		for _, c := range ix.plan(q).concepts {
+			out = append(out, c.key())
+		}
+		return out
+	}
+	if got, want := keys("connect w/o a password"), keys("connect without a password"); !slices.Equal(got, want) {
+		t.Errorf("connect w/o a password: concepts %q, want %q", got, want)
+	}
+	if got, want := keys("mqtt keepalive idk tbh rn"), keys("mqtt keepalive"); !slices.Equal(got, want) {
+		t.Errorf("with chat filler: concepts %q, want %q", got, want)
+	}
+}
+
 // TestIdentIndex_containing: an identifier no entry uses finds the longer
 // ones that contain it in whole segments, unless too many do.
 func TestIdentIndex_containing(t *testing.T) {

@@ -94,6 +94,8 @@ func TestNormalize(t *testing.T) {
 		{"a\x00b\tc", "a b c"},
 		{"bad \xff utf8", "bad   utf8"},
 		{"ＥＳＰ３２", "esp32"},
+		{"Connect W/O a password, w/o TLS", "connect without a password, without tls"},
+		{"/dev/w/o and http://x/w/out", "/dev/w/o and http://x/w/out"},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {
