@@ -102,10 +102,10 @@ func chipNote(c chipMatch) string {
 	return ""
 }
 
-// decisionNote says how the decision went.
-func (ix *Index) decisionNote(p *queryPlan, res Result) string {
+// decisionNote says how the decision went, for the best candidate.
+func (ix *Index) decisionNote(p *queryPlan, best *candidate, res Result) string {
 	why := fmt.Sprintf("confidence %.3f %s threshold %.3f", res.Confidence, cmpWord(res.Confidence, ix.threshold), ix.threshold)
-	if only := p.suggestOnly(); only != "" {
+	if only := p.suggestsOnly(best); only != "" {
 		why += ", " + only
 	}
 	return fmt.Sprintf("decision: calibrated %s -> %s", why, answerWord(res.Answered))

@@ -97,7 +97,9 @@ func TestNew_model(t *testing.T) {
 // TestModel_postDecision: a long post is decided by the model's decision
 // of posts; a model without one decides posts like chat questions.
 func TestModel_postDecision(t *testing.T) {
-	const text = modelHeader + "\n[decision]\n5 bias\n%s\n[thresholds]\n0.5 answer\n0.9 auto\n"
+	// the ranker puts the entry the question is about first, not one
+	// matching only the form's versions and chips
+	const text = modelHeader + "\n[ranker]\n1 relative\n[decision]\n5 bias\n%s\n[thresholds]\n0.5 answer\n0.9 auto\n"
 	post := readPost(t, "esp-idf-form.md", "mqtt keepalive default value?")
 	for _, tt := range []struct {
 		name       string

@@ -197,6 +197,48 @@ func (p *queryPlan) suggestOnly() string {
 	return ""
 }
 
+// suggestsOnly is suggestOnly with the best of the ranked candidates
+// (nil: none): a question whose best entry shares nothing with it but
+// versions, chips and the FAQ's commonest words ("brb, coffee (esp-idf
+// v5.1.2)" and the entry about a TLS error in ESP-IDF v5.1.2) asks
+// nothing that entry answers, however much of the question it covers.
+func (p *queryPlan) suggestsOnly(best *candidate) string {
+	if why := p.suggestOnly(); why != "" {
+		return why
+	}
+	if best != nil && p.onlyContext(best.mask) {
+		return "matched only in its versions, chips and common words"
+	}
+	return ""
+}
+
+// onlyContext reports whether the concepts of mask (of the first maskBits)
+// are all context: versions, chips, development environments and the
+// concepts most entries share. Numbers are not: "802.11r" and "127.0.0.1"
+// are what a question asks.
+func (p *queryPlan) onlyContext(mask uint64) bool {
+	for j := range min(len(p.concepts), maskBits) {
+		c := &p.concepts[j]
+		if mask&(1<<j) != 0 && c.kind != Version && c.chip == "" && c.idf >= commonConcept && !devEnvironment(c.text) {
+			return false
+		}
+	}
+	return true
+}
+
+// devEnvironment reports a word naming the framework or tool a question
+// comes from ("... using arduino ide", "(esp-idf v5.1.2)"): like the chip
+// and the version, it says what the asker works with, seldom what they
+// ask. An entry about the Arduino IDE still answers a question that asks
+// something of it ("add the esp32 board").
+func devEnvironment(word string) bool {
+	switch word {
+	case "espidf", "idf", "arduino", "ide", "platformio", "sdk":
+		return true
+	}
+	return false
+}
+
 // bare reports a question that is one word ("ping", "mqtt", "keep
 // alive"): a topic, not a question, which no training question is like,
 // so the decision's confidence would be a guess. An identifier, an error

@@ -100,18 +100,18 @@ func (ix *Index) search(query string, explain bool) Result {
 	}
 	res.Best = &hits[0]
 	res.Confidence = hits[0].Confidence
-	res.Answered = ix.answers(p, res.Confidence)
+	res.Answered = ix.answers(p, &cands[0], res.Confidence)
 	res.Alternatives = hits[1:]
 	if explain {
-		res.Explanation.Details = append(res.Explanation.Details, ix.decisionNote(p, res))
+		res.Explanation.Details = append(res.Explanation.Details, ix.decisionNote(p, &cands[0], res))
 	}
 	return res
 }
 
 // answers is the reply rule: the best entry, of confidence conf, answers
 // the question unless the question only gets suggestions.
-func (ix *Index) answers(p *queryPlan, conf float64) bool {
-	return conf >= ix.threshold && p.suggestOnly() == ""
+func (ix *Index) answers(p *queryPlan, best *candidate, conf float64) bool {
+	return conf >= ix.threshold && p.suggestsOnly(best) == ""
 }
 
 // Related returns up to n entries closest to entry id (ranked against its
@@ -273,7 +273,7 @@ func (ix *Index) decide(p *queryPlan, cands []candidate, sc *scratch) ([]Hit, []
 	for i := range n {
 		xs[i] = ix.decisionFeatures(p, cands, i, z)
 		conf := sigmoid(dot(ix.model.decisionOf(p)[:], xs[i][:]))
-		if i == 0 && ix.answers(p, conf) {
+		if i == 0 && ix.answers(p, &cands[0], conf) {
 			// beside an answer the others are related questions, not
 			// guesses at it: they need only be related
 			floor = 0

@@ -261,6 +261,26 @@ func TestIndex_Search_corpus(t *testing.T) {
 	if res := ix.Search("what's a good movie to watch tonight"); res.Answered {
 		t.Errorf("off-topic answered: %v", titleOf(res))
 	}
+	// what a line has in common with an entry about a TLS error in
+	// ESP-IDF v5.1.2 is the version, the framework and the chip: it asks
+	// nothing that entry answers
+	for _, q := range []string{
+		"ok, lunch time, back soon (esp-idf v5.1.2)",
+		"off to the dentist, wish me luck (esp-idf v5.1.2 on an esp32-s3)",
+	} {
+		if res := ix.Search(q); res.Answered {
+			t.Errorf("%q answered with %v", q, titleOf(res))
+		}
+	}
+	for _, q := range []string{
+		"what is the default mqtt keepalive? (esp-idf v5.1.2)",
+		"how do i add the esp32 board to the arduino ide?",
+		"does 8266 do 802.11r fast roaming?", // the number is what it asks
+	} {
+		if res := ix.Search(q); !res.Answered {
+			t.Errorf("%q: not answered (%v at %.2f)", q, titleOf(res), res.Confidence)
+		}
+	}
 }
 
 func FuzzAnalyze(f *testing.F) {

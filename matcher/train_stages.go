@@ -400,7 +400,7 @@ func (ix *Index) decisionRows(qs []trainQ) []decisionRow {
 		r := decisionRow{answerable: len(q.pos) > 0, offtopic: q.Style == "offtopic"}
 		p := ix.plan(q.Text)
 		cands := ix.rank(p)
-		if len(cands) == 0 || p.suggestOnly() != "" {
+		if len(cands) == 0 || p.suggestsOnly(&cands[0]) != "" {
 			r.none = true
 		} else {
 			r.x = ix.decisionFeatures(p, cands, 0, softmaxDenominator(cands))
