@@ -138,7 +138,7 @@ func TestPlan_bare(t *testing.T) {
 
 // TestPlan_chatShorthand: chat shorthand means what it stands for: "w/o"
 // is "without", though its letters alone mean nothing, and "idk", "tbh"
-// and "rn" are filler.
+// and "rn" are filler, as is "thanks in advance".
 func TestPlan_chatShorthand(t *testing.T) {
 	ix := embeddedIndex(t)
 	keys := func(q string) []string {
@@ -151,7 +151,7 @@ func TestPlan_chatShorthand(t *testing.T) {
 	if got, want := keys("connect w/o a password"), keys("connect without a password"); !slices.Equal(got, want) {
 		t.Errorf("connect w/o a password: concepts %q, want %q", got, want)
 	}
-	if got, want := keys("mqtt keepalive idk tbh rn"), keys("mqtt keepalive"); !slices.Equal(got, want) {
+	if got, want := keys("mqtt keepalive idk tbh rn, thanks in advance"), keys("mqtt keepalive"); !slices.Equal(got, want) {
 		t.Errorf("with chat filler: concepts %q, want %q", got, want)
 	}
 }
