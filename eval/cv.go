@@ -48,10 +48,18 @@ func TrainingQuestions(ix *matcher.Index, cases []Case) ([]matcher.TrainingQuest
 type CVReport struct {
 	Outcomes []Outcome
 	Posts    []PostOutcomes
-	// Typos are the outcomes of the questions searched with typos in
-	// about a quarter of their longer typed words (matcher.CVTypoRate);
-	// their Question is the question as written.
+	Variants
+}
+
+// Variants are the outcomes of the questions searched the other ways
+// people write them; their Question is the question as written.
+type Variants struct {
+	// Typos: with typos in about a quarter of their longer typed words
+	// (matcher.CVTypoRate).
 	Typos []Outcome
+	// Setup: with a note of the asker's set-up after them
+	// (matcher.CVSetupNotes).
+	Setup []Outcome
 }
 
 // PostOutcomes are the outcomes of the questions filed in one post
@@ -89,6 +97,7 @@ func CrossValidate(ctx context.Context, ix *matcher.Index, cases []Case, k int, 
 	for i, r := range res {
 		rep.Outcomes[i] = Judge(kept[i], r.Result, time.Duration(0))
 		rep.Typos = append(rep.Typos, Judge(kept[i], r.Typos, time.Duration(0)))
+		rep.Setup = append(rep.Setup, Judge(kept[i], r.Setup, time.Duration(0)))
 		for j, pr := range r.Posts {
 			rep.Posts[j].Outcomes = append(rep.Posts[j].Outcomes, Judge(kept[i], pr, time.Duration(0)))
 		}

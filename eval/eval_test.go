@@ -149,7 +149,11 @@ func TestWriters(t *testing.T) {
 	if err := WritePosts(&b, posts); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteJSON(&b, s, outs, posts, nil, true); err != nil {
+	variants := Variants{Typos: outs[:2], Setup: outs[1:]}
+	if err := WriteVariants(&b, variants); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&b, s, outs, posts, variants, true); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "writers.golden", b.Bytes())

@@ -152,13 +152,22 @@ func WritePosts(w io.Writer, posts []PostOutcomes) error {
 	return writeTable(w, "filed", rows)
 }
 
-// WriteTypos prints the figures of the questions searched with typos,
-// when there are any.
-func WriteTypos(w io.Writer, typos []Outcome) error {
-	if len(typos) == 0 {
+// WriteVariants prints the figures of the questions searched with typos
+// and with a set-up note, when there are any.
+func WriteVariants(w io.Writer, v Variants) error {
+	var rows []namedSummary
+	for _, r := range []struct {
+		name string
+		outs []Outcome
+	}{{"with typos", v.Typos}, {"with a set-up note", v.Setup}} {
+		if len(r.outs) > 0 {
+			rows = append(rows, namedSummary{r.name, Summarise(r.outs)})
+		}
+	}
+	if len(rows) == 0 {
 		return nil
 	}
-	return writeTable(w, "variant", []namedSummary{{"with typos", Summarise(typos)}})
+	return writeTable(w, "variant", rows)
 }
 
 type namedSummary struct {
@@ -194,10 +203,10 @@ func orDash(v float64, n int) string {
 
 // WriteJSON prints the summary as one JSON object, with the figures per
 // style under "styles" when the set has styles, those of the questions
-// filed in each post template under "posts" and of the questions with
-// typos under "typos" when there are any, and the misses under "failures"
-// when failures is set.
-func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, typos []Outcome, failures bool) error {
+// filed in each post template under "posts", of the questions with typos
+// under "typos" and with a set-up note under "setup" when there are any,
+// and the misses under "failures" when failures is set.
+func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, v Variants, failures bool) error {
 	type filed struct {
 		Template string `json:"template"`
 		Summary
@@ -207,11 +216,16 @@ func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, typ
 		Styles   map[string]Summary `json:"styles,omitempty"`
 		Posts    []filed            `json:"posts,omitempty"`
 		Typos    *Summary           `json:"typos,omitempty"`
+		Setup    *Summary           `json:"setup,omitempty"`
 		Failures []Outcome          `json:"failures,omitempty"`
 	}{Summary: s}
-	if len(typos) > 0 {
-		t := Summarise(typos)
+	if len(v.Typos) > 0 {
+		t := Summarise(v.Typos)
 		out.Typos = &t
+	}
+	if len(v.Setup) > 0 {
+		t := Summarise(v.Setup)
+		out.Setup = &t
 	}
 	if styles, sums := ByStyle(outs); len(styles) > 1 || len(styles) == 1 && styles[0] != "" {
 		out.Styles = sums

@@ -17,6 +17,17 @@ type CVOutcome struct {
 	// in about a quarter of its longer typed words (see CVTypoRate): how
 	// far people's typing costs answers.
 	Typos Result
+	// Setup is the search, with the same model, of the question with a
+	// note of the asker's set-up after it (CVSetupNotes): how far saying
+	// what one works with costs answers, or answers what nobody asked.
+	Setup Result
+}
+
+// CVSetupNotes are the notes of set-up CrossValidate adds to questions,
+// one each, as people do ("... (esp-idf v5.1.2)"). The trainer adds none,
+// so the figure is not of its own making.
+var CVSetupNotes = [...]string{
+	" (esp-idf v5.1.2)", " using arduino ide", " on idf 4.4", ", arduino core 2.0.14", " (platformio, esp-idf 5.0)",
 }
 
 // CrossValidate measures training honestly: it splits the questions into k
@@ -63,6 +74,7 @@ func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) (
 			}
 			typed, _ := withTypos(q.Text, uint64(hash(q.Text))<<32|uint64(hash("cv:"+q.ID)), CVTypoRate)
 			r.Typos = models[f].Search(typed)
+			r.Setup = models[f].Search(q.Text + CVSetupNotes[hash("setup:"+q.ID)%uint32(len(CVSetupNotes))])
 			out[at[f][j]] = r
 		}
 	})

@@ -41,15 +41,16 @@ func runEval(ctx context.Context, e env, args []string) error {
 	cases = resolveEntries(e, ix, cases)
 	warnUnknownTitles(e, cases, eval.UnknownTitles(ix, casesOf(cases)))
 	var (
-		outs, typos []eval.Outcome
-		posts       []eval.PostOutcomes
+		outs     []eval.Outcome
+		posts    []eval.PostOutcomes
+		variants eval.Variants
 	)
 	if folds > 0 {
 		bar := e.bar("cross-validate")
 		var rep *eval.CVReport
 		rep, err = eval.CrossValidate(ctx, ix, casesOf(cases), folds, matcher.TrainOptions{Progress: stepsOf(bar)})
 		if rep != nil {
-			outs, posts, typos = rep.Outcomes, rep.Posts, rep.Typos
+			outs, posts, variants = rep.Outcomes, rep.Posts, rep.Variants
 		}
 		bar.Done()
 	} else {
@@ -62,14 +63,14 @@ func runEval(ctx context.Context, e env, args []string) error {
 	}
 	s := eval.Summarise(outs)
 	if asJSON {
-		return eval.WriteJSON(e.stdout, s, outs, posts, typos, failures)
+		return eval.WriteJSON(e.stdout, s, outs, posts, variants, failures)
 	}
 	if failures {
 		if err := eval.WriteFailures(e.stdout, outs); err != nil {
 			return err
 		}
 	}
-	// figures per style, per post template and with typos first, so that
+	// figures per style, per post template and of the variants first, so that
 	// the headline figures end the output
 	if err := eval.WriteStyles(e.stdout, outs); err != nil {
 		return err
@@ -77,7 +78,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 	if err := eval.WritePosts(e.stdout, posts); err != nil {
 		return err
 	}
-	if err := eval.WriteTypos(e.stdout, typos); err != nil {
+	if err := eval.WriteVariants(e.stdout, variants); err != nil {
 		return err
 	}
 	return eval.WriteText(e.stdout, s)

@@ -94,7 +94,7 @@ func TestRunEval_cv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"overall", "wrong ", "style", "casual", "offtopic", "filed", "in esp-idf-form", "in forum", "variant", "with typos"} {
+	for _, want := range []string{"overall", "wrong ", "style", "casual", "offtopic", "filed", "in esp-idf-form", "in forum", "variant", "with typos", "with a set-up note"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("eval --cv output lacks %q:\n%s", want, out)
 		}
