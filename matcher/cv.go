@@ -34,7 +34,8 @@ var CVSetupNotes = [...]string{
 // folds by entry (all questions of an entry in one fold), trains on all
 // folds but one, and searches the held-out fold's questions with that
 // model, so every question is answered by a model that never saw its
-// entry; it also searches each question filed in each post template.
+// entry; it also searches each question filed in each post template, with
+// typos and with a set-up note.
 // Outcomes are in the order of qs.
 func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) ([]CVOutcome, error) {
 	tq, err := ix.resolve(qs)

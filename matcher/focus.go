@@ -661,8 +661,8 @@ func isForeign(segs []segment, p *queryPlan) bool {
 		return true
 	}
 	// English function words are the surest sign of English: strange
-	// words among many of them are names, products and code ("setenv",
-	// "nighthawk"). A typo is a strange word too, and some foreign words
+	// words among many of them are names, products and code ("zyxel",
+	// "fritzbox", "gettimeofday"). A typo is a strange word too, and some foreign words
 	// are one letter from an English one ("latence"): the corrector's
 	// reading counts only in a question whose function words are English
 	stops := float64(p.stops) / float64(max(p.tokens, 1))

@@ -30,7 +30,8 @@ func truncateTo(s string, n int) string {
 
 // Normalize is the normalisation stage: it repairs invalid UTF-8, folds
 // compatibility characters (full-width "？：" become "?:"), removes accents,
-// turns control characters into spaces and lower-cases.
+// turns control characters into spaces, lower-cases and writes out the
+// chat shorthand "w/o" (spellOut).
 func Normalize(s string) string {
 	return spellOut(normalize(s))
 }

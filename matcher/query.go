@@ -199,9 +199,10 @@ func (p *queryPlan) suggestOnly() string {
 
 // suggestsOnly is suggestOnly with the best of the ranked candidates
 // (nil: none): a question whose best entry shares nothing with it but
-// versions, chips and the FAQ's commonest words ("brb, coffee (esp-idf
-// v5.1.2)" and the entry about a TLS error in ESP-IDF v5.1.2) asks
-// nothing that entry answers, however much of the question it covers.
+// versions, chips and the FAQ's commonest words ("ok, lunch time, back
+// soon (esp-idf v5.1.2)" and the entry about a TLS error in ESP-IDF
+// v5.1.2) asks nothing that entry answers, however much of the question
+// it covers.
 func (p *queryPlan) suggestsOnly(best *candidate) string {
 	if why := p.suggestOnly(); why != "" {
 		return why
@@ -212,12 +213,16 @@ func (p *queryPlan) suggestsOnly(best *candidate) string {
 	return ""
 }
 
-// onlyContext reports whether the concepts of mask (of the first maskBits)
-// are all context: versions, chips, development environments and the
-// concepts most entries share. Numbers are not: "802.11r" and "127.0.0.1"
-// are what a question asks.
+// onlyContext reports whether the concepts of mask are all context:
+// versions, chips, development environments and the concepts most entries
+// share. Numbers are not: "802.11r" and "127.0.0.1" are what a question
+// asks. A question of more concepts than the mask tracks (maskBits, a long
+// post) is never only context: what else it matches is not known.
 func (p *queryPlan) onlyContext(mask uint64) bool {
-	for j := range min(len(p.concepts), maskBits) {
+	if len(p.concepts) > maskBits {
+		return false
+	}
+	for j := range p.concepts {
 		c := &p.concepts[j]
 		if mask&(1<<j) != 0 && c.kind != Version && c.chip == "" && c.idf >= commonConcept && !devEnvironment(c.text) {
 			return false
