@@ -120,7 +120,11 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 		// does not make the post ask
 		p.asks = p.asks || s.weight >= focusProse && hasQuestionMark(s.text)
 		trouble = trouble || s.weight == focusAsk
+		from := len(p.concepts)
 		ix.addConcepts(p, s, stems)
+		if !long && len(segs) > 1 {
+			p.setupNote(from)
+		}
 	}
 	p.closing = p.closing || long && !trouble && solved(segs)
 	p.foreign = isForeign(segs, p)
@@ -230,6 +234,30 @@ func (p *queryPlan) onlyContext(mask uint64) bool {
 	}
 	return true
 }
+
+// setupNote lowers the focus of the concepts from index from on when they
+// are all context: a sentence of its own that only says what the asker
+// works with ("(esp-idf v5.1.2)", "using arduino ide") after what they
+// ask. A version in the question's own words is evidence; in such a note
+// it is set-up.
+func (p *queryPlan) setupNote(from int) {
+	added := p.concepts[from:]
+	if len(added) == 0 {
+		return
+	}
+	for i := range added {
+		c := &added[i]
+		if c.kind != Version && c.chip == "" && c.idf >= commonConcept && !devEnvironment(c.text) {
+			return
+		}
+	}
+	for i := range added {
+		added[i].focus *= setupNoteFocus
+	}
+}
+
+// setupNoteFocus is what a set-up note's concepts count.
+const setupNoteFocus = 0.25
 
 // devEnvironment reports a word naming the framework or tool a question
 // comes from ("... using arduino ide", "(esp-idf v5.1.2)"): like the chip

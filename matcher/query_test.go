@@ -156,6 +156,36 @@ func TestPlan_chatShorthand(t *testing.T) {
 	}
 }
 
+// TestPlan_setupNote: a sentence that only says what the asker works with
+// counts little; the same version in the question's own words counts
+// fully.
+func TestPlan_setupNote(t *testing.T) {
+	ix := embeddedIndex(t)
+	focusOf := func(q, text string) float64 {
+		for _, c := range ix.plan(q).concepts {
+			if c.text == text {
+				return c.focus
+			}
+		}
+		t.Fatalf("%q: no concept %q", q, text)
+		return 0
+	}
+	for _, tt := range []struct {
+		q, concept string
+		want       float64
+	}{
+		{"what is the default mqtt keepalive? (esp-idf v5.1.2)", "v5.1.2", setupNoteFocus},
+		{"what is the default mqtt keepalive? using arduino ide", "arduino", setupNoteFocus},
+		{"on esp-idf v5.1.2, what is the default mqtt keepalive?", "v5.1.2", 1},
+		{"what is the default mqtt keepalive? it drops on v5.1.2", "v5.1.2", 1}, // the note says more
+		{"what is the default mqtt keepalive? (esp-idf v5.1.2)", "keepalive", 1},
+	} {
+		if got := focusOf(tt.q, tt.concept); got != tt.want {
+			t.Errorf("%q: %s counts %v, want %v", tt.q, tt.concept, got, tt.want)
+		}
+	}
+}
+
 // TestIdentIndex_containing: an identifier no entry uses finds the longer
 // ones that contain it in whole segments, unless too many do.
 func TestIdentIndex_containing(t *testing.T) {
