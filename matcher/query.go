@@ -120,10 +120,12 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 		// does not make the post ask
 		p.asks = p.asks || s.weight >= focusProse && hasQuestionMark(s.text)
 		trouble = trouble || s.weight == focusAsk
-		from := len(p.concepts)
+		from, anchored, espressif := len(p.concepts), p.anchored, p.espressif
 		ix.addConcepts(p, s, stems)
-		if !long && len(segs) > 1 {
-			p.setupNote(from)
+		if !long && len(segs) > 1 && p.setupNote(from) {
+			// nor does it make the question one about an Espressif
+			// product: "what's a good 3D printer? (esp-idf v5.1.2)"
+			p.anchored, p.espressif = anchored, espressif
 		}
 	}
 	p.closing = p.closing || long && !trouble && solved(segs)
@@ -235,25 +237,26 @@ func (p *queryPlan) onlyContext(mask uint64) bool {
 	return true
 }
 
-// setupNote lowers the focus of the concepts from index from on when they
-// are all context: a sentence of its own that only says what the asker
+// setupNote lowers the focus of the concepts from index from on, and
+// reports whether it did, when they are all context: a sentence of its own that only says what the asker
 // works with ("(esp-idf v5.1.2)", "using arduino ide") after what they
 // ask. A version in the question's own words is evidence; in such a note
 // it is set-up.
-func (p *queryPlan) setupNote(from int) {
+func (p *queryPlan) setupNote(from int) bool {
 	added := p.concepts[from:]
 	if len(added) == 0 {
-		return
+		return false
 	}
 	for i := range added {
 		c := &added[i]
 		if c.kind != Version && c.chip == "" && c.idf >= commonConcept && !devEnvironment(c.text) {
-			return
+			return false
 		}
 	}
 	for i := range added {
 		added[i].focus *= setupNoteFocus
 	}
+	return true
 }
 
 // setupNoteFocus is what a set-up note's concepts count.

@@ -184,6 +184,13 @@ func TestPlan_setupNote(t *testing.T) {
 			t.Errorf("%q: %s counts %v, want %v", tt.q, tt.concept, got, tt.want)
 		}
 	}
+	// nor does the note make the question one about Espressif's products
+	if p := ix.plan("which standing desk is best for long days? (esp-idf v5.1.2)"); p.espressif || p.anchored {
+		t.Errorf("a set-up note: espressif %v, anchored %v; want neither", p.espressif, p.anchored)
+	}
+	if p := ix.plan("which standing desk is best for long esp-idf days?"); !p.espressif {
+		t.Error("the question's own esp-idf: not read as naming Espressif")
+	}
 }
 
 // TestIdentIndex_containing: an identifier no entry uses finds the longer
