@@ -417,10 +417,27 @@ func sentences(q string) []segment {
 		segs = append(segs, segment{text: t, weight: 1, role: role})
 	}
 	if asks == 0 || asks == len(segs) {
-		return []segment{{text: q, weight: 1}}
+		return asideApart(q)
 	}
 	return segs
 }
+
+// asideApart is a question of one segment, or two when it ends in an aside
+// in brackets ("what keepalive does esp-mqtt use (esp-idf v5.1.2)"): the
+// aside may be a set-up note (queryPlan.setupNote).
+func asideApart(q string) []segment {
+	t := strings.TrimSpace(q)
+	if strings.HasSuffix(t, ")") {
+		if i := strings.LastIndexByte(t, '('); i > 0 && len(t)-i <= maxAside && strings.TrimSpace(t[:i]) != "" {
+			return []segment{{text: t[:i], weight: 1}, {text: t[i:], weight: 1}}
+		}
+	}
+	return []segment{{text: q, weight: 1}}
+}
+
+// maxAside is the longest aside in brackets asideApart cuts off, brackets
+// included: a set-up note is short.
+const maxAside = 48
 
 // splitSentences cuts text after each line break and each full stop,
 // question or exclamation mark followed by a space, leaving out empty
