@@ -177,7 +177,7 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? (esp-idf v5.1.2)", "v5.1.2", setupNoteFocus},
 		{"what is the default mqtt keepalive? using arduino ide", "arduino", setupNoteFocus},
 		{"on esp-idf v5.1.2, what is the default mqtt keepalive?", "v5.1.2", 1},
-		{"what is the default mqtt keepalive? it drops on v5.1.2", "v5.1.2", 1}, // the note says more
+		{"what is the default mqtt keepalive? it drops on v5.1.2", "v5.1.2", 1},         // the note says more
 		{"what keepalive does esp-mqtt use (esp-idf v5.1.2)", "v5.1.2", setupNoteFocus}, // an aside in brackets
 		{"what keepalive does esp-mqtt use (the broker resets me on v5.1.2)", "v5.1.2", 1},
 		{"what is the default mqtt keepalive? (esp-idf v5.1.2)", "keepalive", 1},
