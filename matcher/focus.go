@@ -679,9 +679,10 @@ func isForeign(segs []segment, p *queryPlan) bool {
 	}
 	// English function words are the surest sign of English: strange
 	// words among many of them are names, products and code ("zyxel",
-	// "fritzbox", "gettimeofday"). A typo is a strange word too, and some foreign words
-	// are one letter from an English one ("latence"): the corrector's
-	// reading counts only in a question whose function words are English
+	// "fritzbox", "gettimeofday"). A typo is a strange word too, and some
+	// foreign words are one letter from an English one ("latence"): the
+	// corrector's reading counts only in a question whose function words
+	// are English
 	stops := float64(p.stops) / float64(max(p.tokens, 1))
 	strange := p.strange
 	if stops >= englishStops {

@@ -229,27 +229,32 @@ func (p *queryPlan) onlyContext(mask uint64) bool {
 		return false
 	}
 	for j := range p.concepts {
-		c := &p.concepts[j]
-		if mask&(1<<j) != 0 && c.kind != Version && c.chip == "" && c.idf >= commonConcept && !devEnvironment(c.text) {
+		if mask&(1<<j) != 0 && !p.concepts[j].context() {
 			return false
 		}
 	}
 	return true
 }
 
+// context reports a concept that says what the asker works with, not what
+// they ask: a version, a chip, a development environment, or a concept
+// most entries share.
+func (c *concept) context() bool {
+	return c.kind == Version || c.chip != "" || c.idf < commonConcept || devEnvironment(c.text)
+}
+
 // setupNote lowers the focus of the concepts from index from on, and
-// reports whether it did, when they are all context: a sentence of its own that only says what the asker
-// works with ("(esp-idf v5.1.2)", "using arduino ide") after what they
-// ask. A version in the question's own words is evidence; in such a note
-// it is set-up.
+// reports whether it did, when they are all context: a sentence or an
+// aside of its own that only says what the asker works with ("(esp-idf
+// v5.1.2)", "using arduino ide") beside what they ask. A version in the
+// question's own words is evidence; in such a note it is set-up.
 func (p *queryPlan) setupNote(from int) bool {
 	added := p.concepts[from:]
 	if len(added) == 0 {
 		return false
 	}
 	for i := range added {
-		c := &added[i]
-		if c.kind != Version && c.chip == "" && c.idf >= commonConcept && !devEnvironment(c.text) {
+		if !added[i].context() {
 			return false
 		}
 	}
