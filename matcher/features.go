@@ -198,19 +198,33 @@ func askWord(w string) (askKind, bool) {
 }
 
 // kindOfAsk returns the kind of the first question word among the first
-// words of text.
+// words of text. A verb after its pronoun asks nothing: "sorry if this is
+// a dumb question, but how do I..." asks how, where "is this..." asks yes
+// or no.
 func kindOfAsk(toks []aToken) askKind {
 	n := 0
+	prev := ""
 	for _, t := range toks {
 		if t.Part || t.Kind != Word {
 			continue
 		}
-		if k, ok := askWord(t.Text); ok {
+		if k, ok := askWord(t.Text); ok && !(k == askYesNo && subjectPronoun(prev)) {
 			return k
 		}
 		if n++; n >= 8 {
 			break
 		}
+		prev = t.Text
 	}
 	return askOther
+}
+
+// subjectPronoun reports a pronoun that is the subject of the verb after
+// it in a statement ("it is", "this can", "i do").
+func subjectPronoun(w string) bool {
+	switch w {
+	case "i", "you", "we", "they", "he", "she", "it", "this", "that", "there":
+		return true
+	}
+	return false
 }

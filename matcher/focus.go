@@ -269,6 +269,15 @@ func setupSentence(t string) bool {
 	return n >= enough
 }
 
+// introMark is what a sentence says that introduces the asker or the
+// message ("New to esp32 here.", "First time posting, sorry if this is
+// dumb.", "I'm working on a little home project."): who asks and why.
+var introMark = regexp.MustCompile(`(?i)\b(new (to|here|with|at)|newbie|newb|noob|beginner|novice|first (time|post)|sorry|apologi[sz]e|apologies|lurker|(hobby|home|school|side|personal|pet|college|student|uni|university) project|working on (a|an|my|our|this|some))\b`)
+
+// introduction reports a sentence with a mark of an introduction; whether
+// it says nothing else is for the plan to tell (queryPlan.setupNote).
+func introduction(t string) bool { return introMark.MatchString(t) }
+
 // separator reports a line drawn to split a template ("----- Delete
 // below -----").
 func separator(line string) bool {
@@ -404,8 +413,10 @@ func fillerQuestion(t string, stop map[string]bool) bool {
 	return true
 }
 
-// sentences cuts a short question into its sentences when some of them
-// ask and others do not; otherwise it is one segment.
+// sentences cuts a short question into its sentences. When some of them
+// ask and others do not, each has its role; when none asks or all do, the
+// roles say nothing, but a sentence may still be a note of its own
+// ("mqtt keepalive default. esp-idf v5.1.2", queryPlan.setupNote).
 func sentences(q string) []segment {
 	var segs []segment
 	asks := 0
@@ -416,10 +427,16 @@ func sentences(q string) []segment {
 		}
 		segs = append(segs, segment{text: t, weight: 1, role: role})
 	}
-	if asks == 0 || asks == len(segs) {
+	if asks > 0 && asks < len(segs) {
+		return segs
+	}
+	if len(segs) <= 1 {
 		return asideApart(q)
 	}
-	return segs
+	for i := range segs {
+		segs[i].role = roleOnly
+	}
+	return append(segs[:len(segs)-1], asideApart(segs[len(segs)-1].text)...)
 }
 
 // asideApart is a question of one segment, or two when it ends in an aside

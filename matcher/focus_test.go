@@ -3,6 +3,7 @@ package matcher
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -470,4 +471,36 @@ func testStops(tb testing.TB) map[string]bool {
 		tb.Fatal(err)
 	}
 	return w.stop
+}
+
+// TestSentences: a chat question is cut into its sentences; they have
+// roles only when some ask and others do not, and the last may end in an
+// aside in brackets.
+func TestSentences(t *testing.T) {
+	type seg struct {
+		text string
+		role sentenceRole
+	}
+	tests := []struct {
+		q    string
+		want []seg
+	}{
+		{"how do I raise the lwip socket limit?", []seg{{"how do I raise the lwip socket limit?", roleOnly}}},
+		{"My server runs out of sockets. How do I raise the limit?",
+			[]seg{{"My server runs out of sockets.", roleContext}, {"How do I raise the limit?", roleAsking}}},
+		{"first time here. how do i raise the lwip socket limit",
+			[]seg{{"first time here.", roleOnly}, {"how do i raise the lwip socket limit", roleOnly}}},
+		{"Is the limit 10? Can I raise it?", []seg{{"Is the limit 10?", roleOnly}, {"Can I raise it?", roleOnly}}},
+		{"sockets run out. how do i raise the limit (esp-idf v5.1.2)",
+			[]seg{{"sockets run out.", roleOnly}, {"how do i raise the limit ", roleOnly}, {"(esp-idf v5.1.2)", roleOnly}}},
+	}
+	for _, tt := range tests {
+		var got []seg
+		for _, s := range sentences(tt.q) {
+			got = append(got, seg{s.text, s.role})
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("sentences(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
 }

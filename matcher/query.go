@@ -84,18 +84,10 @@ type queryPlan struct {
 	expansions  map[string]string
 	foreign     bool    // the question is not written in English
 	closing     bool    // a closing remark ("nvm, it was the cable"): asks nothing
-	kind        askKind // what kind of question it asks
 	asks        bool    // it has a question mark
 	post        bool    // it is a long post: its own ranker and decision
-	words       int     // words of three letters or more, stop words aside
-	known       int     // ... that some entry uses
-	strange     int     // ... that are neither the FAQ's nor English
-	fixed       int     // ... of those, the ones the typo corrector reads as a known word
-	anchored    bool    // names a chip, a known identifier or a lexicon term
-	espressif   bool    // names Espressif or one of its products or chips
 	otherVendor bool    // names another vendor's chip or board, and no Espressif one
-	tokens      int     // whole tokens
-	stops       int     // ... that are stop words
+	read                // what its sentences say besides their concepts
 	total       float64 // sum of the concepts' importance
 	span        float64 // sum of the concepts' spans, each by its focus
 	maxScore    float64 // the score of an entry matching every concept fully
@@ -103,6 +95,21 @@ type queryPlan struct {
 	// about, of each kind
 	codesAsked [numCodeKinds]uint64
 	chipsAsked chipMask // the chips it names, for comparing with entries
+}
+
+// read is what a question's sentences say besides their concepts, kept
+// apart so that a sentence which says nothing can be taken back
+// (queryPlan.forget).
+type read struct {
+	kind      askKind // what kind of question it asks
+	words     int     // words of three letters or more, stop words aside
+	known     int     // ... that some entry uses
+	strange   int     // ... that are neither the FAQ's nor English
+	fixed     int     // ... of those, the ones the typo corrector reads as a known word
+	anchored  bool    // names a chip, a known identifier or a lexicon term
+	espressif bool    // names Espressif or one of its products or chips
+	tokens    int     // whole tokens
+	stops     int     // ... that are stop words
 }
 
 // plan analyses a question into concepts and weighs them with the learned
@@ -120,12 +127,18 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 		// does not make the post ask
 		p.asks = p.asks || s.weight >= focusProse && hasQuestionMark(s.text)
 		trouble = trouble || s.weight == focusAsk
-		from, anchored, espressif := len(p.concepts), p.anchored, p.espressif
+		from, before := len(p.concepts), p.read
 		ix.addConcepts(p, s, stems)
-		if !long && len(segs) > 1 && p.setupNote(from) {
+		if long || len(segs) < 2 {
+			continue
+		}
+		switch {
+		case introduction(s.text) && p.saysNothing(from):
+			p.forget(from, before)
+		case p.setupNote(from):
 			// nor does it make the question one about an Espressif
 			// product: "what's a good 3D printer? (esp-idf v5.1.2)"
-			p.anchored, p.espressif = anchored, espressif
+			p.anchored, p.espressif = before.anchored, before.espressif
 		}
 	}
 	p.closing = p.closing || long && !trouble && solved(segs)
@@ -241,6 +254,35 @@ func (p *queryPlan) onlyContext(mask uint64) bool {
 // most entries share.
 func (c *concept) context() bool {
 	return c.kind == Version || c.chip != "" || c.idf < commonConcept || devEnvironment(c.text)
+}
+
+// saysNothing reports whether the concepts from index from on are all
+// context, everyday English or words no entry uses: with a mark of an
+// introduction ("First time posting here.", "New to esp32 here."), such a
+// sentence says who asks, not what.
+func (p *queryPlan) saysNothing(from int) bool {
+	for i := range p.concepts[from:] {
+		c := &p.concepts[from+i]
+		if !c.context() && !c.common && !c.unknown {
+			return false
+		}
+	}
+	return true
+}
+
+// forget takes back a sentence that says nothing, whose concepts start at
+// index from, and what it added to what the plan read (before: what the
+// plan had read without it); only its chips and versions stay, as a
+// set-up note's do: they say what the asker works with.
+func (p *queryPlan) forget(from int, before read) {
+	kept := p.concepts[:from]
+	for _, c := range p.concepts[from:] {
+		if !c.part && (c.chip != "" || c.kind == Version) {
+			c.focus *= setupNoteFocus
+			kept = append(kept, c)
+		}
+	}
+	p.concepts, p.read = kept, before
 }
 
 // setupNote lowers the focus of the concepts from index from on, and

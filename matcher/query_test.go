@@ -195,6 +195,53 @@ func TestPlan_setupNote(t *testing.T) {
 	}
 }
 
+// TestPlan_introduction: a sentence that introduces the asker and says
+// nothing else is taken back, but for the chip it names, which counts as
+// a set-up note's; one that says more is part of the question, and a
+// question of one sentence is read whole.
+func TestPlan_introduction(t *testing.T) {
+	ix := embeddedIndex(t)
+	type seen struct {
+		key   string
+		focus float64
+	}
+	concepts := func(q string) []seen {
+		var out []seen
+		for _, c := range ix.plan(q).concepts {
+			out = append(out, seen{c.key(), c.focus})
+		}
+		return out
+	}
+	asked := concepts("how do I raise the number of lwip sockets?")
+	withChip := append([]seen{{"esp8266", setupNoteFocus}}, asked...)
+	for _, tt := range []struct {
+		q    string
+		want []seen
+	}{
+		{"First time posting here. how do I raise the number of lwip sockets?", asked},
+		{"first time posting here. how do I raise the number of lwip sockets", asked}, // nothing asks
+		{"I'm working on a little home project. how do I raise the number of lwip sockets?", asked},
+		{"New to esp8266 here. how do I raise the number of lwip sockets?", withChip},
+		{"Sorry, noob question. how do I raise the number of lwip sockets?", asked},
+	} {
+		if got := concepts(tt.q); !slices.Equal(got, tt.want) {
+			t.Errorf("%q: concepts %v, want %v", tt.q, got, tt.want)
+		}
+	}
+	for _, q := range []string{
+		"First time using lwip sockets here. how do I raise their number?", // says more
+		"first time I open a lwip socket it fails",                         // one sentence
+	} {
+		if got := concepts(q); !slices.ContainsFunc(got, func(s seen) bool { return s.key == "time" }) {
+			t.Errorf("%q: concepts %v, want the whole question", q, got)
+		}
+	}
+	// nor does the chip make the question one about Espressif's products
+	if p := ix.plan("New to esp8266 here. which standing desk is best for long days?"); p.espressif || p.anchored {
+		t.Errorf("an introduction: espressif %v, anchored %v; want neither", p.espressif, p.anchored)
+	}
+}
+
 // TestIdentIndex_containing: an identifier no entry uses finds the longer
 // ones that contain it in whole segments, unless too many do.
 func TestIdentIndex_containing(t *testing.T) {
