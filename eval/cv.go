@@ -60,6 +60,9 @@ type Variants struct {
 	// Setup: with a note of the asker's set-up after them
 	// (matcher.CVSetupNotes).
 	Setup []Outcome
+	// Intro: after a sentence introducing the asker
+	// (matcher.CVIntroductions).
+	Intro []Outcome
 }
 
 // PostOutcomes are the outcomes of the questions filed in one post
@@ -98,6 +101,7 @@ func CrossValidate(ctx context.Context, ix *matcher.Index, cases []Case, k int, 
 		rep.Outcomes[i] = Judge(kept[i], r.Result, time.Duration(0))
 		rep.Typos = append(rep.Typos, Judge(kept[i], r.Typos, time.Duration(0)))
 		rep.Setup = append(rep.Setup, Judge(kept[i], r.Setup, time.Duration(0)))
+		rep.Intro = append(rep.Intro, Judge(kept[i], r.Intro, time.Duration(0)))
 		for j, pr := range r.Posts {
 			rep.Posts[j].Outcomes = append(rep.Posts[j].Outcomes, Judge(kept[i], pr, time.Duration(0)))
 		}

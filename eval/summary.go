@@ -152,14 +152,14 @@ func WritePosts(w io.Writer, posts []PostOutcomes) error {
 	return writeTable(w, "filed", rows)
 }
 
-// WriteVariants prints the figures of the questions searched with typos
-// and with a set-up note, when there are any.
+// WriteVariants prints the figures of the questions searched with typos,
+// with a set-up note and after an introduction, when there are any.
 func WriteVariants(w io.Writer, v Variants) error {
 	var rows []namedSummary
 	for _, r := range []struct {
 		name string
 		outs []Outcome
-	}{{"with typos", v.Typos}, {"with a set-up note", v.Setup}} {
+	}{{"with typos", v.Typos}, {"with a set-up note", v.Setup}, {"after an introduction", v.Intro}} {
 		if len(r.outs) > 0 {
 			rows = append(rows, namedSummary{r.name, Summarise(r.outs)})
 		}
@@ -168,6 +168,15 @@ func WriteVariants(w io.Writer, v Variants) error {
 		return nil
 	}
 	return writeTable(w, "variant", rows)
+}
+
+// summaryOf is the summary of outs, or nil when there are none.
+func summaryOf(outs []Outcome) *Summary {
+	if len(outs) == 0 {
+		return nil
+	}
+	s := Summarise(outs)
+	return &s
 }
 
 type namedSummary struct {
@@ -204,7 +213,8 @@ func orDash(v float64, n int) string {
 // WriteJSON prints the summary as one JSON object, with the figures per
 // style under "styles" when the set has styles, those of the questions
 // filed in each post template under "posts", of the questions with typos
-// under "typos" and with a set-up note under "setup" when there are any,
+// under "typos", with a set-up note under "setup" and after an
+// introduction under "intro" when there are any,
 // and the misses under "failures" when failures is set.
 func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, v Variants, failures bool) error {
 	type filed struct {
@@ -217,16 +227,10 @@ func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, v V
 		Posts    []filed            `json:"posts,omitempty"`
 		Typos    *Summary           `json:"typos,omitempty"`
 		Setup    *Summary           `json:"setup,omitempty"`
+		Intro    *Summary           `json:"intro,omitempty"`
 		Failures []Outcome          `json:"failures,omitempty"`
 	}{Summary: s}
-	if len(v.Typos) > 0 {
-		t := Summarise(v.Typos)
-		out.Typos = &t
-	}
-	if len(v.Setup) > 0 {
-		t := Summarise(v.Setup)
-		out.Setup = &t
-	}
+	out.Typos, out.Setup, out.Intro = summaryOf(v.Typos), summaryOf(v.Setup), summaryOf(v.Intro)
 	if styles, sums := ByStyle(outs); len(styles) > 1 || len(styles) == 1 && styles[0] != "" {
 		out.Styles = sums
 	}

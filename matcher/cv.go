@@ -21,6 +21,10 @@ type CVOutcome struct {
 	// note of the asker's set-up after it (CVSetupNotes): how far saying
 	// what one works with costs answers, or answers what nobody asked.
 	Setup Result
+	// Intro is the search, with the same model, of the question after a
+	// sentence introducing the asker (CVIntroductions): how far saying who
+	// one is costs answers, or answers what nobody asked.
+	Intro Result
 }
 
 // CVSetupNotes are the notes of set-up CrossValidate adds to questions,
@@ -30,12 +34,21 @@ var CVSetupNotes = [...]string{
 	" (esp-idf v5.1.2)", " using arduino ide", " on idf 4.4", ", arduino core 2.0.14", " (platformio, esp-idf 5.0)",
 }
 
+// CVIntroductions are the sentences introducing the asker that
+// CrossValidate puts before questions, one each, as people open a first
+// message. The trainer adds none.
+var CVIntroductions = [...]string{
+	"Hello everyone, I'm a student and new to ESP-IDF. ", "Long time lurker, first post. ",
+	"Total beginner with microcontrollers here. ", "Working on my thesis project with an ESP32-C3. ",
+	"Hi! Hobbyist here, sorry for my English. ",
+}
+
 // CrossValidate measures training honestly: it splits the questions into k
 // folds by entry (all questions of an entry in one fold), trains on all
 // folds but one, and searches the held-out fold's questions with that
 // model, so every question is answered by a model that never saw its
 // entry; it also searches each question filed in each post template, with
-// typos and with a set-up note.
+// typos, with a set-up note and after an introduction.
 // Outcomes are in the order of qs.
 func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) ([]CVOutcome, error) {
 	tq, err := ix.resolve(qs)
@@ -76,6 +89,7 @@ func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) (
 			typed, _ := withTypos(q.Text, uint64(hash(q.Text))<<32|uint64(hash("cv:"+q.ID)), CVTypoRate)
 			r.Typos = models[f].Search(typed)
 			r.Setup = models[f].Search(q.Text + CVSetupNotes[hash("setup:"+q.ID)%uint32(len(CVSetupNotes))])
+			r.Intro = models[f].Search(CVIntroductions[hash("intro:"+q.ID)%uint32(len(CVIntroductions))] + q.Text)
 			out[at[f][j]] = r
 		}
 	})
