@@ -491,6 +491,8 @@ func TestSentences(t *testing.T) {
 		{"first time here. how do i raise the lwip socket limit",
 			[]seg{{"first time here.", roleOnly}, {"how do i raise the lwip socket limit", roleOnly}}},
 		{"Is the limit 10? Can I raise it?", []seg{{"Is the limit 10?", roleOnly}, {"Can I raise it?", roleOnly}}},
+		{"how do i raise the lwip socket limit using Arduino IDE",
+			[]seg{{"how do i raise the lwip socket limit", roleOnly}, {" using Arduino IDE", roleOnly}}},
 		{"sockets run out. how do i raise the limit (esp-idf v5.1.2)",
 			[]seg{{"sockets run out.", roleOnly}, {"how do i raise the limit ", roleOnly}, {"(esp-idf v5.1.2)", roleOnly}}},
 	}

@@ -181,6 +181,8 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what keepalive does esp-mqtt use (esp-idf v5.1.2)", "v5.1.2", setupNoteFocus}, // an aside in brackets
 		{"what keepalive does esp-mqtt use (the broker resets me on v5.1.2)", "v5.1.2", 1},
 		{"what is the default mqtt keepalive? (esp-idf v5.1.2)", "keepalive", 1},
+		{"what is the default mqtt keepalive using arduino ide", "arduino", setupNoteFocus}, // a clause of the tools used
+		{"how do I join an enterprise network using eap-tls", "tls", 1},
 	} {
 		if got := focusOf(tt.q, tt.concept); got != tt.want {
 			t.Errorf("%q: %s counts %v, want %v", tt.q, tt.concept, got, tt.want)
