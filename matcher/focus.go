@@ -436,7 +436,13 @@ func sentences(q string) []segment {
 	for i := range segs {
 		segs[i].role = roleOnly
 	}
-	return append(segs[:len(segs)-1], asideApart(segs[len(segs)-1].text)...)
+	last := &segs[len(segs)-1]
+	if i := asideAt(last.text); i > 0 {
+		aside := segment{text: last.text[i:], weight: 1}
+		last.text = last.text[:i]
+		segs = append(segs, aside)
+	}
+	return segs
 }
 
 // asideApart is a question of one segment, or two when it ends in an aside
@@ -445,15 +451,20 @@ func sentences(q string) []segment {
 // platformio"): the aside may be a set-up note (queryPlan.setupNote).
 func asideApart(q string) []segment {
 	t := strings.TrimSpace(q)
-	if strings.HasSuffix(t, ")") {
-		if i := strings.LastIndexByte(t, '('); i > 0 && len(t)-i <= maxAside && strings.TrimSpace(t[:i]) != "" {
-			return []segment{{text: t[:i], weight: 1}, {text: t[i:], weight: 1}}
-		}
-	}
-	if i := trailingClause(t); i > 0 {
+	if i := asideAt(t); i > 0 {
 		return []segment{{text: t[:i], weight: 1}, {text: t[i:], weight: 1}}
 	}
 	return []segment{{text: q, weight: 1}}
+}
+
+// asideAt returns where the aside that ends t (trimmed) begins, or -1.
+func asideAt(t string) int {
+	if strings.HasSuffix(t, ")") {
+		if i := strings.LastIndexByte(t, '('); i > 0 && len(t)-i <= maxAside && strings.TrimSpace(t[:i]) != "" {
+			return i
+		}
+	}
+	return trailingClause(t)
 }
 
 // trailingClause returns where a last clause of at most maxAside bytes

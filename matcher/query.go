@@ -133,7 +133,7 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 			continue
 		}
 		switch {
-		case introduction(s.text) && p.saysNothing(from):
+		case p.saysNothing(from) && introduction(s.text):
 			p.forget(from, before)
 		case p.setupNote(from):
 			// nor does it make the question one about an Espressif
