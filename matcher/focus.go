@@ -474,7 +474,7 @@ func asideAt(t string) int {
 func trailingClause(t string) int {
 	at := -1
 	for _, w := range [...]string{" using ", " via "} {
-		if i := lastIndexFold(t, w); i > 0 && len(t)-i <= maxAside {
+		if i := lastIndexFold(t, w, len(t)-maxAside); i > 0 {
 			at = max(at, i)
 		}
 	}
@@ -482,10 +482,10 @@ func trailingClause(t string) int {
 }
 
 // lastIndexFold is strings.LastIndex for an ASCII lower-case word, any
-// case in s.
-func lastIndexFold(s, word string) int {
-	for i := len(s) - len(word); i >= 0; i-- {
-		if strings.EqualFold(s[i:i+len(word)], word) {
+// case in s, at from or after.
+func lastIndexFold(s, word string, from int) int {
+	for i := len(s) - len(word); i >= max(from, 0); i-- {
+		if s[i] == word[0] && strings.EqualFold(s[i:i+len(word)], word) {
 			return i
 		}
 	}
