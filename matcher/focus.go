@@ -275,7 +275,7 @@ func setupSentence(t string) bool {
 var introMark = regexp.MustCompile(`(?i)\b(new (to|here|with|at)|newbie|newb|noob|beginner|novice|first (time|post)|sorry|apologi[sz]e|apologies|lurker|(hobby|home|school|side|personal|pet|college|student|uni|university) project|working on (a|an|my|our|this|some))\b`)
 
 // introduction reports a sentence with a mark of an introduction; whether
-// it says nothing else is for the plan to tell (queryPlan.setupNote).
+// it says nothing else is for the plan to tell (queryPlan.saysNothing).
 func introduction(t string) bool { return introMark.MatchString(t) }
 
 // separator reports a line drawn to split a template ("----- Delete
