@@ -57,11 +57,11 @@ type Variants struct {
 	// Typos: with typos in about a quarter of their longer typed words
 	// (matcher.CVTypoRate).
 	Typos []Outcome
-	// Setup: with a note of the asker's set-up after them
-	// (matcher.CVSetupNotes).
+	// Setup: with a note of the asker's set-up after them ("(esp-idf
+	// v5.1.2)", one of five; see matcher.CrossValidate).
 	Setup []Outcome
-	// Intro: after a sentence introducing the asker
-	// (matcher.CVIntroductions).
+	// Intro: after a sentence introducing the asker ("Long time lurker,
+	// first post.", one of five; see matcher.CrossValidate).
 	Intro []Outcome
 }
 

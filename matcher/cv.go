@@ -18,26 +18,26 @@ type CVOutcome struct {
 	// far people's typing costs answers.
 	Typos Result
 	// Setup is the search, with the same model, of the question with a
-	// note of the asker's set-up after it (CVSetupNotes): how far saying
+	// note of the asker's set-up after it (cvSetupNotes): how far saying
 	// what one works with costs answers, or answers what nobody asked.
 	Setup Result
 	// Intro is the search, with the same model, of the question after a
-	// sentence introducing the asker (CVIntroductions): how far saying who
+	// sentence introducing the asker (cvIntroductions): how far saying who
 	// one is costs answers, or answers what nobody asked.
 	Intro Result
 }
 
-// CVSetupNotes are the notes of set-up CrossValidate adds to questions,
+// cvSetupNotes are the notes of set-up CrossValidate adds to questions,
 // one each, as people do ("... (esp-idf v5.1.2)"). The trainer adds none,
 // so the figure is not of its own making.
-var CVSetupNotes = [...]string{
+var cvSetupNotes = [...]string{
 	" (esp-idf v5.1.2)", " using arduino ide", " on idf 4.4", ", arduino core 2.0.14", " (platformio, esp-idf 5.0)",
 }
 
-// CVIntroductions are the sentences introducing the asker that
+// cvIntroductions are the sentences introducing the asker that
 // CrossValidate puts before questions, one each, as people open a first
 // message. The trainer adds none.
-var CVIntroductions = [...]string{
+var cvIntroductions = [...]string{
 	"Hello everyone, I'm a student and new to ESP-IDF. ", "Long time lurker, first post. ",
 	"Total beginner with microcontrollers here. ", "Working on my thesis project with an ESP32-C3. ",
 	"Hi! Hobbyist here, sorry for my English. ",
@@ -88,8 +88,8 @@ func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) (
 			}
 			typed, _ := withTypos(q.Text, uint64(hash(q.Text))<<32|uint64(hash("cv:"+q.ID)), CVTypoRate)
 			r.Typos = models[f].Search(typed)
-			r.Setup = models[f].Search(q.Text + CVSetupNotes[hash("setup:"+q.ID)%uint32(len(CVSetupNotes))])
-			r.Intro = models[f].Search(CVIntroductions[hash("intro:"+q.ID)%uint32(len(CVIntroductions))] + q.Text)
+			r.Setup = models[f].Search(q.Text + cvSetupNotes[hash("setup:"+q.ID)%uint32(len(cvSetupNotes))])
+			r.Intro = models[f].Search(cvIntroductions[hash("intro:"+q.ID)%uint32(len(cvIntroductions))] + q.Text)
 			out[at[f][j]] = r
 		}
 	})

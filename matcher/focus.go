@@ -430,8 +430,8 @@ func sentences(q string) []segment {
 	if asks > 0 && asks < len(segs) {
 		return segs
 	}
-	if len(segs) <= 1 {
-		return asideApart(q)
+	if len(segs) == 0 {
+		return []segment{{text: q, weight: 1}}
 	}
 	for i := range segs {
 		segs[i].role = roleOnly
@@ -445,19 +445,10 @@ func sentences(q string) []segment {
 	return segs
 }
 
-// asideApart is a question of one segment, or two when it ends in an aside
-// in brackets ("what keepalive does esp-mqtt use (esp-idf v5.1.2)") or in
-// a short clause of the tools used ("... using arduino ide", "... via
-// platformio"): the aside may be a set-up note (queryPlan.setupNote).
-func asideApart(q string) []segment {
-	t := strings.TrimSpace(q)
-	if i := asideAt(t); i > 0 {
-		return []segment{{text: t[:i], weight: 1}, {text: t[i:], weight: 1}}
-	}
-	return []segment{{text: q, weight: 1}}
-}
-
-// asideAt returns where the aside that ends t (trimmed) begins, or -1.
+// asideAt returns where the aside that ends t (trimmed) begins, or -1:
+// an aside in brackets ("what keepalive does esp-mqtt use (esp-idf
+// v5.1.2)") or a short clause of the tools used ("... using arduino ide",
+// "... via platformio"), which may be a set-up note (queryPlan.setupNote).
 func asideAt(t string) int {
 	if strings.HasSuffix(t, ")") {
 		if i := strings.LastIndexByte(t, '('); i > 0 && len(t)-i <= maxAside && strings.TrimSpace(t[:i]) != "" {
@@ -492,8 +483,8 @@ func lastIndexFold(s, word string, from int) int {
 	return -1
 }
 
-// maxAside is the longest aside in brackets asideApart cuts off, brackets
-// included: a set-up note is short.
+// maxAside is the longest aside asideAt finds, brackets included: a set-up
+// note is short.
 const maxAside = 48
 
 // splitSentences cuts text after each line break and each full stop,

@@ -183,8 +183,8 @@ func TestCrossValidate(t *testing.T) {
 		if o.Typos.Query != o.Question.Text {
 			typed++
 		}
-		if note, ok := strings.CutPrefix(o.Setup.Query, o.Question.Text); !ok || !slices.Contains(CVSetupNotes[:], note) {
-			t.Fatalf("outcome %d: searched %q with a set-up note, want the question and one of CVSetupNotes", i, o.Setup.Query)
+		if note, ok := strings.CutPrefix(o.Setup.Query, o.Question.Text); !ok || !slices.Contains(cvSetupNotes[:], note) {
+			t.Fatalf("outcome %d: searched %q with a set-up note, want the question and one of cvSetupNotes", i, o.Setup.Query)
 		}
 		if o.Question.Text != qs[i].Text {
 			t.Fatalf("outcome %d is for %q, want %q", i, o.Question.Text, qs[i].Text)
