@@ -30,10 +30,11 @@ func truncateTo(s string, n int) string {
 
 // Normalize is the normalisation stage: it repairs invalid UTF-8, folds
 // compatibility characters (full-width "？：" become "?:"), removes accents,
-// turns control characters into spaces, lower-cases and writes out the
-// chat shorthand "w/o" (spellOut).
+// turns control characters into spaces, lower-cases, writes out the chat
+// shorthand "w/o" (spellOut) and drops the handles people address
+// (dropHandles).
 func Normalize(s string) string {
-	return spellOut(normalize(s))
+	return dropHandles(spellOut(normalize(s)))
 }
 
 func normalize(s string) string {
@@ -110,3 +111,23 @@ func spellOut(s string) string {
 // inPathOrWord reports a byte of a word, a path or a URL: the "w/o" of
 // /dev/w/o or x/w/out is not shorthand.
 func inPathOrWord(c byte) bool { return isWordByte(c) || c == '/' || c == '.' }
+
+// dropHandles blanks out a handle typed to address someone ("@espbot",
+// "@jane.doe"): a name, not a term of the question, which no entry uses.
+// An e-mail address (a word before the "@") stays.
+func dropHandles(s string) string {
+	i := strings.IndexByte(s, '@')
+	if i < 0 {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if b[i] != '@' || i > 0 && inPathOrWord(b[i-1]) {
+			continue
+		}
+		for ; i < len(b) && (b[i] == '@' || inPathOrWord(b[i]) || b[i] == '-'); i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}

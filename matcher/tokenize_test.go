@@ -96,6 +96,8 @@ func TestNormalize(t *testing.T) {
 		{"ＥＳＰ３２", "esp32"},
 		{"Connect W/O a password, w/o TLS", "connect without a password, without tls"},
 		{"/dev/w/o and http://x/w/out", "/dev/w/o and http://x/w/out"},
+		{"@espbot hi @jane.doe, (@mod-team)", "        hi          , (         )"},
+		{"mail dev@espressif.com", "mail dev@espressif.com"},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {
