@@ -14,6 +14,10 @@ type segment struct {
 	weight float64
 	role   sentenceRole
 	para   int32 // the paragraph of a long post it is in
+	// it may say something of the asker or the message, not of the
+	// question: a sentence's opening clause (preambleAt), which keeps the
+	// sentence's role, or an addendum (addendumAt)
+	preamble, addendum bool
 }
 
 // sentenceRole says, in a question of several sentences of which some ask
@@ -269,14 +273,77 @@ func setupSentence(t string) bool {
 	return n >= enough
 }
 
-// introMark is what a sentence says that introduces the asker or the
-// message ("New to esp32 here.", "First time posting, sorry if this is
-// dumb.", "I'm working on a little home project."): who asks and why.
-var introMark = regexp.MustCompile(`(?i)\b(new (to|here|with|at)|newbie|newb|noob|beginner|novice|first (time|post)|sorry|apologi[sz]e|apologies|lurker|(hobby|home|school|side|personal|pet|college|student|uni|university) project|working on (a|an|my|our|this|some))\b`)
+// introMark is what a sentence says about the asker or the message
+// rather than the question: who asks and why ("New to esp32 here.", "I'm
+// working on a little home project."), an apology ("sorry if this is
+// dumb"), how long they have been stuck ("been trying to figure this out
+// all day") or what they forgot ("forgot to mention it worked last week").
+var introMark = foldedPattern{regexp.MustCompile(`(?i)\b(new (to|here|with|at)|newbie|newb|noob|beginner|novice|first (time|post)|sorry|apologi[sz]e|apologies|lurker|(hobby|home|school|side|personal|pet|college|student|uni|university) project|working on (a|an|my|our|this|some)|forgot to (mention|say|add)|(been|keep|kept) (trying|struggling|stuck|fighting)|figure (this|it) out|pulling my hair|driving me (crazy|nuts)|urgent|urgently|asap)\b`),
+	[]string{"new", "noob", "beginner", "novice", "first", "sorry", "apolog", "lurker", "project", "working", "forgot",
+		"been", "keep", "kept", "figure", "pulling", "driving", "urgent", "asap"}}
+
+// addendumMark opens a sentence added to a question ("EDIT: ...", "Update
+// 2 - ...", "PS: ..."; not "PS-RAM"); the mark itself is no term of the
+// question.
+var addendumMark = regexp.MustCompile(`(?i)^(edit(ed)?|update[ds]?|upd|p\.?s\.?)\s*\d*\s*(:|-\s)\s*`)
+
+// addendumIn returns where an addendum begins inside sentence t, after
+// words of the question and no full stop ("how do I change it PS: ..."),
+// or -1.
+func addendumIn(t string) int {
+	for i := 1; i < len(t); i++ {
+		if t[i] != ':' && (t[i] != '-' || i+1 < len(t) && t[i+1] != ' ') {
+			continue
+		}
+		j := i
+		for j > 0 && (t[j-1] == ' ' || t[j-1] >= '0' && t[j-1] <= '9') {
+			j--
+		}
+		for j > 0 && isLetter(t[j-1]) {
+			j--
+		}
+		if j > 1 && t[j-1] == ' ' && addendumAt(t[j:]) > 0 {
+			return j
+		}
+	}
+	return -1
+}
+
+// addendumAt returns where an addendum's text begins after its mark, or -1.
+func addendumAt(t string) int {
+	if len(t) < 3 || !strings.ContainsRune("eEuUpP", rune(t[0])) {
+		return -1 // the common case, without the pattern
+	}
+	if m := addendumMark.FindStringIndex(t); m != nil {
+		return m[1]
+	}
+	return -1
+}
 
 // introduction reports a sentence with a mark of an introduction; whether
 // it says nothing else is for the plan to tell (queryPlan.saysNothing).
-func introduction(t string) bool { return introMark.MatchString(t) }
+func introduction(t string) bool { return introMark.match(t) }
+
+// preambleAt returns where a sentence's question begins after an opening
+// clause that introduces it ("sorry if this is a dumb question, but how
+// do I...", "noob here, what is..."), or -1. The clause ends at the first
+// comma, dash or "but" within maxPreamble bytes.
+func preambleAt(t string) int {
+	head := t[:min(len(t), maxPreamble)]
+	at := -1
+	for _, sep := range [...]string{", ", " but ", " - "} {
+		if i := strings.Index(head, sep); i > 0 && (at < 0 || i < at) {
+			at = i
+		}
+	}
+	if at < 0 || !introduction(t[:at]) {
+		return -1
+	}
+	return at + 1
+}
+
+// maxPreamble is the longest opening clause preambleAt cuts off.
+const maxPreamble = 96
 
 // separator reports a line drawn to split a template ("----- Delete
 // below -----").
@@ -416,18 +483,33 @@ func fillerQuestion(t string, stop map[string]bool) bool {
 // sentences cuts a short question into its sentences. When some of them
 // ask and others do not, each has its role; when none asks or all do, the
 // roles say nothing, but a sentence may still be a note of its own
-// ("mqtt keepalive default. esp-idf v5.1.2", queryPlan.setupNote).
+// ("mqtt keepalive default. esp-idf v5.1.2", queryPlan.setupNote). An
+// addendum ("EDIT: ...", "PS: ...") is a sentence of its own, without its
+// mark, and an opening clause that may introduce the question ("noob
+// here, how do I...") a segment of its own, with its sentence's role.
 func sentences(q string) []segment {
 	var segs []segment
 	asks := 0
-	for _, t := range splitSentences(q) {
+	n := 0 // sentences, their preambles not counted
+	for _, t := range splitAddenda(splitSentences(q)) {
 		role := roleContext
 		if strings.Contains(t, "?") {
 			role, asks = roleAsking, asks+1
 		}
-		segs = append(segs, segment{text: t, weight: 1, role: role})
+		added := false
+		if i := addendumAt(t); i > 0 {
+			if t, added = t[i:], true; t == "" {
+				continue // a mark alone
+			}
+		}
+		if i := preambleAt(t); i > 0 {
+			segs = append(segs, segment{text: t[:i], weight: 1, role: role, preamble: true})
+			t = strings.TrimSpace(t[i:])
+		}
+		segs = append(segs, segment{text: t, weight: 1, role: role, addendum: added})
+		n++
 	}
-	if asks > 0 && asks < len(segs) {
+	if asks > 0 && asks < n {
 		return segs
 	}
 	if len(segs) == 0 {
@@ -486,6 +568,18 @@ func lastIndexFold(s, word string, from int) int {
 // maxAside is the longest aside asideAt finds, brackets included: a set-up
 // note is short.
 const maxAside = 48
+
+// splitAddenda cuts the sentences with an addendum inside (addendumIn)
+// in two.
+func splitAddenda(ts []string) []string {
+	for i := 0; i < len(ts); i++ {
+		if j := addendumIn(ts[i]); j > 0 {
+			ts = slices.Insert(ts, i+1, ts[i][j:])
+			ts[i] = strings.TrimSpace(ts[i][:j])
+		}
+	}
+	return ts
+}
 
 // splitSentences cuts text after each line break and each full stop,
 // question or exclamation mark followed by a space, leaving out empty

@@ -274,11 +274,12 @@ func TestSearch_postTemplates(t *testing.T) {
 // text a pattern matches.
 func FuzzFoldedPatterns(f *testing.F) {
 	for _, s := range []string{"E (123) wifi: connect FAILED", "Timed Out", "can't bind", "all good",
-		"ASSERTION hit", "errno 23", "ESP-IDF v5.0.4 on a WROOM devkit", "VS Code on Ubuntu, powered by USB", "3.3 V rail"} {
+		"ASSERTION hit", "errno 23", "ESP-IDF v5.0.4 on a WROOM devkit", "VS Code on Ubuntu, powered by USB", "3.3 V rail",
+		"NEWBIE here, Sorry", "Been Stuck all day", "Apologise for URGENTLY asking"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		for i, p := range append([]foldedPattern{errorWord}, setupMarks...) {
+		for i, p := range append([]foldedPattern{errorWord, introMark}, setupMarks...) {
 			if p.re.MatchString(text) && !p.mayMatch(text) {
 				t.Fatalf("pattern %d: the word test rules out %q", i, text)
 			}
@@ -477,6 +478,7 @@ func testStops(tb testing.TB) map[string]bool {
 // roles only when some ask and others do not, and the last may end in an
 // aside in brackets.
 func TestSentences(t *testing.T) {
+	// a preamble's text reads "[p]...", an addendum's "[a]..."
 	type seg struct {
 		text string
 		role sentenceRole
@@ -495,11 +497,35 @@ func TestSentences(t *testing.T) {
 			[]seg{{"how do i raise the lwip socket limit", roleOnly}, {" using Arduino IDE", roleOnly}}},
 		{"sockets run out. how do i raise the limit (esp-idf v5.1.2)",
 			[]seg{{"sockets run out.", roleOnly}, {"how do i raise the limit ", roleOnly}, {"(esp-idf v5.1.2)", roleOnly}}},
+		// an opening clause with a mark of an introduction keeps its
+		// sentence's role
+		{"sorry if this is a dumb question, but how do I raise the lwip socket limit?",
+			[]seg{{"[p]sorry if this is a dumb question,", roleOnly}, {"but how do I raise the lwip socket limit?", roleOnly}}},
+		{"My server runs out of sockets. Noob here, how do I raise the limit?",
+			[]seg{{"My server runs out of sockets.", roleContext}, {"[p]Noob here,", roleAsking}, {"how do I raise the limit?", roleAsking}}},
+		{"My server runs out of sockets, how do I raise the limit?", // no mark
+			[]seg{{"My server runs out of sockets, how do I raise the limit?", roleOnly}}},
+		// an addendum, without its mark, at a sentence's start or inside
+		{"how do I raise the lwip socket limit?\nEDIT: forgot to say it is an esp8266",
+			[]seg{{"how do I raise the lwip socket limit?", roleAsking}, {"[a]forgot to say it is an esp8266", roleContext}}},
+		{"how do i raise the socket limit PS: it used to work",
+			[]seg{{"how do i raise the socket limit", roleOnly}, {"[a]it used to work", roleOnly}}},
+		{"how do i raise the socket limit. Update 2 - same on idf 5",
+			[]seg{{"how do i raise the socket limit.", roleOnly}, {"[a]same on idf 5", roleOnly}}},
+		{"PS-RAM is full on esp-idf - how do i free it",
+			[]seg{{"PS-RAM is full on esp-idf - how do i free it", roleOnly}}},
 	}
 	for _, tt := range tests {
 		var got []seg
 		for _, s := range sentences(tt.q) {
-			got = append(got, seg{s.text, s.role})
+			text := s.text
+			switch {
+			case s.preamble:
+				text = "[p]" + text
+			case s.addendum:
+				text = "[a]" + text
+			}
+			got = append(got, seg{text, s.role})
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("sentences(%q) = %v, want %v", tt.q, got, tt.want)

@@ -132,9 +132,17 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 		if long || len(segs) < 2 {
 			continue
 		}
+		asking := s.addendum && hasQuestionMark(s.text) // a question of its own
 		switch {
-		case p.saysNothing(from) && introduction(s.text):
+		case !asking && p.saysNothing(from) && (s.preamble || s.addendum || introduction(s.text)):
 			p.forget(from, before)
+		case s.preamble || asking:
+			// it says something: part of its sentence after all, or
+			// what the asker thought of asking next
+		case s.addendum:
+			// what an addendum adds ("Update: still no luck after a
+			// reboot") is a note beside the question
+			p.lowerFocus(from)
 		case p.setupNote(from):
 			// nor does it make the question one about an Espressif
 			// product: "what's a good 3D printer? (esp-idf v5.1.2)"
@@ -300,10 +308,15 @@ func (p *queryPlan) setupNote(from int) bool {
 			return false
 		}
 	}
-	for i := range added {
-		added[i].focus *= setupNoteFocus
-	}
+	p.lowerFocus(from)
 	return true
+}
+
+// lowerFocus makes the concepts from index from on count as a note's.
+func (p *queryPlan) lowerFocus(from int) {
+	for i := range p.concepts[from:] {
+		p.concepts[from+i].focus *= setupNoteFocus
+	}
 }
 
 // setupNoteFocus is what a set-up note's concepts count.

@@ -225,6 +225,12 @@ func TestPlan_introduction(t *testing.T) {
 		{"I'm working on a little home project. how do I raise the number of lwip sockets?", asked},
 		{"New to esp8266 here. how do I raise the number of lwip sockets?", withChip},
 		{"Sorry, noob question. how do I raise the number of lwip sockets?", asked},
+		// an opening clause, a handle, an addendum that says nothing
+		{"sorry if this is a dumb question, but how do I raise the number of lwip sockets?", asked},
+		{"Been trying to figure this out all day, how do I raise the number of lwip sockets?", asked},
+		{"@espbot how do I raise the number of lwip sockets?", asked},
+		{"how do I raise the number of lwip sockets?\nEDIT: forgot to mention it worked fine last week.", asked},
+		{"how do I raise the number of lwip sockets PS: thanks in advance", asked},
 	} {
 		if got := concepts(tt.q); !slices.Equal(got, tt.want) {
 			t.Errorf("%q: concepts %v, want %v", tt.q, got, tt.want)
@@ -237,6 +243,21 @@ func TestPlan_introduction(t *testing.T) {
 		if got := concepts(q); !slices.ContainsFunc(got, func(s seen) bool { return s.key == "time" }) {
 			t.Errorf("%q: concepts %v, want the whole question", q, got)
 		}
+	}
+	// an opening clause that says something stays part of its sentence
+	if got, want := concepts("New to lwip sockets, how do I raise their number?"), concepts("New to lwip sockets how do I raise their number?"); !slices.Equal(got, want) {
+		t.Errorf("a clause that says something: concepts %v, want %v", got, want)
+	}
+	// an addendum that says something counts as a note, unless it asks
+	note := concepts("how do I raise the number of lwip sockets?\nstill drops the wifi connection.")
+	for i := len(asked); i < len(note); i++ {
+		note[i].focus *= setupNoteFocus
+	}
+	if got := concepts("how do I raise the number of lwip sockets?\nUpdate: still drops the wifi connection."); len(note) == len(asked) || !slices.Equal(got, note) {
+		t.Errorf("an addendum: concepts %v, want %v", got, note)
+	}
+	if got, want := concepts("how do I raise the number of lwip sockets? EDIT: does the wifi connection limit them too?"), concepts("how do I raise the number of lwip sockets? does the wifi connection limit them too?"); !slices.Equal(got, want) {
+		t.Errorf("an addendum that asks: concepts %v, want %v", got, want)
 	}
 	// nor does the chip make the question one about Espressif's products
 	if p := ix.plan("New to esp8266 here. which standing desk is best for long days?"); p.espressif || p.anchored {
