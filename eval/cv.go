@@ -63,6 +63,9 @@ type Variants struct {
 	// Intro: after a sentence introducing the asker ("Long time lurker,
 	// first post.", one of five; see matcher.CrossValidate).
 	Intro []Outcome
+	// Remark: with a remark on the message around them ("EDIT: same thing
+	// with a second board.", one of six; see matcher.CrossValidate).
+	Remark []Outcome
 }
 
 // PostOutcomes are the outcomes of the questions filed in one post
@@ -102,6 +105,7 @@ func CrossValidate(ctx context.Context, ix *matcher.Index, cases []Case, k int, 
 		rep.Typos = append(rep.Typos, Judge(kept[i], r.Typos, time.Duration(0)))
 		rep.Setup = append(rep.Setup, Judge(kept[i], r.Setup, time.Duration(0)))
 		rep.Intro = append(rep.Intro, Judge(kept[i], r.Intro, time.Duration(0)))
+		rep.Remark = append(rep.Remark, Judge(kept[i], r.Remark, time.Duration(0)))
 		for j, pr := range r.Posts {
 			rep.Posts[j].Outcomes = append(rep.Posts[j].Outcomes, Judge(kept[i], pr, time.Duration(0)))
 		}

@@ -149,7 +149,7 @@ func TestWriters(t *testing.T) {
 	if err := WritePosts(&b, posts); err != nil {
 		t.Fatal(err)
 	}
-	variants := Variants{Typos: outs[:2], Setup: outs[1:], Intro: outs[2:]}
+	variants := Variants{Typos: outs[:2], Setup: outs[1:], Intro: outs[2:], Remark: outs[:1]}
 	if err := WriteVariants(&b, variants); err != nil {
 		t.Fatal(err)
 	}

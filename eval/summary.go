@@ -153,13 +153,14 @@ func WritePosts(w io.Writer, posts []PostOutcomes) error {
 }
 
 // WriteVariants prints the figures of the questions searched with typos,
-// with a set-up note and after an introduction, when there are any.
+// with a set-up note, after an introduction and with a remark, when there
+// are any.
 func WriteVariants(w io.Writer, v Variants) error {
 	var rows []namedSummary
 	for _, r := range []struct {
 		name string
 		outs []Outcome
-	}{{"with typos", v.Typos}, {"with a set-up note", v.Setup}, {"after an introduction", v.Intro}} {
+	}{{"with typos", v.Typos}, {"with a set-up note", v.Setup}, {"after an introduction", v.Intro}, {"with a remark", v.Remark}} {
 		if len(r.outs) > 0 {
 			rows = append(rows, namedSummary{r.name, Summarise(r.outs)})
 		}
@@ -213,8 +214,8 @@ func orDash(v float64, n int) string {
 // WriteJSON prints the summary as one JSON object, with the figures per
 // style under "styles" when the set has styles, those of the questions
 // filed in each post template under "posts", of the questions with typos
-// under "typos", with a set-up note under "setup" and after an
-// introduction under "intro" when there are any,
+// under "typos", with a set-up note under "setup", after an introduction
+// under "intro" and with a remark under "remark" when there are any,
 // and the misses under "failures" when failures is set.
 func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, v Variants, failures bool) error {
 	type filed struct {
@@ -228,9 +229,10 @@ func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, v V
 		Typos    *Summary           `json:"typos,omitempty"`
 		Setup    *Summary           `json:"setup,omitempty"`
 		Intro    *Summary           `json:"intro,omitempty"`
+		Remark   *Summary           `json:"remark,omitempty"`
 		Failures []Outcome          `json:"failures,omitempty"`
 	}{Summary: s}
-	out.Typos, out.Setup, out.Intro = summaryOf(v.Typos), summaryOf(v.Setup), summaryOf(v.Intro)
+	out.Typos, out.Setup, out.Intro, out.Remark = summaryOf(v.Typos), summaryOf(v.Setup), summaryOf(v.Intro), summaryOf(v.Remark)
 	if styles, sums := ByStyle(outs); len(styles) > 1 || len(styles) == 1 && styles[0] != "" {
 		out.Styles = sums
 	}

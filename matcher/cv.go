@@ -25,6 +25,10 @@ type CVOutcome struct {
 	// sentence introducing the asker (cvIntroductions): how far saying who
 	// one is costs answers, or answers what nobody asked.
 	Intro Result
+	// Remark is the search, with the same model, of the question with a
+	// remark on the message around it (cvRemarks): an addendum, an apology
+	// or a handle, as chat messages have.
+	Remark Result
 }
 
 // cvSetupNotes are the notes of set-up CrossValidate adds to questions,
@@ -43,12 +47,25 @@ var cvIntroductions = [...]string{
 	"Hi! Hobbyist here, sorry for my English. ",
 }
 
+// cvRemarks are the remarks on the message CrossValidate puts around
+// questions, one each, before and after: an addendum ("EDIT: ..."), an
+// apology, a handle. None is a phrasing the plan's rules were written
+// from, and the trainer adds none.
+var cvRemarks = [...]struct{ before, after string }{
+	{"", "\n\nEDIT: same thing happens with a second board."},
+	{"", "\nUpdate: tried another power supply, no change."},
+	{"", " PS: please keep it simple, I'm not an expert."},
+	{"Been going around in circles with this, ", ""},
+	{"Sorry if this was answered somewhere already, ", ""},
+	{"@support ", ""},
+}
+
 // CrossValidate measures training honestly: it splits the questions into k
 // folds by entry (all questions of an entry in one fold), trains on all
 // folds but one, and searches the held-out fold's questions with that
 // model, so every question is answered by a model that never saw its
 // entry; it also searches each question filed in each post template, with
-// typos, with a set-up note and after an introduction.
+// typos, with a set-up note, after an introduction and with a remark.
 // Outcomes are in the order of qs.
 func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) ([]CVOutcome, error) {
 	tq, err := ix.resolve(qs)
@@ -90,6 +107,8 @@ func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) (
 			r.Typos = models[f].Search(typed)
 			r.Setup = models[f].Search(q.Text + cvSetupNotes[hash("setup:"+q.ID)%uint32(len(cvSetupNotes))])
 			r.Intro = models[f].Search(cvIntroductions[hash("intro:"+q.ID)%uint32(len(cvIntroductions))] + q.Text)
+			rm := cvRemarks[hash("remark:"+q.ID)%uint32(len(cvRemarks))]
+			r.Remark = models[f].Search(rm.before + q.Text + rm.after)
 			out[at[f][j]] = r
 		}
 	})
