@@ -532,3 +532,17 @@ func TestSentences(t *testing.T) {
 		}
 	}
 }
+
+func TestDropLinks(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"see https://github.com/espressif/esp-idf/issues/123 for the log", "see   for the log"},
+		{"(following HTTPS://docs.espressif.com/x.html)", "(following  )"},
+		{"on www.esp32.com/viewtopic.php?t=1, no answer. Why?", "on  , no answer. Why?"},
+		{"ping 192.168.4.1 and esp32.com", "ping 192.168.4.1 and esp32.com"},
+	}
+	for _, tt := range tests {
+		if got := dropLinks(tt.in); got != tt.want {
+			t.Errorf("dropLinks(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

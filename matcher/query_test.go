@@ -231,6 +231,8 @@ func TestPlan_introduction(t *testing.T) {
 		{"@espbot how do I raise the number of lwip sockets?", asked},
 		{"how do I raise the number of lwip sockets?\nEDIT: forgot to mention it worked fine last week.", asked},
 		{"how do I raise the number of lwip sockets PS: thanks in advance", asked},
+		// a link
+		{"how do I raise the number of lwip sockets? https://docs.espressif.com/projects/esp-idf/en/stable/esp32/api-guides/lwip.html", asked},
 	} {
 		if got := concepts(tt.q); !slices.Equal(got, tt.want) {
 			t.Errorf("%q: concepts %v, want %v", tt.q, got, tt.want)
