@@ -64,7 +64,7 @@ type Variants struct {
 	// first post.", one of five; see matcher.CrossValidate).
 	Intro []Outcome
 	// Remark: with a remark on the message around them ("EDIT: same thing
-	// with a second board.", one of six; see matcher.CrossValidate).
+	// with a second board.", one of seven; see matcher.CrossValidate).
 	Remark []Outcome
 }
 

@@ -49,7 +49,7 @@ var cvIntroductions = [...]string{
 
 // cvRemarks are the remarks on the message CrossValidate puts around
 // questions, one each, before and after: an addendum ("EDIT: ..."), an
-// apology, a handle. None is a phrasing the plan's rules were written
+// apology, a handle, a link. None is a phrasing the plan's rules were written
 // from, and the trainer adds none.
 var cvRemarks = [...]struct{ before, after string }{
 	{"", "\n\nEDIT: same thing happens with a second board."},
@@ -58,6 +58,7 @@ var cvRemarks = [...]struct{ before, after string }{
 	{"Been going around in circles with this, ", ""},
 	{"Sorry if this was answered somewhere already, ", ""},
 	{"@support ", ""},
+	{"", " (I read https://docs.espressif.com/projects/esp-idf/en/latest/esp32/api-guides/wifi.html already)"},
 }
 
 // CrossValidate measures training honestly: it splits the questions into k
