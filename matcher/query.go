@@ -48,6 +48,10 @@ type concept struct {
 	unknown     bool // no alternative is in the index
 	english     bool
 	common      bool
+	// hardware: a module or board the asker works with ("ESP32-WROOM-32D",
+	// "devkitc"), or a name made of set-up alone ("arduino-esp32"), or a
+	// part of one
+	hardware bool
 }
 
 // altKind says where an alternative comes from.
@@ -261,7 +265,7 @@ func (p *queryPlan) onlyContext(mask uint64) bool {
 // they ask: a version, a chip, a development environment, or a concept
 // most entries share.
 func (c *concept) context() bool {
-	return c.kind == Version || c.chip != "" || c.idf < commonConcept || devEnvironment(c.text)
+	return c.kind == Version || c.chip != "" || c.idf < commonConcept || devEnvironment(c.text) || c.hardware
 }
 
 // saysNothing reports whether the concepts from index from on are all
@@ -391,10 +395,12 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment, stems map[string]string)
 	evidence := !p.post || seg.weight >= focusProse
 	wi := -1
 	owner := -1 // the concept of the last whole token
-	for _, t := range toks {
+	hardware := false
+	for ti, t := range toks {
 		if !t.Part {
 			wi++
 			owner = -1
+			hardware = setupName(toks, ti)
 		}
 		if evidence && !t.Part {
 			p.tokens++
@@ -461,6 +467,7 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment, stems map[string]string)
 			continue
 		}
 		c.focus, c.role = seg.weight, seg.role
+		c.hardware = hardware
 		ix.describe(&c, t)
 		p.anchored = p.anchored || evidence && c.anchors()
 		if !t.Part {
@@ -749,4 +756,39 @@ const maxSat = k1 + 1
 
 func (c concept) String() string {
 	return fmt.Sprintf("%s(need %.2f, idf %.2f)", c.text, c.need, c.idf)
+}
+
+// setupName reports whether the whole token toks[i] names what the asker
+// works with: a module or a board ("ESP32-WROOM-32D", "devkitc", "WT32-ETH01"),
+// or a compound of set-up words alone ("arduino-esp32", "esp32-s3-devkitc").
+func setupName(toks []aToken, i int) bool {
+	if hardwareWord(toks[i].Text) {
+		return true
+	}
+	parts := 0
+	for _, t := range toks[i+1:] {
+		if !t.Part {
+			break
+		}
+		parts++
+		if !(t.Kind == Chip || t.Kind == Version || devEnvironment(t.Text) || hardwareWord(t.Text)) {
+			return false
+		}
+	}
+	return parts > 0
+}
+
+// hardwareWord reports the name of a module or a board, or a word of one.
+func hardwareWord(w string) bool {
+	switch w {
+	case "board", "boards", "module", "modules", "devboard":
+		return true
+	}
+	for _, s := range [...]string{"wroom", "wrover", "devkit", "nodemcu", "wemos", "lolin", "ttgo", "heltec", "m5stack",
+		"m5stick", "xiao", "feather", "huzzah", "wt32", "olimex", "kaluga", "lyrat", "korvo"} {
+		if strings.Contains(w, s) {
+			return true
+		}
+	}
+	return moduleChip(w) != ""
 }

@@ -183,6 +183,12 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? (esp-idf v5.1.2)", "keepalive", 1},
 		{"what is the default mqtt keepalive using arduino ide", "arduino", setupNoteFocus}, // a clause of the tools used
 		{"how do I join an enterprise network using eap-tls", "tls", 1},
+		// modules, boards and names made of set-up words say what the
+		// asker works with too
+		{"what is the default mqtt keepalive? (board: ESP32-WROOM-32D devkitc)", "32d", setupNoteFocus},
+		{"what is the default mqtt keepalive? (board: ESP32-WROOM-32D devkitc)", "devkitc", setupNoteFocus},
+		{"what is the default mqtt keepalive? (arduino-esp32 2.0.14)", "arduinoesp32", setupNoteFocus},
+		{"what is the default mqtt keepalive? (my own board with a W5500)", "board", 1},
 	} {
 		if got := focusOf(tt.q, tt.concept); got != tt.want {
 			t.Errorf("%q: %s counts %v, want %v", tt.q, tt.concept, got, tt.want)
