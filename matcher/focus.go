@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // segment is a part of a question with how much its words count.
@@ -491,7 +492,12 @@ func sentences(q string) []segment {
 	var segs []segment
 	asks := 0
 	n := 0 // sentences, their preambles not counted
-	for _, t := range splitAddenda(splitSentences(q)) {
+	for _, t := range withoutSignOff(splitAddenda(splitSentences(q))) {
+		if i := greetingEnd(t); i > 0 {
+			if t = strings.TrimSpace(t[i:]); t == "" {
+				continue // a greeting alone: "Bonjour à tous !"
+			}
+		}
 		role := roleContext
 		if strings.Contains(t, "?") {
 			role, asks = roleAsking, asks+1
@@ -858,4 +864,189 @@ func dropLinks(q string) string {
 		return q
 	}
 	return linkRe.ReplaceAllString(q, " ")
+}
+
+// greetWords open a message in greeting ("Hi all,", "Bonjour à tous,",
+// "Hola amigos!"); the first word of a greeting must be one of them.
+var greetWords = map[string]bool{
+	"hi": true, "hii": true, "hey": true, "heya": true, "hiya": true, "hello": true, "helo": true, "yo": true,
+	"dear": true, "good": true, "greetings": true, "bonjour": true, "bonsoir": true, "salut": true, "coucou": true,
+	"hola": true, "buenas": true, "buenos": true, "hallo": true, "moin": true, "servus": true, "ciao": true,
+	"salve": true, "buongiorno": true, "ola": true, "oi": true, "namaste": true,
+}
+
+// greetedWords may follow a greeting word in a greeting ("everyone", "à
+// tous", "zusammen", "morning").
+var greetedWords = map[string]bool{
+	"all": true, "everyone": true, "everybody": true, "guys": true, "folks": true, "friends": true, "people": true,
+	"team": true, "there": true, "yall": true, "morning": true, "afternoon": true, "evening": true, "day": true,
+	"a": true, "tous": true, "tout": true, "toutes": true, "le": true, "monde": true, "todos": true, "amigos": true,
+	"zusammen": true, "leute": true, "alle": true, "tutti": true, "dias": true, "tardes": true, "pessoal": true,
+}
+
+// greetingEnd returns where a sentence goes on after the greeting it
+// opens with and the comma or mark after it ("Bonjour à tous, ..."), or
+// -1. A greeting says nothing of the question, and a foreign one can be
+// a lexicon term ("bonjour", Apple's mDNS).
+func greetingEnd(t string) int {
+	i, first := 0, true
+	for {
+		w, next := wordAt(t, i)
+		if w == "" || !(inFolded(greetWords, w) || !first && inFolded(greetedWords, w)) {
+			break
+		}
+		i, first = next, false
+	}
+	if first {
+		return -1
+	}
+	rest := strings.TrimLeft(t[i:], " ")
+	if rest == "" {
+		return len(t)
+	}
+	if strings.IndexByte(",!.;:-\n", rest[0]) >= 0 {
+		return len(t) - len(rest) + 1
+	}
+	return -1
+}
+
+// wordAt returns the word of letters that starts at byte i of t, spaces
+// skipped, and where it ends; "" when no word comes next.
+func wordAt(t string, i int) (string, int) {
+	for i < len(t) && t[i] == ' ' {
+		i++
+	}
+	j := i
+	for j < len(t) {
+		r, n := utf8.DecodeRuneInString(t[j:])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		j += n
+	}
+	return t[i:j], j
+}
+
+// inFolded reports whether set has w, lower-cased and without accents.
+func inFolded(set map[string]bool, w string) bool {
+	var buf [16]byte
+	if !isPlainASCII(w) {
+		return set[Normalize(w)]
+	}
+	if len(w) > len(buf) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return set[string(buf[:len(w)])]
+}
+
+// signOffWords end a message in thanks or in a sign-off ("Thanks in
+// advance", "Merci d'avance", "Regards,"); a sign-off has one of
+// signOffMarks.
+var signOffWords = map[string]bool{
+	"thanks": true, "thank": true, "you": true, "thx": true, "ty": true, "tia": true, "cheers": true, "regards": true,
+	"much": true, "a": true, "lot": true, "in": true, "so": true, "very": true,
+	"advance": true, "merci": true, "beaucoup": true, "d": true, "avance": true, "gracias": true, "de": true,
+	"antemano": true, "danke": true, "im": true, "voraus": true, "grazie": true, "mille": true, "obrigado": true,
+	"obrigada": true, "cordialement": true, "saludos": true, "sincerely": true, "br": true,
+}
+
+// signOffModifiers come before a mark ("many thanks", "kind regards").
+var signOffModifiers = map[string]bool{"many": true, "best": true, "kind": true, "warm": true, "warmest": true}
+
+var signOffMarks = map[string]bool{
+	"thanks": true, "thank": true, "thx": true, "ty": true, "tia": true, "cheers": true, "regards": true,
+	"merci": true, "gracias": true, "danke": true, "grazie": true, "obrigado": true, "obrigada": true,
+	"cordialement": true, "saludos": true, "sincerely": true,
+}
+
+// withoutSignOff leaves out of a message's sentences the sign-off that
+// ends it: a sentence of thanks ("Merci d'avance !"), with the name
+// signed after it ("Regards,\nJohn", "Thanks, Priya"), or the thanks
+// ending its last sentence ("... in menuconfig merci d'avance").
+func withoutSignOff(ts []string) []string {
+	n := len(ts)
+	if n > 1 && signature(ts[n-1]) && signOffAt(ts[n-2]) == 0 {
+		n--
+	}
+	if n > 1 {
+		// "Thanks, Priya"
+		if i := strings.LastIndex(ts[n-1], ", "); i > 0 && signature(ts[n-1][i+2:]) && signOffAt(ts[n-1][:i]) == 0 {
+			n--
+		}
+	}
+	if n > 1 && signOffAt(ts[n-1]) == 0 {
+		return ts[:n-1]
+	}
+	if n > 0 {
+		if i := signOffAt(ts[n-1]); i > 0 {
+			ts[n-1] = strings.TrimSpace(ts[n-1][:i])
+		}
+	}
+	return ts[:n]
+}
+
+// signOffAt returns where the thanks that end t begin, or -1.
+func signOffAt(t string) int {
+	at, marked, prevMark := -1, false, false
+	for end := len(t); ; {
+		last := end // where the word after this one starts
+		for end > 0 && !isLetterEnd(t, end) {
+			end--
+		}
+		start := end
+		for start > 0 {
+			r, n := utf8.DecodeLastRuneInString(t[:start])
+			if !unicode.IsLetter(r) {
+				break
+			}
+			start -= n
+		}
+		w := t[start:end]
+		mark := inFolded(signOffMarks, w)
+		// "many thanks", "best regards", but not "which one is best, thanks"
+		modifier := prevMark && inFolded(signOffModifiers, w) && strings.TrimSpace(t[end:last]) == ""
+		if w == "" || !(mark || modifier || inFolded(signOffWords, w)) {
+			break
+		}
+		at, marked, prevMark = start, marked || mark, mark
+		end = start
+	}
+	if !marked {
+		return -1
+	}
+	return at
+}
+
+// isLetterEnd reports whether the rune ending at byte end of t is a letter.
+func isLetterEnd(t string, end int) bool {
+	r, _ := utf8.DecodeLastRuneInString(t[:end])
+	return unicode.IsLetter(r)
+}
+
+// signature reports a line that is a name alone, one or two capitalised
+// words ("John", "Priya K").
+func signature(t string) bool {
+	words := strings.Fields(strings.TrimRight(t, ".!"))
+	if len(words) == 0 || len(words) > 2 || len(t) > 24 {
+		return false
+	}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		for _, c := range w {
+			if !unicode.IsLetter(c) && c != '.' {
+				return false
+			}
+		}
+	}
+	return true
 }

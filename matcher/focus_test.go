@@ -546,3 +546,49 @@ func TestDropLinks(t *testing.T) {
 		}
 	}
 }
+
+func TestGreetingEnd(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // what is left
+	}{
+		{"Bonjour à tous, comment configurer le keepalive ?", "comment configurer le keepalive ?"},
+		{"Hi all! how do I raise the socket limit?", "how do I raise the socket limit?"},
+		{"Hola amigos", ""},
+		{"Good morning everyone - the softap drops", "the softap drops"},
+		{"Bonjour service on the esp32?", "Bonjour service on the esp32?"}, // the mDNS one
+		{"hey guys quick question: why?", "hey guys quick question: why?"},
+		{"good question, thanks", "good question, thanks"},
+	}
+	for _, tt := range tests {
+		got := tt.in
+		if i := greetingEnd(tt.in); i > 0 {
+			got = strings.TrimSpace(tt.in[i:])
+		}
+		if got != tt.want {
+			t.Errorf("after the greeting of %q: %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWithoutSignOff(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"mqtt keepalive default?\n\nRegards,\nJohn", []string{"mqtt keepalive default?"}},
+		{"mqtt keepalive default?\nThanks, Priya", []string{"mqtt keepalive default?"}},
+		{"mqtt keepalive default? Merci d'avance !", []string{"mqtt keepalive default?"}},
+		{"where is the mqtt keepalive set merci d'avance", []string{"where is the mqtt keepalive set"}},
+		{"mqtt keepalive default?\nBest regards", []string{"mqtt keepalive default?"}},
+		{"which one is best, thanks", []string{"which one is best,"}},
+		{"is the default the best", []string{"is the default the best"}}, // no thanks
+		{"thanks", []string{"thanks"}},                                   // nothing else: a closing remark
+		{"mqtt keepalive default?\nJohn", []string{"mqtt keepalive default?", "John"}},
+	}
+	for _, tt := range tests {
+		if got := withoutSignOff(splitSentences(tt.in)); !slices.Equal(got, tt.want) {
+			t.Errorf("withoutSignOff(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
