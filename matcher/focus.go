@@ -278,10 +278,11 @@ func setupSentence(t string) bool {
 // rather than the question: who asks and why ("New to esp32 here.", "I'm
 // working on a little home project."), an apology ("sorry if this is
 // dumb"), how long they have been stuck ("been trying to figure this out
-// all day") or what they forgot ("forgot to mention it worked last week").
-var introMark = foldedPattern{regexp.MustCompile(`(?i)\b(new (to|here|with|at)|newbie|newb|noob|beginner|novice|first (time|post)|sorry|apologi[sz]e|apologies|lurker|(hobby|home|school|side|personal|pet|college|student|uni|university) project|working on (a|an|my|our|this|some)|forgot to (mention|say|add)|(been|keep|kept) (trying|struggling|stuck|fighting)|figure (this|it) out|pulling my hair|driving me (crazy|nuts)|urgent|urgently|asap)\b`),
+// all day"), what they forgot ("forgot to mention it worked last week")
+// or that a question comes ("I have a problem:", "quick question,").
+var introMark = foldedPattern{regexp.MustCompile(`(?i)\b(new (to|here|with|at)|newbie|newb|noob|beginner|novice|first (time|post)|sorry|apologi[sz]e|apologies|lurker|(hobby|home|school|side|personal|pet|college|student|uni|university) project|working on (a|an|my|our|this|some)|forgot to (mention|say|add)|(been|keep|kept) (trying|struggling|stuck|fighting)|figure (this|it) out|pulling my hair|driving me (crazy|nuts)|urgent|urgently|asap|(have|got|having|facing) (a|an|this|some|one|another|a weird|a strange) (problem|issue|question|doubt)|quick question)\b`),
 	[]string{"new", "noob", "beginner", "novice", "first", "sorry", "apolog", "lurker", "project", "working", "forgot",
-		"been", "keep", "kept", "figure", "pulling", "driving", "urgent", "asap"}}
+		"been", "keep", "kept", "figure", "pulling", "driving", "urgent", "asap", "problem", "issue", "question", "doubt"}}
 
 // addendumMark opens a sentence added to a question ("EDIT: ...", "Update
 // 2 - ...", "PS: ..."; not "PS-RAM"); the mark itself is no term of the
@@ -327,12 +328,13 @@ func introduction(t string) bool { return introMark.match(t) }
 
 // preambleAt returns where a sentence's question begins after an opening
 // clause that introduces it ("sorry if this is a dumb question, but how
-// do I...", "noob here, what is..."), or -1. The clause ends at the first
-// comma, dash or "but" within maxPreamble bytes.
+// do I...", "noob here, what is...", "I have a problem: ..."), or -1. The
+// clause ends at the first comma, dash, colon or "but" within maxPreamble
+// bytes.
 func preambleAt(t string) int {
 	head := t[:min(len(t), maxPreamble)]
 	at := -1
-	for _, sep := range [...]string{", ", " but ", " - "} {
+	for _, sep := range [...]string{", ", " but ", " - ", ": "} {
 		if i := strings.Index(head, sep); i > 0 && (at < 0 || i < at) {
 			at = i
 		}

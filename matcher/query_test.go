@@ -237,6 +237,7 @@ func TestPlan_introduction(t *testing.T) {
 		{"@espbot how do I raise the number of lwip sockets?", asked},
 		{"how do I raise the number of lwip sockets?\nEDIT: forgot to mention it worked fine last week.", asked},
 		{"how do I raise the number of lwip sockets PS: thanks in advance", asked},
+		{"I have a problem: how do I raise the number of lwip sockets?", asked},
 		// a link
 		{"how do I raise the number of lwip sockets? https://docs.espressif.com/projects/esp-idf/en/stable/esp32/api-guides/lwip.html", asked},
 	} {
