@@ -116,6 +116,12 @@ func appendCompound(toks []Token, piece string, pos int) []Token {
 		}
 		return append(toks, Token{Text: unit, Kind: Word, Pos: pos})
 	}
+	if name, v, ok := frameworkVersion(piece); ok {
+		// "idf5.1", "esp-idf5.1.2": the framework and its version, as when
+		// written apart
+		toks = appendCompound(toks, name, pos)
+		return append(toks, Token{Text: v, Kind: Version, Pos: pos})
+	}
 	if strings.IndexByte(piece, '.') >= 0 {
 		// file names, host names, "e.g.": the dot separates words
 		for _, p := range strings.Split(piece, ".") {
@@ -376,4 +382,20 @@ func isLowerWord(s string) bool {
 		}
 	}
 	return true
+}
+
+// frameworkVersion splits a framework's name glued to its version
+// ("idf5.1", "idfv4.4", "esp-idf5.1.2", "idf-5.1") into the name and the
+// canonical version.
+func frameworkVersion(piece string) (name, version string, ok bool) {
+	for _, fw := range [...]string{"esp-idf", "espidf", "idf"} {
+		rest, found := strings.CutPrefix(piece, fw)
+		if !found || rest == "" {
+			continue
+		}
+		if v, ok := versionName(strings.TrimPrefix(rest, "-")); ok {
+			return fw, v, true
+		}
+	}
+	return "", "", false
 }

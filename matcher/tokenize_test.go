@@ -27,6 +27,8 @@ func TestTokenize(t *testing.T) {
 		{"errno 23", "errno 23"},
 		{"v3.3 and 3.3", "v3.3 and v3.3"},
 		{"release/v3.3", "release v3.3"},
+		{"IDF5.1, idf-v5.0.1 and esp-idf5.1.2", "idf v5.1 idf v5.0.1 and espidf +esp +idf v5.1.2"},
+		{"idf.py idf5", "idf py idf5"},
 		{"ESP32-S2 esp32s2 S2", "esp32s2 esp32s2 esp32s2"},
 		{"the s3's usb port", "the esp32s3 usb port"},
 		{"8266 and ESP8285", "esp8266 and esp8285"},
