@@ -279,10 +279,12 @@ func setupSentence(t string) bool {
 // working on a little home project."), an apology ("sorry if this is
 // dumb"), how long they have been stuck ("been trying to figure this out
 // all day"), what they forgot ("forgot to mention it worked last week")
-// or that a question comes ("I have a problem:", "quick question,").
-var introMark = foldedPattern{regexp.MustCompile(`(?i)\b(new (to|here|with|at)|newbie|newb|noob|beginner|novice|first (time|post)|sorry|apologi[sz]e|apologies|lurker|(hobby|home|school|side|personal|pet|college|student|uni|university) project|working on (a|an|my|our|this|some)|forgot to (mention|say|add)|(been|keep|kept) (trying|struggling|stuck|fighting)|figure (this|it) out|pulling my hair|driving me (crazy|nuts)|urgent|urgently|asap|(have|got|having|facing) (a|an|this|some|one|another|a weird|a strange) (problem|issue|question|doubt)|quick question)\b`),
+// that a question comes ("I have a problem:", "quick question,") or
+// since when the trouble is there ("since yesterday", "out of nowhere").
+var introMark = foldedPattern{regexp.MustCompile(`(?i)\b(new (to|here|with|at)|newbie|newb|noob|beginner|novice|first (time|post)|sorry|apologi[sz]e|apologies|lurker|(hobby|home|school|side|personal|pet|college|student|uni|university) project|working on (a|an|my|our|this|some)|forgot to (mention|say|add)|(been|keep|kept) (trying|struggling|stuck|fighting)|figure (this|it) out|pulling my hair|driving me (crazy|nuts)|urgent|urgently|asap|(have|got|having|facing) (a|an|this|some|one|another|a weird|a strange) (problem|issue|question|doubt)|quick question|since (yesterday|today|this morning|last (night|week|month|weekend))|(a few|few|a couple of|couple of|two|three|2|3) (hours|days|weeks) ago|out of nowhere|all of a sudden)\b`),
 	[]string{"new", "noob", "beginner", "novice", "first", "sorry", "apolog", "lurker", "project", "working", "forgot",
-		"been", "keep", "kept", "figure", "pulling", "driving", "urgent", "asap", "problem", "issue", "question", "doubt"}}
+		"been", "keep", "kept", "figure", "pulling", "driving", "urgent", "asap", "problem", "issue", "question", "doubt",
+		"since", "ago", "nowhere", "sudden"}}
 
 // addendumMark opens a sentence added to a question ("EDIT: ...", "Update
 // 2 - ...", "PS: ..."; not "PS-RAM"); the mark itself is no term of the
