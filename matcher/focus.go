@@ -274,17 +274,132 @@ func setupSentence(t string) bool {
 	return n >= enough
 }
 
-// introMark is what a sentence says about the asker or the message
+// introMarks are what a sentence says about the asker or the message
 // rather than the question: who asks and why ("New to esp32 here.", "I'm
 // working on a little home project."), an apology ("sorry if this is
 // dumb"), how long they have been stuck ("been trying to figure this out
-// all day"), what they forgot ("forgot to mention it worked last week")
+// all day"), what they forgot ("forgot to mention it worked last week"),
 // that a question comes ("I have a problem:", "quick question,") or
 // since when the trouble is there ("since yesterday", "out of nowhere").
-var introMark = foldedPattern{regexp.MustCompile(`(?i)\b(new (to|here|with|at)|newbie|newb|noob|beginner|novice|first (time|post)|sorry|apologi[sz]e|apologies|lurker|(hobby|home|school|side|personal|pet|college|student|uni|university) project|working on (a|an|my|our|this|some)|forgot to (mention|say|add)|(been|keep|kept) (trying|struggling|stuck|fighting)|figure (this|it) out|pulling my hair|driving me (crazy|nuts)|urgent|urgently|asap|(have|got|having|facing) (a|an|this|some|one|another|a weird|a strange) (problem|issue|question|doubt)|quick question|since (yesterday|today|this morning|last (night|week|month|weekend))|(a few|few|a couple of|couple of|two|three|2|3) (hours|days|weeks) ago|out of nowhere|all of a sudden)\b`),
-	[]string{"new", "noob", "beginner", "novice", "first", "sorry", "apolog", "lurker", "project", "working", "forgot",
-		"been", "keep", "kept", "figure", "pulling", "driving", "urgent", "asap", "problem", "issue", "question", "doubt",
-		"since", "ago", "nowhere", "sudden"}}
+// Each mark is words in a row, each any of the words a "|" separates.
+var introMarks = newPhraseSet(
+	"new to|here|with|at", "newbie|newb|noob|beginner|novice", "first time|post",
+	"sorry|apologise|apologize|apologies", "lurker",
+	"hobby|home|school|side|personal|pet|college|student|uni|university project",
+	"working on a|an|my|our|this|some", "forgot to mention|say|add",
+	"been|keep|kept trying|struggling|stuck|fighting", "figure this|it out", "pulling my hair",
+	"driving me crazy|nuts", "urgent|urgently|asap",
+	"have|got|having|facing a|an|this|some|one|another problem|issue|question|doubt",
+	"have|got|having|facing a weird|strange problem|issue|question|doubt", "quick question",
+	"since yesterday|today", "since this morning", "since last night|week|month|weekend",
+	"few|couple|two|three|2|3 hours|days|weeks ago", "couple of hours|days|weeks ago",
+	"out of nowhere", "all of a sudden",
+)
+
+// phraseSet finds phrases of words in a text, faster than a pattern
+// would: a map from each phrase's first words to the phrases.
+type phraseSet map[string][][]map[string]bool
+
+// newPhraseSet compiles phrases of words separated by spaces, each any of
+// the words "|" separates.
+func newPhraseSet(phrases ...string) phraseSet {
+	set := phraseSet{}
+	for _, ph := range phrases {
+		var words []map[string]bool
+		for _, alts := range strings.Fields(ph) {
+			w := map[string]bool{}
+			for _, a := range strings.Split(alts, "|") {
+				w[a] = true
+			}
+			words = append(words, w)
+		}
+		for first := range words[0] {
+			set[first] = append(set[first], words[1:])
+		}
+	}
+	return set
+}
+
+// match reports whether t has one of the phrases, in any case, as whole
+// words one space apart.
+func (s phraseSet) match(t string) bool {
+	var r wordRing
+	end := -2 // where the last word read ends
+	for i := 0; i < len(t); {
+		w, next := asciiWordAt(t, i, &r.buf[r.n%maxPhraseWords])
+		if next == i {
+			i++
+			continue
+		}
+		r.words[r.n%maxPhraseWords] = w
+		r.spaced[r.n%maxPhraseWords] = i == end+1 && t[end] == ' '
+		r.n++
+		i, end = next, next
+		if s.endsHere(&r) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordRing holds the last words a phraseSet read, and whether each came
+// one space after the one before.
+type wordRing struct {
+	buf    [maxPhraseWords][24]byte
+	words  [maxPhraseWords][]byte
+	spaced [maxPhraseWords]bool
+	n      int // words read
+}
+
+// at returns the i-th word read.
+func (r *wordRing) at(i int) []byte { return r.words[i%maxPhraseWords] }
+
+// endsHere reports whether a phrase ends with the last word read.
+func (s phraseSet) endsHere(r *wordRing) bool {
+	for k := 1; k <= min(r.n, maxPhraseWords); k++ {
+		for _, rest := range s[string(r.at(r.n-k))] {
+			if len(rest) == k-1 && r.followedBy(rest, r.n-k+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// followedBy reports whether the words from the from-th on are rest's,
+// each one space after the one before.
+func (r *wordRing) followedBy(rest []map[string]bool, from int) bool {
+	for j, alts := range rest {
+		if !r.spaced[(from+j)%maxPhraseWords] || !alts[string(r.at(from+j))] {
+			return false
+		}
+	}
+	return true
+}
+
+// maxPhraseWords is the longest phrase of a phraseSet.
+const maxPhraseWords = 4
+
+// asciiWordAt reads the run of ASCII letters and digits at byte i of t,
+// lower-cased into buf, and returns it with where it ends (i when there
+// is none). A word longer than buf comes back empty, and matches nothing.
+func asciiWordAt(t string, i int, buf *[24]byte) ([]byte, int) {
+	j := i
+	for j < len(t) && (isLetter(t[j]) || '0' <= t[j] && t[j] <= '9') {
+		c := t[j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if j-i < len(buf) {
+			buf[j-i] = c
+		}
+		j++
+	}
+	if j-i > len(buf) {
+		return nil, j
+	}
+	return buf[:j-i], j
+}
 
 // addendumMark opens a sentence added to a question ("EDIT: ...", "Update
 // 2 - ...", "PS: ..."; not "PS-RAM"); the mark itself is no term of the
@@ -326,7 +441,7 @@ func addendumAt(t string) int {
 
 // introduction reports a sentence with a mark of an introduction; whether
 // it says nothing else is for the plan to tell (queryPlan.saysNothing).
-func introduction(t string) bool { return introMark.match(t) }
+func introduction(t string) bool { return introMarks.match(t) }
 
 // preambleAt returns where a sentence's question begins after an opening
 // clause that introduces it ("sorry if this is a dumb question, but how
@@ -1037,8 +1152,11 @@ func isLetterEnd(t string, end int) bool {
 // signature reports a line that is a name alone, one or two capitalised
 // words ("John", "Priya K").
 func signature(t string) bool {
+	if len(t) > 24 {
+		return false
+	}
 	words := strings.Fields(strings.TrimRight(t, ".!"))
-	if len(words) == 0 || len(words) > 2 || len(t) > 24 {
+	if len(words) == 0 || len(words) > 2 {
 		return false
 	}
 	for _, w := range words {
