@@ -779,10 +779,12 @@ func setupName(toks []aToken, i int) bool {
 }
 
 // hardwareWord reports the name of a module or a board, or a word of one.
+// A plain word is looked up whole; only names with digits or marks
+// ("esp32-wroom-32d", "wt32-eth01") are searched for the names' stems, as
+// every word of every question comes here.
 func hardwareWord(w string) bool {
-	switch w {
-	case "board", "boards", "module", "modules", "devboard":
-		return true
+	if isLowerWord(w) {
+		return hardwareWords[w]
 	}
 	for _, s := range [...]string{"wroom", "wrover", "devkit", "nodemcu", "wemos", "lolin", "ttgo", "heltec", "m5stack",
 		"m5stick", "xiao", "feather", "huzzah", "wt32", "olimex", "kaluga", "lyrat", "korvo"} {
@@ -791,4 +793,14 @@ func hardwareWord(w string) bool {
 		}
 	}
 	return moduleChip(w) != ""
+}
+
+// hardwareWords are the plain words that name a module or a board, or
+// say that one is meant.
+var hardwareWords = map[string]bool{
+	"board": true, "boards": true, "module": true, "modules": true, "devboard": true, "devkit": true,
+	"devkitc": true, "devkitm": true, "wroom": true, "wrover": true, "nodemcu": true, "wemos": true, "lolin": true,
+	"ttgo": true, "heltec": true, "m5stack": true, "m5stick": true, "xiao": true, "feather": true, "huzzah": true,
+	"olimex": true, "kaluga": true, "lyrat": true, "korvo": true, "wroverkit": true, "wroverb": true, "wrovere": true,
+	"wroveri": true, "wroverie": true,
 }
