@@ -666,9 +666,10 @@ func asideAt(t string) int {
 }
 
 // trailingClause returns where a last clause of at most maxAside bytes
-// that says what the asker uses begins, or -1. Only "using" and "via" open
-// one: "with", "on" and "in" as often say what is asked ("with WPA3", "on
-// the AP side"), and cutting there measured worse on held-out questions.
+// that says what the asker uses begins, or -1: one opened by "using" or
+// "via", or by "on a", "with my"... when it names a module or a board.
+// "With" and "on" alone as often say what is asked ("with WPA3", "on the
+// AP side"), and cutting there measured worse on held-out questions.
 func trailingClause(t string) int {
 	at := -1
 	for _, w := range [...]string{" using ", " via "} {
@@ -676,7 +677,27 @@ func trailingClause(t string) int {
 			at = max(at, i)
 		}
 	}
+	for _, w := range [...]string{" on a ", " on an ", " on my ", " on our ", " with a ", " with my "} {
+		if i := lastIndexFold(t, w, len(t)-maxAside); i > at && namesHardware(t[i:]) {
+			at = i
+		}
+	}
 	return at
+}
+
+// namesHardware reports a clause that names a module or a board ("on a
+// wemos d1 mini", "with my devkitc"), what the asker's question runs on,
+// and ends the sentence: not "on a DevKitC, what's with the spikes?".
+func namesHardware(clause string) bool {
+	if strings.ContainsAny(strings.TrimRight(clause, "?.! "), ",;?!") {
+		return false
+	}
+	for _, tok := range Tokenize(Normalize(clause)) {
+		if !tok.Part && hardwareWord(tok.Text) {
+			return true
+		}
+	}
+	return false
 }
 
 // lastIndexFold is strings.LastIndex for an ASCII lower-case word, any

@@ -496,6 +496,12 @@ func TestSentences(t *testing.T) {
 			[]seg{{"how do i raise the lwip socket limit", roleOnly}, {" using Arduino IDE", roleOnly}}},
 		{"sockets run out. how do i raise the limit (esp-idf v5.1.2)",
 			[]seg{{"sockets run out.", roleOnly}, {"how do i raise the limit ", roleOnly}, {"(esp-idf v5.1.2)", roleOnly}}},
+		{"how do i raise the lwip socket limit with my devkitc",
+			[]seg{{"how do i raise the lwip socket limit", roleOnly}, {" with my devkitc", roleOnly}}},
+		{"tcp_client example on a DevKitC, what's with the spikes?", // the clause asks
+			[]seg{{"tcp_client example on a DevKitC, what's with the spikes?", roleOnly}}},
+		{"how do i raise the lwip socket limit on my router", // no module or board
+			[]seg{{"how do i raise the lwip socket limit on my router", roleOnly}}},
 		// an opening clause with a mark of an introduction keeps its
 		// sentence's role
 		{"sorry if this is a dumb question, but how do I raise the lwip socket limit?",
