@@ -645,7 +645,7 @@ func sentences(q string) []segment {
 	}
 	last := &segs[len(segs)-1]
 	if i := asideAt(last.text); i > 0 {
-		aside := segment{text: last.text[i:], weight: 1}
+		aside := segment{text: last.text[i:], weight: 1, addendum: last.addendum}
 		last.text = last.text[:i]
 		segs = append(segs, aside)
 	}
