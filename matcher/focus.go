@@ -638,7 +638,7 @@ func sentences(q string) []segment {
 		return segs
 	}
 	if len(segs) == 0 {
-		return []segment{{text: q, weight: 1}}
+		return nil // blank, or greetings, sign-offs and marks alone
 	}
 	for i := range segs {
 		segs[i].role = roleOnly

@@ -519,6 +519,7 @@ func TestSentences(t *testing.T) {
 			[]seg{{"how do i raise the socket limit.", roleOnly}, {"[a]same on idf 5", roleOnly}}},
 		{"how do i raise the socket limit\nEDIT: same with a devkitc board", // the addendum's aside
 			[]seg{{"how do i raise the socket limit", roleOnly}, {"[a]same", roleOnly}, {"[a] with a devkitc board", roleOnly}}},
+		{"Bonjour à tous !", nil}, // a greeting alone: nothing asked
 		{"PS-RAM is full on esp-idf - how do i free it",
 			[]seg{{"PS-RAM is full on esp-idf - how do i free it", roleOnly}}},
 	}
