@@ -67,7 +67,7 @@ const (
 // whether it is a long post (an issue, a forum post with its log) rather
 // than a chat message.
 func focus(q string, stop map[string]bool) (segs []segment, long bool) {
-	q = dropLinks(truncateTo(q, MaxPostBytes))
+	q = dropSubjectTags(dropLinks(truncateTo(q, MaxPostBytes)))
 	long = len(q) > shortPost
 	if !long && strings.Count(q, "\n") < 4 {
 		return sentences(q), false
@@ -1107,11 +1107,14 @@ var signOffMarks = map[string]bool{
 }
 
 // withoutSignOff leaves out of a message's sentences the sign-off that
-// ends it: a sentence of thanks ("Merci d'avance !"), with the name
+// ends it, and a line that bumps the thread: a sentence of thanks ("Merci d'avance !"), with the name
 // signed after it ("Regards,\nJohn", "Thanks, Priya"), or the thanks
 // ending its last sentence ("... in menuconfig merci d'avance").
 func withoutSignOff(ts []string) []string {
 	n := len(ts)
+	if n > 1 && bump(ts[n-1]) {
+		n--
+	}
 	if n > 1 && signature(ts[n-1]) && signOffAt(ts[n-2]) == 0 {
 		n--
 	}
@@ -1130,6 +1133,15 @@ func withoutSignOff(ts []string) []string {
 		}
 	}
 	return ts[:n]
+}
+
+// bump reports a line that only bumps a forum thread ("bump", "Bump!").
+func bump(t string) bool {
+	switch strings.ToLower(strings.TrimRight(t, ".! ")) {
+	case "bump", "bumping", "bump bump", "up", "^":
+		return true
+	}
+	return false
 }
 
 // signOffAt returns where the thanks that end t begin, or -1.
@@ -1192,4 +1204,22 @@ func signature(t string) bool {
 		}
 	}
 	return true
+}
+
+// subjectTag is what forums and mail put before a subject: "[SOLVED]",
+// "[Help]", "Re:", "Fwd:".
+var subjectTag = regexp.MustCompile(`(?i)^\s*((\[[a-z][^\]\n]{0,15}\]|\((solved|resolved|help|question)\)|(re|fw|fwd|aw)\s*:)\s*)+`)
+
+// dropSubjectTags leaves out the tags a message opens with: they say how
+// a thread stands, not what it asks ("solved" matched the entries that
+// say a problem is solved).
+func dropSubjectTags(q string) string {
+	t := strings.TrimLeft(q, " \t\n")
+	if t == "" || !strings.ContainsRune("[(rRfFaA", rune(t[0])) {
+		return q // the common case, without the pattern
+	}
+	if m := subjectTag.FindStringIndex(t[:min(len(t), 64)]); m != nil {
+		return t[m[1]:]
+	}
+	return q
 }

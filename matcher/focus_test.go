@@ -593,6 +593,8 @@ func TestWithoutSignOff(t *testing.T) {
 		{"is the default the best", []string{"is the default the best"}}, // no thanks
 		{"thanks", []string{"thanks"}}, // nothing else: a closing remark
 		{"mqtt keepalive default?\nJohn", []string{"mqtt keepalive default?", "John"}},
+		{"mqtt keepalive default?\nbump", []string{"mqtt keepalive default?"}},
+		{"can i bump the timeout", []string{"can i bump the timeout"}},
 	}
 	for _, tt := range tests {
 		if got := withoutSignOff(splitSentences(tt.in)); !slices.Equal(got, tt.want) {
@@ -622,6 +624,23 @@ func TestPhraseSet(t *testing.T) {
 	for _, tt := range tests {
 		if got := set.match(tt.in); got != tt.want {
 			t.Errorf("match(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestDropSubjectTags(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"[SOLVED] mqtt keepalive default?", "mqtt keepalive default?"},
+		{"Re: RE: [ESP32][Help] mqtt keepalive", "mqtt keepalive"},
+		{"(solved) Fwd: mqtt keepalive", "mqtt keepalive"},
+		{"reconnect after a drop", "reconnect after a drop"},
+		{"[this is a long bracket of words] x", "[this is a long bracket of words] x"},
+		{"(esp-idf v5.1.2) mqtt keepalive", "(esp-idf v5.1.2) mqtt keepalive"},
+		{"[  5123][W][WiFiGeneric.cpp:1062] Reason: 15", "[  5123][W][WiFiGeneric.cpp:1062] Reason: 15"}, // a log line
+	}
+	for _, tt := range tests {
+		if got := dropSubjectTags(tt.in); got != tt.want {
+			t.Errorf("dropSubjectTags(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
