@@ -282,7 +282,13 @@ func setupSentence(t string) bool {
 // that a question comes ("I have a problem:", "quick question,") or
 // since when the trouble is there ("since yesterday", "out of nowhere").
 // Each mark is words in a row, each any of the words a "|" separates.
-var introMarks = newPhraseSet(
+var introMarks = newPhraseSet(introPhrases[:]...)
+
+// introWords are the words of introMarks: in a sentence with a mark, they
+// are the mark's ("sorry for my English": "English" is an FAQ word too).
+var introWords = phraseWords(introPhrases[:]...)
+
+var introPhrases = [...]string{
 	"new to|here|with|at", "newbie|newb|noob|beginner|novice", "first time|post",
 	"sorry|apologise|apologize|apologies", "lurker",
 	"hobby|home|school|side|personal|pet|college|student|uni|university project",
@@ -294,7 +300,22 @@ var introMarks = newPhraseSet(
 	"since yesterday|today", "since this morning", "since last night|week|month|weekend",
 	"few|couple|two|three|2|3 hours|days|weeks ago", "couple of hours|days|weeks ago",
 	"out of nowhere", "all of a sudden",
-)
+	"sorry for my|bad english", "english is not my first|native language",
+	"follow up|followup to|on", "following up on", "my last|previous|earlier|other post|thread",
+}
+
+// phraseWords returns the words of phrases as newPhraseSet reads them.
+func phraseWords(phrases ...string) map[string]bool {
+	words := map[string]bool{}
+	for _, ph := range phrases {
+		for _, alts := range strings.Fields(ph) {
+			for _, a := range strings.Split(alts, "|") {
+				words[a] = true
+			}
+		}
+	}
+	return words
+}
 
 // phraseSet finds phrases of words in a text, faster than a pattern
 // would: a map from each phrase's first words to the phrases.

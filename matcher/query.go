@@ -137,8 +137,9 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 			continue
 		}
 		asking := s.addendum && hasQuestionMark(s.text) // a question of its own
+		intro := s.preamble || introduction(s.text)
 		switch {
-		case !asking && p.saysNothing(from) && (s.preamble || s.addendum || introduction(s.text)):
+		case !asking && (intro || s.addendum) && p.saysNothing(from, intro):
 			p.forget(from, before)
 		case s.preamble || asking:
 			// it says something: part of its sentence after all, or
@@ -269,13 +270,14 @@ func (c *concept) context() bool {
 }
 
 // saysNothing reports whether the concepts from index from on are all
-// context, everyday English or words no entry uses: with a mark of an
-// introduction ("First time posting here.", "New to esp32 here."), such a
-// sentence says who asks, not what.
-func (p *queryPlan) saysNothing(from int) bool {
+// context, everyday English or words no entry uses, or, in a sentence
+// with a mark of an introduction (marked), the marks' words: such a
+// sentence ("First time posting here.", "Follow-up to my last post:")
+// says who asks, not what.
+func (p *queryPlan) saysNothing(from int, marked bool) bool {
 	for i := range p.concepts[from:] {
 		c := &p.concepts[from+i]
-		if !c.context() && !c.common && !c.unknown {
+		if !c.context() && !c.common && !c.unknown && !(marked && introWords[c.text]) {
 			return false
 		}
 	}

@@ -238,6 +238,10 @@ func TestPlan_introduction(t *testing.T) {
 		{"how do I raise the number of lwip sockets?\nEDIT: forgot to mention it worked fine last week.", asked},
 		{"how do I raise the number of lwip sockets PS: thanks in advance", asked},
 		{"I have a problem: how do I raise the number of lwip sockets?", asked},
+		// a mark's own words say nothing either, though entries use them
+		// ("post" is HTTP's)
+		{"Follow-up to my last post: how do I raise the number of lwip sockets?", asked},
+		{"how do I raise the number of lwip sockets? (sorry for bad english)", asked},
 		{"how do I raise the number of lwip sockets? It started happening since yesterday.", asked},
 		// a link
 		{"how do I raise the number of lwip sockets? https://docs.espressif.com/projects/esp-idf/en/stable/esp32/api-guides/lwip.html", asked},
