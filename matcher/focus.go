@@ -282,13 +282,7 @@ func setupSentence(t string) bool {
 // that a question comes ("I have a problem:", "quick question,") or
 // since when the trouble is there ("since yesterday", "out of nowhere").
 // Each mark is words in a row, each any of the words a "|" separates.
-var introMarks = newPhraseSet(introPhrases[:]...)
-
-// introWords are the words of introMarks: in a sentence with a mark, they
-// are the mark's ("sorry for my English": "English" is an FAQ word too).
-var introWords = phraseWords(introPhrases[:]...)
-
-var introPhrases = [...]string{
+var introMarks = newPhraseSet(
 	"new to|here|with|at", "newbie|newb|noob|beginner|novice", "first time|post",
 	"sorry|apologise|apologize|apologies", "lurker",
 	"hobby|home|school|side|personal|pet|college|student|uni|university project",
@@ -302,40 +296,33 @@ var introPhrases = [...]string{
 	"out of nowhere", "all of a sudden",
 	"sorry for my|bad english", "english is not my first|native language",
 	"follow up|followup to|on", "following up on", "my last|previous|earlier|other post|thread",
-}
-
-// phraseWords returns the words of phrases as newPhraseSet reads them.
-func phraseWords(phrases ...string) map[string]bool {
-	words := map[string]bool{}
-	for _, ph := range phrases {
-		for _, alts := range strings.Fields(ph) {
-			for _, a := range strings.Split(alts, "|") {
-				words[a] = true
-			}
-		}
-	}
-	return words
-}
+)
 
 // phraseSet finds phrases of words in a text, faster than a pattern
 // would: a map from each phrase's first words to the phrases.
-type phraseSet map[string][][]map[string]bool
+type phraseSet struct {
+	first map[string][][]map[string]bool // the rest of each phrase, by its first words
+	// words are the words of all the phrases: in a sentence with a mark
+	// of an introduction, they are the mark's ("sorry for my English":
+	// "English" is an FAQ word too)
+	words map[string]bool
+}
 
 // newPhraseSet compiles phrases of words separated by spaces, each any of
 // the words "|" separates.
 func newPhraseSet(phrases ...string) phraseSet {
-	set := phraseSet{}
+	set := phraseSet{first: map[string][][]map[string]bool{}, words: map[string]bool{}}
 	for _, ph := range phrases {
 		var words []map[string]bool
 		for _, alts := range strings.Fields(ph) {
 			w := map[string]bool{}
 			for _, a := range strings.Split(alts, "|") {
-				w[a] = true
+				w[a], set.words[a] = true, true
 			}
 			words = append(words, w)
 		}
 		for first := range words[0] {
-			set[first] = append(set[first], words[1:])
+			set.first[first] = append(set.first[first], words[1:])
 		}
 	}
 	return set
@@ -378,7 +365,7 @@ func (r *wordRing) at(i int) []byte { return r.words[i%maxPhraseWords] }
 // endsHere reports whether a phrase ends with the last word read.
 func (s phraseSet) endsHere(r *wordRing) bool {
 	for k := 1; k <= min(r.n, maxPhraseWords); k++ {
-		for _, rest := range s[string(r.at(r.n-k))] {
+		for _, rest := range s.first[string(r.at(r.n-k))] {
 			if len(rest) == k-1 && r.followedBy(rest, r.n-k+1) {
 				return true
 			}
@@ -1107,15 +1094,12 @@ func inFolded(set map[string]bool, w string) bool {
 	return set[string(buf[:len(w)])]
 }
 
-// signOffWords end a message in thanks or in a sign-off ("Thanks in
-// advance", "Merci d'avance", "Regards,"); a sign-off has one of
-// signOffMarks.
+// signOffWords end a message in thanks or in a sign-off around one of
+// signOffMarks ("Thanks in advance", "Merci d'avance", "Regards,").
 var signOffWords = map[string]bool{
-	"thanks": true, "thank": true, "you": true, "thx": true, "ty": true, "tia": true, "cheers": true, "regards": true,
-	"much": true, "a": true, "lot": true, "in": true, "so": true, "very": true,
-	"advance": true, "merci": true, "beaucoup": true, "d": true, "avance": true, "gracias": true, "de": true,
-	"antemano": true, "danke": true, "im": true, "voraus": true, "grazie": true, "mille": true, "obrigado": true,
-	"obrigada": true, "cordialement": true, "saludos": true, "sincerely": true, "br": true,
+	"you": true, "much": true, "a": true, "lot": true, "in": true, "so": true, "very": true, "advance": true,
+	"beaucoup": true, "d": true, "avance": true, "de": true, "antemano": true, "im": true, "voraus": true,
+	"mille": true, "br": true,
 }
 
 // signOffModifiers come before a mark ("many thanks", "kind regards").
@@ -1145,13 +1129,14 @@ func withoutSignOff(ts []string) []string {
 			n--
 		}
 	}
-	if n > 1 && signOffAt(ts[n-1]) == 0 {
-		return ts[:n-1]
+	if n == 0 {
+		return ts
 	}
-	if n > 0 {
-		if i := signOffAt(ts[n-1]); i > 0 {
-			ts[n-1] = strings.TrimSpace(ts[n-1][:i])
-		}
+	switch i := signOffAt(ts[n-1]); {
+	case i == 0 && n > 1:
+		n-- // a sentence of thanks
+	case i > 0:
+		ts[n-1] = strings.TrimSpace(ts[n-1][:i])
 	}
 	return ts[:n]
 }

@@ -137,9 +137,8 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 			continue
 		}
 		asking := s.addendum && hasQuestionMark(s.text) // a question of its own
-		intro := s.preamble || introduction(s.text)
 		switch {
-		case !asking && (intro || s.addendum) && p.saysNothing(from, intro):
+		case !asking && p.idle(s, from):
 			p.forget(from, before)
 		case s.preamble || asking:
 			// it says something: part of its sentence after all, or
@@ -277,11 +276,22 @@ func (c *concept) context() bool {
 func (p *queryPlan) saysNothing(from int, marked bool) bool {
 	for i := range p.concepts[from:] {
 		c := &p.concepts[from+i]
-		if !c.context() && !c.common && !c.unknown && !(marked && introWords[c.text]) {
+		if !c.context() && !c.common && !c.unknown && !(marked && introMarks.words[c.text]) {
 			return false
 		}
 	}
 	return true
+}
+
+// idle reports whether segment s, whose concepts start at index from,
+// says nothing of the question: an opening clause or a sentence with a
+// mark of an introduction, or an addendum, with nothing else to say. The
+// mark is looked for last: most sentences say something.
+func (p *queryPlan) idle(s segment, from int) bool {
+	if !p.saysNothing(from, true) {
+		return false
+	}
+	return s.preamble || introduction(s.text) || s.addendum && p.saysNothing(from, false)
 }
 
 // forget takes back a sentence that says nothing, whose concepts start at
@@ -785,24 +795,25 @@ func setupName(toks []aToken, i int) bool {
 // ("esp32-wroom-32d", "wt32-eth01") are searched for the names' stems, as
 // every word of every question comes here.
 func hardwareWord(w string) bool {
+	if moduleChip(w) != "" {
+		return true
+	}
 	if isLowerWord(w) {
 		return hardwareWords[w]
 	}
-	for _, s := range [...]string{"wroom", "wrover", "devkit", "nodemcu", "wemos", "lolin", "ttgo", "heltec", "m5stack",
-		"m5stick", "xiao", "feather", "huzzah", "wt32", "olimex", "kaluga", "lyrat", "korvo"} {
+	for _, s := range hardwareStems {
 		if strings.Contains(w, s) {
 			return true
 		}
 	}
-	return moduleChip(w) != ""
+	return false
 }
 
+// hardwareStems are what the names of modules and boards are made of.
+var hardwareStems = [...]string{"wroom", "wrover", "devkit", "nodemcu", "wemos", "lolin", "ttgo", "heltec",
+	"m5stack", "m5stick", "xiao", "feather", "huzzah", "wt32", "olimex", "kaluga", "lyrat", "korvo"}
+
 // hardwareWords are the plain words that name a module or a board, or
-// say that one is meant.
-var hardwareWords = map[string]bool{
-	"board": true, "boards": true, "module": true, "modules": true, "devboard": true, "devkit": true,
-	"devkitc": true, "devkitm": true, "wroom": true, "wrover": true, "nodemcu": true, "wemos": true, "lolin": true,
-	"ttgo": true, "heltec": true, "m5stack": true, "m5stick": true, "xiao": true, "feather": true, "huzzah": true,
-	"olimex": true, "kaluga": true, "lyrat": true, "korvo": true, "wroverkit": true, "wroverb": true, "wrovere": true,
-	"wroveri": true, "wroverie": true,
-}
+// say that one is meant: the stems whole, and the words around them.
+var hardwareWords = newWordSet(strings.Join(hardwareStems[:], " ") +
+	" board boards module modules devboard devkitc devkitm").set()
