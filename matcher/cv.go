@@ -26,8 +26,8 @@ type CVOutcome struct {
 	// one is costs answers, or answers what nobody asked.
 	Intro Result
 	// Remark is the search, with the same model, of the question with a
-	// remark on the message around it (cvRemarks): an addendum, an apology
-	// or a handle, as chat messages have.
+	// remark on the message around it (cvRemarks): an addendum, an
+	// apology, a handle or a link, as chat messages have.
 	Remark Result
 }
 
@@ -106,12 +106,15 @@ func CrossValidate(ix *Index, qs []TrainingQuestion, k int, opts TrainOptions) (
 			}
 			typed, _ := withTypos(q.Text, uint64(hash(q.Text))<<32|uint64(hash("cv:"+q.ID)), CVTypoRate)
 			r.Typos = models[f].Search(typed)
-			r.Setup = models[f].Search(q.Text + cvSetupNotes[hash("setup:"+q.ID)%uint32(len(cvSetupNotes))])
-			r.Intro = models[f].Search(cvIntroductions[hash("intro:"+q.ID)%uint32(len(cvIntroductions))] + q.Text)
-			rm := cvRemarks[hash("remark:"+q.ID)%uint32(len(cvRemarks))]
+			r.Setup = models[f].Search(q.Text + pick(cvSetupNotes[:], "setup:"+q.ID))
+			r.Intro = models[f].Search(pick(cvIntroductions[:], "intro:"+q.ID) + q.Text)
+			rm := pick(cvRemarks[:], "remark:"+q.ID)
 			r.Remark = models[f].Search(rm.before + q.Text + rm.after)
 			out[at[f][j]] = r
 		}
 	})
 	return out, nil
 }
+
+// pick returns the element of xs that key chooses, the same each run.
+func pick[T any](xs []T, key string) T { return xs[hash(key)%uint32(len(xs))] }
