@@ -449,7 +449,33 @@ func addendumAt(t string) int {
 
 // introduction reports a sentence with a mark of an introduction; whether
 // it says nothing else is for the plan to tell (queryPlan.saysNothing).
-func introduction(t string) bool { return introMarks.match(t) }
+func introduction(t string) bool { return introMarks.match(t) || beenDoing(t) }
+
+// beenDoing reports "been" followed by a verb in -ing ("been going around
+// in circles with this", "been banging my head against it"): how long the
+// asker has been at it, whatever the verb. A sentence that says what they
+// have been seeing ("been getting errno 23") says something else too, and
+// stays.
+func beenDoing(t string) bool {
+	var buf [24]byte
+	afterBeen := false
+	for i := 0; i < len(t); {
+		w, next := asciiWordAt(t, i, &buf)
+		if next == i {
+			if t[i] != ' ' {
+				afterBeen = false
+			}
+			i++
+			continue
+		}
+		if afterBeen && len(w) >= 5 && strings.HasSuffix(string(w), "ing") {
+			return true
+		}
+		afterBeen = string(w) == "been"
+		i = next
+	}
+	return false
+}
 
 // preambleAt returns where a sentence's question begins after an opening
 // clause that introduces it ("sorry if this is a dumb question, but how
