@@ -644,7 +644,8 @@ func fillerQuestion(t string, stop map[string]bool) bool {
 func sentences(q string) []segment {
 	var segs []segment
 	asks := 0
-	n := 0 // sentences, their preambles not counted
+	n := 0                                 // sentences, their preambles not counted
+	marked := strings.ContainsRune(q, '?') // whoever marks one question marks them all
 	for _, t := range withoutSignOff(splitAddenda(splitSentences(q))) {
 		if i := greetingEnd(t); i > 0 {
 			if t = strings.TrimSpace(t[i:]); t == "" {
@@ -652,7 +653,7 @@ func sentences(q string) []segment {
 			}
 		}
 		role := roleContext
-		if strings.Contains(t, "?") {
+		if strings.Contains(t, "?") || !marked && opensQuestion(t) {
 			role, asks = roleAsking, asks+1
 		}
 		added := false
@@ -668,22 +669,52 @@ func sentences(q string) []segment {
 		segs = append(segs, segment{text: t, weight: 1, role: role, addendum: added})
 		n++
 	}
-	if asks > 0 && asks < n {
-		return segs
-	}
 	if len(segs) == 0 {
 		return nil // blank, or greetings, sign-offs and marks alone
 	}
-	for i := range segs {
-		segs[i].role = roleOnly
+	if asks == 0 || asks == n {
+		for i := range segs {
+			segs[i].role = roleOnly
+		}
 	}
 	last := &segs[len(segs)-1]
 	if i := asideAt(last.text); i > 0 {
-		aside := segment{text: last.text[i:], weight: 1, addendum: last.addendum}
+		aside := segment{text: last.text[i:], weight: 1, role: last.role, addendum: last.addendum}
 		last.text = last.text[:i]
 		segs = append(segs, aside)
 	}
 	return segs
+}
+
+// opensQuestion reports a sentence that opens with a word that asks
+// ("how do i set a static ip", "Does the AP side stop modem sleep"): in
+// chat, a question often goes without its question mark.
+func opensQuestion(t string) bool {
+	w, _ := wordAt(t, 0)
+	return questionWord(strings.ToLower(w))
+}
+
+// questionWord reports a word that asks when it opens a sentence. "When"
+// as often opens a statement ("When I connect it reboots").
+func questionWord(w string) bool {
+	switch w {
+	case "how", "what", "whats", "why", "which", "where", "does", "do", "did", "can",
+		"could", "is", "are", "will", "would", "should", "anyone", "anybody":
+		return true
+	}
+	return false
+}
+
+// capitalQuestionAt reports a capitalised word that asks at q[i:], after
+// a word with no full stop ("... on an ESP32-C6 What keepalive am I
+// getting"): a new sentence whose writer left out the stop before it.
+func capitalQuestionAt(q string, i int) bool {
+	if i == 0 || q[i-1] != ' ' || i < 2 || !isLetter(q[i-2]) && (q[i-2] < '0' || q[i-2] > '9') ||
+		q[i] < 'A' || q[i] > 'Z' || i+1 < len(q) && 'A' <= q[i+1] && q[i+1] <= 'Z' {
+		return false
+	}
+	w, end := wordAt(q, i)
+	return questionWord(strings.ToLower(w)) && (end == len(q) || q[end] == ' ')
 }
 
 // asideAt returns where the aside that ends t (trimmed) begins, or -1:
@@ -777,6 +808,9 @@ func splitSentences(q string) []string {
 		if c == '\n' || (c == '.' || c == '?' || c == '!') && (i+1 == len(q) || q[i+1] == ' ' || q[i+1] == '\n') {
 			add(q[start : i+1])
 			start = i + 1
+		} else if capitalQuestionAt(q, i) {
+			add(q[start:i])
+			start = i
 		}
 	}
 	add(q[start:])

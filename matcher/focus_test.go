@@ -489,13 +489,25 @@ func TestSentences(t *testing.T) {
 		{"how do I raise the lwip socket limit?", []seg{{"how do I raise the lwip socket limit?", roleOnly}}},
 		{"My server runs out of sockets. How do I raise the limit?",
 			[]seg{{"My server runs out of sockets.", roleContext}, {"How do I raise the limit?", roleAsking}}},
+		// with no question mark in the message, a sentence that opens
+		// with a word that asks is the asking one
 		{"first time here. how do i raise the lwip socket limit",
-			[]seg{{"first time here.", roleOnly}, {"how do i raise the lwip socket limit", roleOnly}}},
+			[]seg{{"first time here.", roleContext}, {"how do i raise the lwip socket limit", roleAsking}}},
+		{"When I open a socket it fails. Which limit do I raise", // "When" opens statements too
+			[]seg{{"When I open a socket it fails.", roleContext}, {"Which limit do I raise", roleAsking}}},
+		{"My server runs out of sockets. how do I raise the limit? is it 10", // the mark decides
+			[]seg{{"My server runs out of sockets.", roleContext}, {"how do I raise the limit?", roleAsking}, {"is it 10", roleContext}}},
+		// a capitalised word that asks after a word with no full stop
+		// opens a sentence
+		{"esp-mqtt on an ESP32-C6 What keepalive am I getting",
+			[]seg{{"esp-mqtt on an ESP32-C6", roleContext}, {"What keepalive am I getting", roleAsking}}},
+		{"my ssid is What's Up and it fails", // not a word that asks whole
+			[]seg{{"my ssid is What's Up and it fails", roleOnly}}},
 		{"Is the limit 10? Can I raise it?", []seg{{"Is the limit 10?", roleOnly}, {"Can I raise it?", roleOnly}}},
 		{"how do i raise the lwip socket limit using Arduino IDE",
 			[]seg{{"how do i raise the lwip socket limit", roleOnly}, {" using Arduino IDE", roleOnly}}},
 		{"sockets run out. how do i raise the limit (esp-idf v5.1.2)",
-			[]seg{{"sockets run out.", roleOnly}, {"how do i raise the limit ", roleOnly}, {"(esp-idf v5.1.2)", roleOnly}}},
+			[]seg{{"sockets run out.", roleContext}, {"how do i raise the limit ", roleAsking}, {"(esp-idf v5.1.2)", roleAsking}}},
 		{"how do i raise the lwip socket limit with my devkitc",
 			[]seg{{"how do i raise the lwip socket limit", roleOnly}, {" with my devkitc", roleOnly}}},
 		{"tcp_client example on a DevKitC, what's with the spikes?", // the clause asks
@@ -514,11 +526,11 @@ func TestSentences(t *testing.T) {
 		{"how do I raise the lwip socket limit?\nEDIT: forgot to say it is an esp8266",
 			[]seg{{"how do I raise the lwip socket limit?", roleAsking}, {"[a]forgot to say it is an esp8266", roleContext}}},
 		{"how do i raise the socket limit PS: it used to work",
-			[]seg{{"how do i raise the socket limit", roleOnly}, {"[a]it used to work", roleOnly}}},
+			[]seg{{"how do i raise the socket limit", roleAsking}, {"[a]it used to work", roleContext}}},
 		{"how do i raise the socket limit. Update 2 - same on idf 5",
-			[]seg{{"how do i raise the socket limit.", roleOnly}, {"[a]same on idf 5", roleOnly}}},
+			[]seg{{"how do i raise the socket limit.", roleAsking}, {"[a]same on idf 5", roleContext}}},
 		{"how do i raise the socket limit\nEDIT: same with a devkitc board", // the addendum's aside
-			[]seg{{"how do i raise the socket limit", roleOnly}, {"[a]same", roleOnly}, {"[a] with a devkitc board", roleOnly}}},
+			[]seg{{"how do i raise the socket limit", roleAsking}, {"[a]same", roleContext}, {"[a] with a devkitc board", roleContext}}},
 		{"Bonjour à tous !", nil}, // a greeting alone: nothing asked
 		{"PS-RAM is full on esp-idf - how do i free it",
 			[]seg{{"PS-RAM is full on esp-idf - how do i free it", roleOnly}}},

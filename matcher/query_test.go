@@ -234,6 +234,7 @@ func TestPlan_introduction(t *testing.T) {
 		// an opening clause, a handle, an addendum that says nothing
 		{"sorry if this is a dumb question, but how do I raise the number of lwip sockets?", asked},
 		{"Been trying to figure this out all day, how do I raise the number of lwip sockets?", asked},
+		{"Been going around in circles with this, how do I raise the number of lwip sockets?", asked},
 		{"@espbot how do I raise the number of lwip sockets?", asked},
 		{"how do I raise the number of lwip sockets?\nEDIT: forgot to mention it worked fine last week.", asked},
 		{"how do I raise the number of lwip sockets PS: thanks in advance", asked},
