@@ -646,7 +646,7 @@ func sentences(q string) []segment {
 	asks := 0
 	n := 0                                 // sentences, their preambles not counted
 	marked := strings.ContainsRune(q, '?') // whoever marks one question marks them all
-	for _, t := range withoutSignOff(splitAddenda(splitSentences(q))) {
+	for _, t := range withoutSignOff(splitAddenda(splitRemarks(splitSentences(q)))) {
 		if i := greetingEnd(t); i > 0 {
 			if t = strings.TrimSpace(t[i:]); t == "" {
 				continue // a greeting alone: "Bonjour à tous !"
@@ -779,6 +779,46 @@ func lastIndexFold(s, word string, from int) int {
 // maxAside is the longest aside asideAt finds, brackets included: a set-up
 // note is short.
 const maxAside = 48
+
+// splitRemarks cuts the sentences that end with a remark glued on without
+// a full stop ("... or just one of them First time posting here.", "...
+// on esp32 It started happening since yesterday.") in two, before the
+// capitalised word the remark opens with, so that the plan may take the
+// remark back. The remark has a mark of an introduction, and what comes
+// before it has none.
+func splitRemarks(ts []string) []string {
+	for i := 0; i < len(ts); i++ {
+		if j := remarkAt(ts[i]); j > 0 {
+			ts = slices.Insert(ts, i+1, ts[i][j:])
+			ts[i] = strings.TrimSpace(ts[i][:j])
+		}
+	}
+	return ts
+}
+
+// remarkAt returns where a remark glued to the end of sentence t begins
+// (splitRemarks), or -1.
+func remarkAt(t string) int {
+	for i := len(t) - 1; i >= 2; i-- {
+		if t[i] < 'A' || t[i] > 'Z' || t[i-1] != ' ' || !isLetter(t[i-2]) && (t[i-2] < '0' || t[i-2] > '9') || !capitalised(t[i:]) {
+			continue
+		}
+		if introduction(t[i:]) && !introduction(t[:i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// capitalised reports whether the first word of t is a plain word with a
+// capital initial ("First", "It"), not a name such as "ESP32" or "Wi-Fi".
+func capitalised(t string) bool {
+	j := 1
+	for j < len(t) && 'a' <= t[j] && t[j] <= 'z' {
+		j++
+	}
+	return j == len(t) || t[j] == ' ' || t[j] == '\'' || t[j] == ','
+}
 
 // splitAddenda cuts the sentences with an addendum inside (addendumIn)
 // in two.

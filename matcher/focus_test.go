@@ -531,6 +531,11 @@ func TestSentences(t *testing.T) {
 			[]seg{{"how do i raise the socket limit.", roleAsking}, {"[a]same on idf 5", roleContext}}},
 		{"how do i raise the socket limit\nEDIT: same with a devkitc board", // the addendum's aside
 			[]seg{{"how do i raise the socket limit", roleAsking}, {"[a]same", roleContext}, {"[a] with a devkitc board", roleContext}}},
+		// a remark glued on without a full stop is a sentence of its own
+		{"how do i raise the socket limit First time posting here.",
+			[]seg{{"how do i raise the socket limit", roleAsking}, {"First time posting here.", roleContext}}},
+		{"my ESP32 drops since yesterday", // a name, not a sentence's first word
+			[]seg{{"my ESP32 drops since yesterday", roleOnly}}},
 		{"Bonjour à tous !", nil}, // a greeting alone: nothing asked
 		{"PS-RAM is full on esp-idf - how do i free it",
 			[]seg{{"PS-RAM is full on esp-idf - how do i free it", roleOnly}}},

@@ -244,6 +244,7 @@ func TestPlan_introduction(t *testing.T) {
 		{"Follow-up to my last post: how do I raise the number of lwip sockets?", asked},
 		{"how do I raise the number of lwip sockets? (sorry for bad english)", asked},
 		{"how do I raise the number of lwip sockets? It started happening since yesterday.", asked},
+		{"how do I raise the number of lwip sockets It started happening since yesterday.", asked},
 		// a link
 		{"how do I raise the number of lwip sockets? https://docs.espressif.com/projects/esp-idf/en/stable/esp32/api-guides/lwip.html", asked},
 	} {
