@@ -138,7 +138,7 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 		}
 		asking := s.addendum && hasQuestionMark(s.text) // a question of its own
 		switch {
-		case !asking && p.idle(s, from):
+		case !asking && (p.idle(s, from) || fruitless(s)):
 			p.forget(from, before)
 		case s.preamble || asking:
 			// it says something: part of its sentence after all, or
@@ -293,6 +293,20 @@ func (p *queryPlan) idle(s segment, from int) bool {
 	}
 	return s.preamble || introduction(s.text) || s.addendum && p.saysNothing(from, false)
 }
+
+// fruitless reports an addendum that says an attempt changed nothing
+// ("Update: still no luck after a reboot.", "EDIT: tried another power
+// supply, no change."): what was tried seldom tells the entry apart.
+func fruitless(s segment) bool {
+	return s.addendum && noProgress.match(strings.ReplaceAll(s.text, "'", ""))
+}
+
+// noProgress are the marks of an attempt that changed nothing, without
+// apostrophes.
+var noProgress = newPhraseSet("no luck|change|difference|improvement|success", "still no|nothing",
+	"didnt|doesnt|wont|havent help|helped|work|change|fix", "did|does|has|have not help|helped|work|change|fix",
+	"make|made|makes no|any difference", "same result|results|problem|issue|error|thing|behaviour|behavior",
+	"still the same", "nothing changed")
 
 // forget takes back a sentence that says nothing, whose concepts start at
 // index from, and what it added to what the plan read (before: what the

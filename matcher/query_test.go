@@ -238,6 +238,9 @@ func TestPlan_introduction(t *testing.T) {
 		{"@espbot how do I raise the number of lwip sockets?", asked},
 		{"how do I raise the number of lwip sockets?\nEDIT: forgot to mention it worked fine last week.", asked},
 		{"how do I raise the number of lwip sockets PS: thanks in advance", asked},
+		// an addendum that says an attempt changed nothing
+		{"how do I raise the number of lwip sockets?\nUpdate: still no luck after a reboot.", asked},
+		{"how do I raise the number of lwip sockets? EDIT: reflashed the firmware, didn't help.", asked},
 		{"I have a problem: how do I raise the number of lwip sockets?", asked},
 		// a mark's own words say nothing either, though entries use them
 		// ("post" is HTTP's)
