@@ -96,7 +96,13 @@ func postLines(q string) []postLine {
 		if line == "" && !inCode {
 			para++
 		}
-		if strings.HasPrefix(line, "```") {
+		if snippet, rest, ok := inlineCode(line); ok && !inCode {
+			// "```x = 1;``` is this right?": code, then prose
+			if snippet != "" {
+				lines = append(lines, postLine{text: truncateTo(snippet, maxLineBytes), code: true, para: para})
+			}
+			line = rest
+		} else if strings.HasPrefix(line, "```") {
 			inCode = !inCode
 			line = strings.TrimSpace(strings.Trim(line, "`"))
 			if !strings.Contains(line, " ") {
@@ -126,6 +132,20 @@ func postLines(q string) []postLine {
 		lines = append(lines, postLine{text: line, code: code, heading: heading, para: para})
 	}
 	return lines
+}
+
+// inlineCode splits a line that opens with a code fence closed on the same
+// line ("```int r = recv(...);``` how do I print why it failed?") into the
+// code and the text after it. Such a line opens no code block.
+func inlineCode(line string) (snippet, rest string, ok bool) {
+	if !strings.HasPrefix(line, "```") {
+		return "", "", false
+	}
+	end := strings.LastIndex(line, "```")
+	if end < 3 {
+		return "", "", false
+	}
+	return strings.TrimSpace(strings.Trim(line[:end], "`")), strings.TrimSpace(line[end+3:]), true
 }
 
 // cutTag returns line without its leading BBCode tag (any case), and
@@ -966,7 +986,8 @@ func lineWeight(line string, inCode bool) float64 {
 		return focusDump
 	}
 	if m := idfLog.FindStringSubmatch(line); m != nil {
-		if level := m[1] + m[2]; level == "E" || level == "W" || logFailure.match(line) {
+		if level := m[1] + m[2]; level == "E" || level == "W" || logFailure.match(line) ||
+			!inCode && strings.Contains(line, "?") { // "I (98231) wifi:state: run -> init (fc0) -- what does fc0 mean?"
 			return focusAsk
 		}
 		return focusCode

@@ -17,6 +17,8 @@ func TestLineWeight(t *testing.T) {
 		{"E (5231) example: Socket unable to bind: errno 112", false, focusAsk},
 		{"W (4211) MQTT_CLIENT: Connection refused, not authorized", false, focusAsk},
 		{"I (3021) wifi:connected with Plant-IoT, aid = 7", false, focusCode},
+		{"I (98231) wifi:state: run -> init (fc0) -- what does fc0 mean?", false, focusAsk}, // asked about
+		{"I (98231) wifi:state: run -> init (fc0) ssid=???", true, focusCode},
 		{"I (90231) wifi:bcn_timeout,ap_probe_send_start", false, focusAsk},
 		{"I (185041) mqtt_example: MQTT_EVENT_DISCONNECTED", true, focusAsk},
 		{"[   598][D][WiFiGeneric.cpp:1035] _eventCallback(): Arduino Event: 2 - STA_START", true, focusCode},
@@ -41,6 +43,25 @@ func TestLineWeight(t *testing.T) {
 		if got := lineWeight(tt.line, tt.inCode); got != tt.want {
 			t.Errorf("lineWeight(%q) = %v, want %v", tt.line, got, tt.want)
 		}
+	}
+}
+
+// TestPostLines_inlineCode: a line that opens with a code fence closed on
+// the same line is code, then prose, and opens no code block.
+func TestPostLines_inlineCode(t *testing.T) {
+	lines := postLines("Hi all,\n\n```int r = recv(sock, buf, len, 0);``` how do I print why it failed?\n\nMy setup: IDF v5.1\n\n```\nI (612) wifi:mode : sta\n```\n")
+	type line struct {
+		text string
+		code bool
+	}
+	var got []line
+	for _, l := range lines {
+		got = append(got, line{l.text, l.code})
+	}
+	want := []line{{"Hi all,", false}, {"int r = recv(sock, buf, len, 0);", true}, {"how do I print why it failed?", false},
+		{"My setup: IDF v5.1", false}, {"I (612) wifi:mode : sta", true}}
+	if !slices.Equal(got, want) {
+		t.Errorf("postLines = %v, want %v", got, want)
 	}
 }
 
