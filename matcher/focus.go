@@ -96,12 +96,13 @@ func postLines(q string) []postLine {
 		if line == "" && !inCode {
 			para++
 		}
-		if snippet, rest, ok := inlineCode(line); ok && !inCode {
-			// "```x = 1;``` is this right?": code, then prose
+		if snippet, rest, ok := inlineCode(line, inCode); ok {
+			// "```x = 1;``` is this right?", or the last line of a
+			// block, "f(x);``` is this right?": code, then prose
 			if snippet != "" {
 				lines = append(lines, postLine{text: truncateTo(snippet, maxLineBytes), code: true, para: para})
 			}
-			line = rest
+			line, inCode = rest, false
 		} else if strings.HasPrefix(line, "```") {
 			inCode = !inCode
 			line = strings.TrimSpace(strings.Trim(line, "`"))
@@ -134,15 +135,14 @@ func postLines(q string) []postLine {
 	return lines
 }
 
-// inlineCode splits a line that opens with a code fence closed on the same
-// line ("```int r = recv(...);``` how do I print why it failed?") into the
-// code and the text after it. Such a line opens no code block.
-func inlineCode(line string) (snippet, rest string, ok bool) {
-	if !strings.HasPrefix(line, "```") {
-		return "", "", false
-	}
+// inlineCode splits a line whose code ends at a fence inside it into the
+// code and the text after it: a line that opens with a fence closed on the
+// same line ("```int r = recv(...);``` how do I print why it failed?"),
+// or, in a code block (inCode), one that closes it after some code
+// ("setsockopt(...);``` is this the right way?"). Either ends in prose.
+func inlineCode(line string, inCode bool) (snippet, rest string, ok bool) {
 	end := strings.LastIndex(line, "```")
-	if end < 3 {
+	if inCode && end <= 0 || !inCode && (!strings.HasPrefix(line, "```") || end < 3) {
 		return "", "", false
 	}
 	return strings.TrimSpace(strings.Trim(line[:end], "`")), strings.TrimSpace(line[end+3:]), true
@@ -520,9 +520,16 @@ func preambleAt(t string) int {
 const maxPreamble = 96
 
 // separator reports a line drawn to split a template ("----- Delete
-// below -----").
+// below -----", "***").
 func separator(line string) bool {
-	return strings.HasPrefix(line, "---") || strings.HasPrefix(line, "===") || strings.HasPrefix(line, "***")
+	for _, rule := range [...]string{"---", "===", "***"} {
+		// a rule at both ends: "***ERROR*** A stack overflow in task
+		// httpd" is no separator
+		if strings.HasPrefix(line, rule) && strings.HasSuffix(line, rule) {
+			return true
+		}
+	}
+	return false
 }
 
 // withRoles marks, when some prose sentence of a long post asks, the

@@ -49,7 +49,8 @@ func TestLineWeight(t *testing.T) {
 // TestPostLines_inlineCode: a line that opens with a code fence closed on
 // the same line is code, then prose, and opens no code block.
 func TestPostLines_inlineCode(t *testing.T) {
-	lines := postLines("Hi all,\n\n```int r = recv(sock, buf, len, 0);``` how do I print why it failed?\n\nMy setup: IDF v5.1\n\n```\nI (612) wifi:mode : sta\n```\n")
+	lines := postLines("Hi all,\n\n```int r = recv(sock, buf, len, 0);``` how do I print why it failed?\n\nMy setup: IDF v5.1\n\n```\nI (612) wifi:mode : sta\n```\n" +
+		"```c\nstruct linger l = {1, 0};\nsetsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));``` is this right?\n")
 	type line struct {
 		text string
 		code bool
@@ -59,7 +60,8 @@ func TestPostLines_inlineCode(t *testing.T) {
 		got = append(got, line{l.text, l.code})
 	}
 	want := []line{{"Hi all,", false}, {"int r = recv(sock, buf, len, 0);", true}, {"how do I print why it failed?", false},
-		{"My setup: IDF v5.1", false}, {"I (612) wifi:mode : sta", true}}
+		{"My setup: IDF v5.1", false}, {"I (612) wifi:mode : sta", true},
+		{"struct linger l = {1, 0};", true}, {"setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));", true}, {"is this right?", false}}
 	if !slices.Equal(got, want) {
 		t.Errorf("postLines = %v, want %v", got, want)
 	}
@@ -679,6 +681,24 @@ func TestDropSubjectTags(t *testing.T) {
 	for _, tt := range tests {
 		if got := dropSubjectTags(tt.in); got != tt.want {
 			t.Errorf("dropSubjectTags(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSeparator(t *testing.T) {
+	for _, tt := range []struct {
+		line string
+		want bool
+	}{
+		{"---", true},
+		{"----- Delete below -----", true},
+		{"=====", true},
+		{"***", true},
+		{"***ERROR*** A stack overflow in task httpd has been detected.", false},
+		{"--- a/main.c", false},
+	} {
+		if got := separator(tt.line); got != tt.want {
+			t.Errorf("separator(%q) = %v, want %v", tt.line, got, tt.want)
 		}
 	}
 }
