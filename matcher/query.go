@@ -133,7 +133,13 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 		trouble = trouble || s.weight == focusAsk
 		from, before := len(p.concepts), p.read
 		ix.addConcepts(p, s, stems)
-		if long || len(segs) < 2 {
+		if long {
+			if s.weight > focusBoilerplate && p.saysNothing(from, true) && introduction(s.text) {
+				p.forget(from, before) // "first post here, so sorry if this is in the wrong section."
+			}
+			continue
+		}
+		if len(segs) < 2 {
 			continue
 		}
 		asking := s.addendum && hasQuestionMark(s.text) // a question of its own

@@ -402,3 +402,20 @@ func TestOneAlt(t *testing.T) {
 		}
 	}
 }
+
+// TestPlan_postIntroduction: in a long post, a sentence that introduces
+// the poster and says nothing else is taken back, as in a chat question.
+func TestPlan_postIntroduction(t *testing.T) {
+	ix := embeddedIndex(t)
+	has := func(p *queryPlan, key string) bool {
+		return slices.ContainsFunc(p.concepts, func(c concept) bool { return c.key() == key })
+	}
+	intro := ix.plan(githubIssue("First post here, so sorry if this is in the wrong section.\n\nHow do I raise the number of lwip sockets?", "E (5231) example: Socket unable to bind: errno 112"))
+	if !intro.post || has(intro, "section") || !has(intro, "~lwip") {
+		t.Errorf("an introduction in a post: post %v, concepts %v; want a post without the introduction's words", intro.post, intro.concepts)
+	}
+	said := ix.plan(githubIssue("First post here: the wrong section of my app drops the mqtt connection.\n\nHow do I raise the number of lwip sockets?", "E (5231) example: Socket unable to bind: errno 112"))
+	if !has(said, "section") {
+		t.Errorf("a sentence that says something: concepts %v, want its words", said.concepts)
+	}
+}
