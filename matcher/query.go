@@ -319,14 +319,21 @@ var noProgress = newPhraseSet("no luck|change|difference|improvement|success", "
 // plan had read without it); only its chips and versions stay, as a
 // set-up note's do: they say what the asker works with.
 func (p *queryPlan) forget(from int, before read) {
+	p.keepAsNote(from, func(c *concept) bool { return !c.part && (c.chip != "" || c.kind == Version) })
+	p.read = before
+}
+
+// keepAsNote keeps, of the concepts from index from on, those keep
+// reports, counting as a set-up note's.
+func (p *queryPlan) keepAsNote(from int, keep func(*concept) bool) {
 	kept := p.concepts[:from]
 	for _, c := range p.concepts[from:] {
-		if !c.part && (c.chip != "" || c.kind == Version) {
+		if keep(&c) {
 			c.focus *= setupNoteFocus
 			kept = append(kept, c)
 		}
 	}
-	p.concepts, p.read = kept, before
+	p.concepts = kept
 }
 
 // setupNote lowers the focus of the concepts from index from on, and
@@ -344,7 +351,9 @@ func (p *queryPlan) setupNote(from int) bool {
 			return false
 		}
 	}
-	p.lowerFocus(from)
+	// the module or board a note names says what the asker holds, not
+	// that an entry about that module answers: only its chip stays
+	p.keepAsNote(from, func(c *concept) bool { return !c.hardware || c.chip != "" })
 	return true
 }
 
