@@ -824,9 +824,13 @@ func splitRemarks(ts []string) []string {
 }
 
 // remarkAt returns where a remark glued to the end of sentence t begins
-// (splitRemarks), or -1.
+// (splitRemarks), or -1. A remark is short: it begins in the last
+// maxPreamble bytes.
 func remarkAt(t string) int {
-	for i := len(t) - 1; i >= 2; i-- {
+	if !introduction(t) {
+		return -1 // most sentences
+	}
+	for i := len(t) - 1; i >= max(2, len(t)-maxPreamble); i-- {
 		if t[i] < 'A' || t[i] > 'Z' || t[i-1] != ' ' || !isLetter(t[i-2]) && (t[i-2] < '0' || t[i-2] > '9') || !capitalised(t[i:]) {
 			continue
 		}
