@@ -74,7 +74,21 @@ func focus(q string, stop map[string]bool) (segs []segment, long bool) {
 	}
 	// a chat question with a snippet of code or log is read line by line
 	// too, its code counting as the question
-	return budget(withRoles(postSegments(postLines(q), long), stop), MaxQueryBytes), long
+	return budget(withRoles(postSegments(withoutSignature(postLines(q)), long), stop), MaxQueryBytes), long
+}
+
+// withoutSignature leaves out the sign-off that ends a post and the
+// signature below it ("Best regards,\nAlex Smith\nEmbedded Engineer, Acme
+// Corp"): the words of a name, a title and a company are no part of the
+// question.
+func withoutSignature(lines []postLine) []postLine {
+	n := len(lines)
+	for k := 1; k <= maxSignatureLines && n > k && !lines[n-k].code && signatureLine(lines[n-k].text); k++ {
+		if signOffAt(lines[n-k-1].text) == 0 {
+			return lines[:n-k-1]
+		}
+	}
+	return lines
 }
 
 // postLine is one non-empty line of a long post.
@@ -316,6 +330,7 @@ var introMarks = newPhraseSet(
 	"out of nowhere", "all of a sudden",
 	"sorry for my|bad english", "english is not my first|native language",
 	"follow up|followup to|on", "following up on", "my last|previous|earlier|other post|thread",
+	"my name is", "greetings from",
 )
 
 // phraseSet finds phrases of words in a text, faster than a pattern
@@ -1232,6 +1247,9 @@ var signOffWords = map[string]bool{
 	"you": true, "much": true, "a": true, "lot": true, "in": true, "so": true, "very": true, "advance": true,
 	"beaucoup": true, "d": true, "avance": true, "de": true, "antemano": true, "im": true, "voraus": true,
 	"mille": true, "br": true,
+	// "thanks in advance for your time", "thanks for any help"
+	"for": true, "your": true, "any": true, "the": true, "all": true, "help": true, "time": true,
+	"reply": true, "replies": true, "reading": true, "support": true, "advice": true, "input": true,
 }
 
 // signOffModifiers come before a mark ("many thanks", "kind regards").
@@ -1252,8 +1270,12 @@ func withoutSignOff(ts []string) []string {
 	if n > 1 && bump(ts[n-1]) {
 		n--
 	}
-	if n > 1 && signature(ts[n-1]) && signOffAt(ts[n-2]) == 0 {
-		n--
+	// "Regards,\nJohn", "Best regards,\nAlex Smith\nEmbedded Engineer, Acme Corp"
+	for k := 1; k <= maxSignatureLines && n > k && signatureLine(ts[n-k]); k++ {
+		if signOffAt(ts[n-k-1]) == 0 {
+			n -= k
+			break
+		}
 	}
 	if n > 1 {
 		// "Thanks, Priya"
@@ -1342,6 +1364,27 @@ func signature(t string) bool {
 		}
 	}
 	return true
+}
+
+// maxSignatureLines is how many lines a signature below a sign-off has at
+// most: a name, a title, a company.
+const maxSignatureLines = 3
+
+// signatureLine reports a line of a signature block: short, asking
+// nothing, each word capitalised or a number ("Embedded Engineer, Acme
+// Corp", "+49 30 1234567").
+func signatureLine(t string) bool {
+	if len(t) > 48 || strings.ContainsRune(t, '?') {
+		return false
+	}
+	words := strings.Fields(t)
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) && !unicode.IsDigit(r) && r != '+' && r != '(' && r != '&' {
+			return false
+		}
+	}
+	return len(words) > 0
 }
 
 // subjectTag is what forums and mail put before a subject: "[SOLVED]",

@@ -635,6 +635,10 @@ func TestWithoutSignOff(t *testing.T) {
 		{"mqtt keepalive default?\nJohn", []string{"mqtt keepalive default?", "John"}},
 		{"mqtt keepalive default?\nbump", []string{"mqtt keepalive default?"}},
 		{"can i bump the timeout", []string{"can i bump the timeout"}},
+		// a signature block below the sign-off, thanks for the reader's time
+		{"mqtt keepalive default?\nBest regards,\nAlex Smith\nEmbedded Engineer, Acme Corp", []string{"mqtt keepalive default?"}},
+		{"where is the mqtt keepalive set Thanks a lot in advance for your time", []string{"where is the mqtt keepalive set"}},
+		{"is there any help for the time sync", []string{"is there any help for the time sync"}}, // no thanks
 	}
 	for _, tt := range tests {
 		if got := withoutSignOff(splitSentences(tt.in)); !slices.Equal(got, tt.want) {
@@ -700,5 +704,25 @@ func TestSeparator(t *testing.T) {
 		if got := separator(tt.line); got != tt.want {
 			t.Errorf("separator(%q) = %v, want %v", tt.line, got, tt.want)
 		}
+	}
+}
+
+// TestWithoutSignature: a post's sign-off and the signature below it are
+// no part of the question.
+func TestWithoutSignature(t *testing.T) {
+	texts := func(q string) []string {
+		var out []string
+		for _, l := range withoutSignature(postLines(q)) {
+			out = append(out, l.text)
+		}
+		return out
+	}
+	q := "Hello,\n\nmy mqtt client drops.\n\nAny idea?\n\nBest regards,\nAlex Smith\nEmbedded Engineer, Acme Corp\n"
+	if got, want := texts(q), []string{"Hello,", "my mqtt client drops.", "Any idea?"}; !slices.Equal(got, want) {
+		t.Errorf("withoutSignature = %q, want %q", got, want)
+	}
+	q = "Hello,\n\nmy mqtt client drops.\n\nAny idea?\n\nMQTT Over TLS\n"
+	if got, want := texts(q), []string{"Hello,", "my mqtt client drops.", "Any idea?", "MQTT Over TLS"}; !slices.Equal(got, want) {
+		t.Errorf("withoutSignature without a sign-off = %q, want %q", got, want)
 	}
 }

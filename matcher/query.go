@@ -803,7 +803,7 @@ func (c concept) String() string {
 // works with: a module or a board ("ESP32-WROOM-32D", "devkitc", "WT32-ETH01"),
 // or a compound of set-up words alone ("arduino-esp32", "esp32-s3-devkitc").
 func setupName(toks []aToken, i int) bool {
-	if hardwareWord(toks[i].Text) {
+	if hardwareWord(toks[i].Text) || boardKind(toks, i) {
 		return true
 	}
 	parts := 0
@@ -817,6 +817,27 @@ func setupName(toks []aToken, i int) bool {
 		}
 	}
 	return parts > 0
+}
+
+// boardKind reports a word that says what kind of board the next word,
+// "board" or "module", is ("a custom board", "my own pcb", "a cheap
+// module"): part of its name.
+func boardKind(toks []aToken, i int) bool {
+	switch toks[i].Text {
+	case "custom", "own", "dev", "development", "breakout", "cheap", "generic", "clone", "china":
+	default:
+		return false
+	}
+	for _, t := range toks[i+1:] {
+		if !t.Part {
+			switch t.Text {
+			case "board", "boards", "module", "modules", "pcb", "pcbs", "kit":
+				return true
+			}
+			return false
+		}
+	}
+	return false
 }
 
 // hardwareWord reports the name of a module or a board, or a word of one.

@@ -191,6 +191,7 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? (arduino-esp32 2.0.14)", "arduinoesp32", 0},
 		{"what is the default mqtt keepalive? (arduino-esp32 2.0.14)", "v2.0.14", setupNoteFocus},
 		{"what is the default mqtt keepalive? (my own board with a W5500)", "board", 1},
+		{"what is the default mqtt keepalive? I'm using esp-idf 5.1 on a custom board.", "custom", 0},
 	} {
 		if got := focusOf(tt.q, tt.concept); got != tt.want {
 			t.Errorf("%q: %s counts %v, want %v", tt.q, tt.concept, got, tt.want)
