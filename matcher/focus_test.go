@@ -163,6 +163,9 @@ func TestPlan_otherVendor(t *testing.T) {
 		{"STM32 talks to a NodeMCU over UART, how fast can it publish?", false}, // a board names its chip
 		{"what is the default MQTT keepalive?", false},
 		{"arduino: mqtt keepalive default?", false},
+		// a Python traceback of software on a computer, and one of ESP-IDF's tools
+		{"Traceback (most recent call last):\n  File \"/home/pi/app.py\", line 4, in <module>\nFileNotFoundError: [Errno 2] No such file or directory: 'log.csv'", true},
+		{"Traceback (most recent call last):\n  File \"/home/me/esp/esp-idf/tools/idf.py\", line 4, in <module>\nFileNotFoundError: [Errno 2] No such file or directory", false},
 	} {
 		if got := ix.plan(tc.q).suggestOnly() != ""; got != tc.only {
 			t.Errorf("%q: suggestions only = %v, want %v", tc.q, got, tc.only)

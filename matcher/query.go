@@ -91,6 +91,7 @@ type queryPlan struct {
 	asks        bool    // it has a question mark
 	post        bool    // it is a long post: its own ranker and decision
 	otherVendor bool    // names another vendor's chip or board, and no Espressif one
+	hostSide    bool    // a Python traceback that names no Espressif product or tool
 	read                // what its sentences say besides their concepts
 	total       float64 // sum of the concepts' importance
 	span        float64 // sum of the concepts' spans, each by its focus
@@ -162,6 +163,7 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 	p.closing = p.closing || long && !trouble && solved(segs)
 	p.foreign = isForeign(segs, p)
 	p.otherVendor = p.otherVendor && !p.espressif
+	p.hostSide = !p.espressif && strings.Contains(q, pythonTraceback)
 	p.markCodes()
 	p.chipsAsked = askedChips(p.chips)
 	ix.weigh(p)
@@ -228,11 +230,20 @@ func (p *queryPlan) suggestOnly() string {
 		return "a closing remark"
 	case p.otherVendor:
 		return "about another vendor's device"
+	case p.hostSide:
+		return "about software on a computer"
 	case p.bare():
 		return "a single word"
 	}
 	return ""
 }
+
+// pythonTraceback opens the traceback of a Python program. One that names
+// no Espressif product or tool (esptool, idf.py and the ESP-IDF folder
+// all do) is about software on the asker's computer: an entry about
+// errno in ESP-IDF has its words ("[Errno 2] No such file or directory")
+// but does not answer it.
+const pythonTraceback = "Traceback (most recent call last)"
 
 // suggestsOnly is suggestOnly with the best of the ranked candidates
 // (nil: none): a question whose best entry shares nothing with it but
