@@ -688,7 +688,7 @@ func sentences(q string) []segment {
 	asks := 0
 	n := 0                                 // sentences, their preambles not counted
 	marked := strings.ContainsRune(q, '?') // whoever marks one question marks them all
-	for _, t := range withoutSignOff(splitAddenda(splitRemarks(splitSentences(q)))) {
+	for _, t := range withoutSignOff(splitWhere(splitWhere(splitSentences(q), remarkAt), addendumIn)) {
 		if i := greetingEnd(t); i > 0 {
 			if t = strings.TrimSpace(t[i:]); t == "" {
 				continue // a greeting alone: "Bonjour à tous !"
@@ -751,8 +751,7 @@ func questionWord(w string) bool {
 // a word with no full stop ("... on an ESP32-C6 What keepalive am I
 // getting"): a new sentence whose writer left out the stop before it.
 func capitalQuestionAt(q string, i int) bool {
-	if i == 0 || q[i-1] != ' ' || i < 2 || !isLetter(q[i-2]) && (q[i-2] < '0' || q[i-2] > '9') ||
-		q[i] < 'A' || q[i] > 'Z' || i+1 < len(q) && 'A' <= q[i+1] && q[i+1] <= 'Z' {
+	if !capitalAfterWord(q, i) || i+1 < len(q) && 'A' <= q[i+1] && q[i+1] <= 'Z' {
 		return false
 	}
 	w, end := wordAt(q, i)
@@ -822,15 +821,12 @@ func lastIndexFold(s, word string, from int) int {
 // note is short.
 const maxAside = 48
 
-// splitRemarks cuts the sentences that end with a remark glued on without
-// a full stop ("... or just one of them First time posting here.", "...
-// on esp32 It started happening since yesterday.") in two, before the
-// capitalised word the remark opens with, so that the plan may take the
-// remark back. The remark has a mark of an introduction, and what comes
-// before it has none.
-func splitRemarks(ts []string) []string {
+// splitWhere cuts in two each sentence in which at finds where a second
+// one begins: a remark glued on without a full stop (remarkAt), an
+// addendum inside it (addendumIn).
+func splitWhere(ts []string, at func(string) int) []string {
 	for i := 0; i < len(ts); i++ {
-		if j := remarkAt(ts[i]); j > 0 {
+		if j := at(ts[i]); j > 0 {
 			ts = slices.Insert(ts, i+1, ts[i][j:])
 			ts[i] = strings.TrimSpace(ts[i][:j])
 		}
@@ -838,15 +834,18 @@ func splitRemarks(ts []string) []string {
 	return ts
 }
 
-// remarkAt returns where a remark glued to the end of sentence t begins
-// (splitRemarks), or -1. A remark is short: it begins in the last
-// maxPreamble bytes.
+// remarkAt returns where a remark glued to the end of sentence t without a
+// full stop begins ("... or just one of them First time posting here.",
+// "... It started happening since yesterday."), or -1: at a capitalised
+// word after which the sentence has a mark of an introduction, and before
+// which it has none, so that the plan may take the remark back. A remark
+// is short: it begins in the last maxPreamble bytes.
 func remarkAt(t string) int {
 	if !introduction(t) {
 		return -1 // most sentences
 	}
 	for i := len(t) - 1; i >= max(2, len(t)-maxPreamble); i-- {
-		if t[i] < 'A' || t[i] > 'Z' || t[i-1] != ' ' || !isLetter(t[i-2]) && (t[i-2] < '0' || t[i-2] > '9') || !capitalised(t[i:]) {
+		if !capitalAfterWord(t, i) || !capitalised(t[i:]) {
 			continue
 		}
 		if introduction(t[i:]) && !introduction(t[:i]) {
@@ -854,6 +853,12 @@ func remarkAt(t string) int {
 		}
 	}
 	return -1
+}
+
+// capitalAfterWord reports a capital letter at t[i] after a space and the
+// letter or digit that ends a word: no full stop between them.
+func capitalAfterWord(t string, i int) bool {
+	return i >= 2 && 'A' <= t[i] && t[i] <= 'Z' && t[i-1] == ' ' && (isLetter(t[i-2]) || '0' <= t[i-2] && t[i-2] <= '9')
 }
 
 // capitalised reports whether the first word of t is a plain word with a
@@ -864,18 +869,6 @@ func capitalised(t string) bool {
 		j++
 	}
 	return j == len(t) || t[j] == ' ' || t[j] == '\'' || t[j] == ','
-}
-
-// splitAddenda cuts the sentences with an addendum inside (addendumIn)
-// in two.
-func splitAddenda(ts []string) []string {
-	for i := 0; i < len(ts); i++ {
-		if j := addendumIn(ts[i]); j > 0 {
-			ts = slices.Insert(ts, i+1, ts[i][j:])
-			ts[i] = strings.TrimSpace(ts[i][:j])
-		}
-	}
-	return ts
 }
 
 // splitSentences cuts text after each line break and each full stop,
