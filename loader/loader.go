@@ -94,6 +94,11 @@ type Loader struct {
 	log     *slog.Logger
 	metrics Metrics
 	mu      sync.Mutex // one build at a time
+	// the watcher starts before the first build reads the files, so that
+	// an edit between that build and Run is not missed
+	watchOnce sync.Once
+	w         *fsnotify.Watcher
+	watchErr  error
 }
 
 // New returns a Loader. Watching needs paths: the embedded page never
@@ -106,6 +111,7 @@ func New(o Options, log *slog.Logger, m Metrics) *Loader {
 // Build loads the knowledge base and indexes it, logging the pages'
 // problems as path:line: message.
 func (k *Loader) Build() (*matcher.Index, error) {
+	k.watcher()
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	mo := k.o.Matcher
@@ -149,17 +155,15 @@ func (k *Loader) reload(t Target, why string) {
 // Run reloads into t on every value of reload and, when watching, after
 // changes to the FAQ files settle, until ctx is done.
 func (k *Loader) Run(ctx context.Context, t Target, reload <-chan os.Signal) {
-	var w *fsnotify.Watcher
 	var events <-chan fsnotify.Event
 	var errs <-chan error
-	if k.o.Watch {
-		var err error
-		if w, err = k.newWatcher(); err != nil {
-			k.log.Error("cannot watch the knowledge files; SIGHUP still reloads", "err", err)
-		} else {
-			defer w.Close()
-			events, errs = w.Events, w.Errors
-		}
+	w, err := k.watcher()
+	switch {
+	case err != nil:
+		k.log.Error("cannot watch the knowledge files; SIGHUP still reloads", "err", err)
+	case w != nil:
+		defer w.Close()
+		events, errs = w.Events, w.Errors
 	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -181,6 +185,17 @@ func (k *Loader) Run(ctx context.Context, t Target, reload <-chan os.Signal) {
 			k.reload(t, "watch")
 		}
 	}
+}
+
+// watcher returns the watcher of the knowledge files, started on the
+// first call (nil when not watching).
+func (k *Loader) watcher() (*fsnotify.Watcher, error) {
+	k.watchOnce.Do(func() {
+		if k.o.Watch {
+			k.w, k.watchErr = k.newWatcher()
+		}
+	})
+	return k.w, k.watchErr
 }
 
 // newWatcher watches the folders holding the knowledge paths: editors

@@ -165,8 +165,8 @@ func TestLoader_WatchAndSignal(t *testing.T) {
 	}()
 	defer func() { cancel(); <-done }()
 
-	// An editor-style replace: a temporary file renamed over the page,
-	// repeated until the watcher, started by Run, has seen one.
+	// An editor-style replace: a temporary file renamed over the page
+	// (repeated as a guard: the watcher runs from the first build on).
 	retryUntil(t, "the reload after an edit", func() {
 		write(t, p+".tmp", page(first, second))
 		if err := os.Rename(p+".tmp", p); err != nil {
@@ -224,4 +224,31 @@ func TestLoader_RelevantEvents(t *testing.T) {
 func event(path, op string) fsnotify.Event {
 	ops := map[string]fsnotify.Op{"write": fsnotify.Write, "remove": fsnotify.Remove, "chmod": fsnotify.Chmod}
 	return fsnotify.Event{Name: path, Op: ops[op]}
+}
+
+// TestLoader_EditBeforeRun: an edit between the first build and Run is
+// seen, since the watcher starts before that build reads the files.
+func TestLoader_EditBeforeRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "test.rst")
+	const first, second = "How do I configure the Zigbee coordinator?", "How do I enable the Thread border router?"
+	write(t, p, page(first))
+	l := New(Options{Paths: []string{dir}, Watch: true, Debounce: 20 * time.Millisecond}, slog.New(slog.DiscardHandler), &counts{})
+	if _, err := l.Build(); err != nil {
+		t.Fatal(err)
+	}
+	write(t, p+".tmp", page(first, second))
+	if err := os.Rename(p+".tmp", p); err != nil {
+		t.Fatal(err)
+	}
+	tg := &target{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		l.Run(ctx, tg, make(chan os.Signal))
+		close(done)
+	}()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the reload after an edit made before Run", func() bool { return tg.last() != nil && tg.last().Len() == 2 })
 }
