@@ -82,11 +82,14 @@ func focus(q string, stop map[string]bool) (segs []segment, long bool) {
 // Corp"): the words of a name, a title and a company are no part of the
 // question.
 func withoutSignature(lines []postLine) []postLine {
-	n := len(lines)
-	for k := 1; k <= maxSignatureLines && n > k && !lines[n-k].code && signatureLine(lines[n-k].text); k++ {
-		if signOffAt(lines[n-k-1].text) == 0 {
-			return lines[:n-k-1]
+	text := func(i int) string {
+		if lines[i].code {
+			return "" // no signature
 		}
+		return lines[i].text
+	}
+	if i := signOffBlock(len(lines), text); i >= 0 {
+		return lines[:i]
 	}
 	return lines
 }
@@ -841,12 +844,16 @@ func splitWhere(ts []string, at func(string) int) []string {
 // which it has none, so that the plan may take the remark back. A remark
 // is short: it begins in the last maxPreamble bytes.
 func remarkAt(t string) int {
-	if !introduction(t) {
-		return -1 // most sentences
-	}
+	checked := false // whether t has a mark at all: most sentences have none
 	for i := len(t) - 1; i >= max(2, len(t)-maxPreamble); i-- {
 		if !capitalAfterWord(t, i) || !capitalised(t[i:]) {
 			continue
+		}
+		if !checked {
+			if !introduction(t) {
+				return -1
+			}
+			checked = true
 		}
 		if introduction(t[i:]) && !introduction(t[:i]) {
 			return i
@@ -1264,11 +1271,8 @@ func withoutSignOff(ts []string) []string {
 		n--
 	}
 	// "Regards,\nJohn", "Best regards,\nAlex Smith\nEmbedded Engineer, Acme Corp"
-	for k := 1; k <= maxSignatureLines && n > k && signatureLine(ts[n-k]); k++ {
-		if signOffAt(ts[n-k-1]) == 0 {
-			n -= k
-			break
-		}
+	if i := signOffBlock(n, func(i int) string { return ts[i] }); i >= 0 {
+		n = i + 1 // the sign-off itself goes below
 	}
 	if n > 1 {
 		// "Thanks, Priya"
@@ -1357,6 +1361,18 @@ func signature(t string) bool {
 		}
 	}
 	return true
+}
+
+// signOffBlock returns the index of the sign-off line that a signature
+// block ends the n lines (text) with, or -1: "Best regards," above "Alex
+// Smith" and "Embedded Engineer, Acme Corp".
+func signOffBlock(n int, text func(int) string) int {
+	for k := 1; k <= maxSignatureLines && n > k && signatureLine(text(n-k)); k++ {
+		if signOffAt(text(n-k-1)) == 0 {
+			return n - k - 1
+		}
+	}
+	return -1
 }
 
 // maxSignatureLines is how many lines a signature below a sign-off has at

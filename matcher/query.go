@@ -135,7 +135,7 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 		from, before := len(p.concepts), p.read
 		ix.addConcepts(p, s, stems)
 		if long {
-			if s.weight > focusBoilerplate && p.saysNothing(from, true) && introduction(s.text) {
+			if s.weight > focusBoilerplate && p.idle(s, from) {
 				p.forget(from, before) // "first post here, so sorry if this is in the wrong section."
 			}
 			continue
@@ -841,11 +841,7 @@ func boardKind(toks []aToken, i int) bool {
 	}
 	for _, t := range toks[i+1:] {
 		if !t.Part {
-			switch t.Text {
-			case "board", "boards", "module", "modules", "pcb", "pcbs", "kit":
-				return true
-			}
-			return false
+			return boardNouns[t.Text] || t.Text == "pcb" || t.Text == "pcbs" || t.Text == "kit"
 		}
 	}
 	return false
@@ -876,5 +872,11 @@ var hardwareStems = [...]string{"wroom", "wrover", "devkit", "nodemcu", "wemos",
 
 // hardwareWords are the plain words that name a module or a board, or
 // say that one is meant: the stems whole, and the words around them.
-var hardwareWords = newWordSet(strings.Join(hardwareStems[:], " ") +
-	" board boards module modules devboard devkitc devkitm").set()
+var hardwareWords = newWordSet(strings.Join(hardwareStems[:], " ") + " " + boardNounList +
+	" devboard devkitc devkitm").set()
+
+// boardNounList are the words that say a board or a module is meant;
+// boardNouns is their set.
+const boardNounList = "board boards module modules"
+
+var boardNouns = newWordSet(boardNounList).set()
