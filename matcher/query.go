@@ -164,6 +164,7 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 	p.foreign = isForeign(segs, p)
 	p.otherVendor = p.otherVendor && !p.espressif
 	p.hostSide = !p.espressif && strings.Contains(q, pythonTraceback)
+	p.yieldImpliedChips()
 	p.markCodes()
 	p.chipsAsked = askedChips(p.chips)
 	ix.weigh(p)
@@ -337,14 +338,63 @@ func (p *queryPlan) forget(from int, before read) {
 // keepAsNote keeps, of the concepts from index from on, those keep
 // reports, counting as a set-up note's.
 func (p *queryPlan) keepAsNote(from int, keep func(*concept) bool) {
+	p.keepConcepts(from, func(c *concept) bool {
+		c.focus *= setupNoteFocus
+		return keep(c)
+	})
+}
+
+// keepConcepts keeps, of the concepts from index from on, those keep
+// reports (it may change them), and points the parts they keep at their
+// identifiers' new places (-1 for an identifier dropped).
+func (p *queryPlan) keepConcepts(from int, keep func(*concept) bool) {
+	at := make([]int, len(p.concepts))
 	kept := p.concepts[:from]
-	for _, c := range p.concepts[from:] {
+	for i := range from {
+		at[i] = i
+	}
+	for i, c := range p.concepts[from:] {
+		at[from+i] = -1
 		if keep(&c) {
-			c.focus *= setupNoteFocus
+			at[from+i] = len(kept)
 			kept = append(kept, c)
 		}
 	}
+	for i := range kept {
+		if c := &kept[i]; c.parent >= 0 {
+			c.parent = at[c.parent]
+		}
+	}
 	p.concepts = kept
+}
+
+// yieldImpliedChips drops the chip a board or module implies ("my
+// NodeMCU": esp8266) when the question names another chip with more
+// focus than the board's note ("the esp32's https server ... on my
+// nodemcu"): what the asker names beats what a board name suggests, and
+// boards of one name carry several chips (NodeMCU-32S).
+func (p *queryPlan) yieldImpliedChips() {
+	most := 0.0 // the focus of the chips named
+	for i := range p.concepts {
+		if c := &p.concepts[i]; c.chip != "" && !c.hardware {
+			most = max(most, c.focus)
+		}
+	}
+	implied := func(c *concept) bool {
+		return c.chip != "" && c.hardware && c.focus < most && !slices.ContainsFunc(p.concepts, func(o concept) bool {
+			return o.chip == c.chip && !o.hardware
+		})
+	}
+	if !slices.ContainsFunc(p.concepts, func(c concept) bool { return implied(&c) }) {
+		return
+	}
+	p.keepConcepts(0, func(c *concept) bool { return !implied(c) })
+	p.chips = p.chips[:0]
+	for i := range p.concepts {
+		if c := p.concepts[i].chip; c != "" {
+			p.chips = append(p.chips, c)
+		}
+	}
 }
 
 // setupNote lowers the focus of the concepts from index from on, and
@@ -814,7 +864,7 @@ func (c concept) String() string {
 // works with: a module or a board ("ESP32-WROOM-32D", "devkitc", "WT32-ETH01"),
 // or a compound of set-up words alone ("arduino-esp32", "esp32-s3-devkitc").
 func setupName(toks []aToken, i int) bool {
-	if hardwareWord(toks[i].Text) || boardKind(toks, i) {
+	if hardwareWord(toks[i].Text) || boardKind(toks, i) || boardRevision(toks, i) {
 		return true
 	}
 	parts := 0
@@ -828,6 +878,23 @@ func setupName(toks []aToken, i int) bool {
 		}
 	}
 	return parts > 0
+}
+
+// boardRevision reports a revision ("v1", "v1.1", "rev2") right after
+// the name of a board or module ("an ESP32 DevKit v1", "a D1 mini v3"):
+// part of the name, not a release of the software asked about.
+func boardRevision(toks []aToken, i int) bool {
+	w := toks[i].Text
+	digits := strings.TrimPrefix(strings.TrimPrefix(w, "rev"), "v")
+	if len(digits) == len(w) || digits == "" || strings.Trim(digits, "0123456789.") != "" {
+		return false
+	}
+	for j := i - 1; j >= 0; j-- {
+		if !toks[j].Part {
+			return hardwareWord(toks[j].Text)
+		}
+	}
+	return false
 }
 
 // boardKind reports a word that says what kind of board the next word,

@@ -54,6 +54,28 @@ func TestPlan_identifierParts(t *testing.T) {
 	}
 }
 
+// TestPlan_partsAfterNotes: a note drops some of its concepts (a board's
+// name, a chip a board implies); the parts that stay still point at their
+// identifier, or at none when it was dropped.
+func TestPlan_partsAfterNotes(t *testing.T) {
+	ix := embeddedIndex(t)
+	for _, q := range []string{
+		"mbedtls_ssl_handshake returned -0x7600 (board: ESP32-WROOM-32D devkitc)",
+		"what does esp_wifi_set_ps do on the esp32? on my nodemcu",
+		"Been stuck on this for days. esp_netif_init fails with esp_netif_new_ip_info",
+	} {
+		p := ix.plan(q)
+		for _, c := range p.concepts {
+			if !c.part || c.parent < 0 {
+				continue
+			}
+			if o := p.concepts[c.parent]; o.part || !strings.Contains(o.text, c.text) {
+				t.Errorf("%q: the part %q points at %q", q, c.text, o.text)
+			}
+		}
+	}
+}
+
 // TestScore_partsOfMatchedIdentifier: an entry that matches an identifier
 // whole gets its parts at partOverlap of their worth, so that the parts
 // do not outweigh the other words of the question; an entry matching the
@@ -192,6 +214,14 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? (arduino-esp32 2.0.14)", "v2.0.14", setupNoteFocus},
 		{"what is the default mqtt keepalive? (my own board with a W5500)", "board", 1},
 		{"what is the default mqtt keepalive? I'm using esp-idf 5.1 on a custom board.", "custom", 0},
+		// a revision after a board's name is part of the name
+		{"what is the default mqtt keepalive on an esp32 devkit v1", "v1", 0},
+		{"what is the default mqtt keepalive on an esp32 devkit v1", "esp32", setupNoteFocus},
+		{"what changed in the mqtt keepalive in v5", "v5", 1},
+		// the chip the question names beats the one a board implies
+		{"what is the default esp32 mqtt keepalive? on my nodemcu", "esp8266", 0},
+		{"what is the default mqtt keepalive? on my nodemcu", "esp8266", setupNoteFocus},
+		{"my nodemcu and an esp32: what is the default mqtt keepalive?", "esp8266", 1},
 	} {
 		if got := focusOf(tt.q, tt.concept); got != tt.want {
 			t.Errorf("%q: %s counts %v, want %v", tt.q, tt.concept, got, tt.want)
