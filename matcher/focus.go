@@ -334,6 +334,9 @@ var introMarks = newPhraseSet(
 	"sorry for my|bad english", "english is not my first|native language",
 	"follow up|followup to|on", "following up on", "my last|previous|earlier|other post|thread",
 	"my name is", "greetings from",
+	"embedded|firmware|software|hardware|electronics|iot|web engineer|developer|dev|programmer|student",
+	"developer|engineer|programmer|student|hobbyist|maker at|from|in|for",
+	"at|for a|an|my|our startup|company|firm|lab|university|school",
 )
 
 // phraseSet finds phrases of words in a text, faster than a pattern
@@ -695,6 +698,11 @@ func sentences(q string) []segment {
 		if i := greetingEnd(t); i > 0 {
 			if t = strings.TrimSpace(t[i:]); t == "" {
 				continue // a greeting alone: "Bonjour à tous !"
+			}
+		}
+		if i := selfNameEnd(t); i > 0 {
+			if t = strings.TrimSpace(t[i:]); t == "" {
+				continue // "I'm Alex from Berlin."
 			}
 		}
 		role := roleContext
@@ -1184,15 +1192,8 @@ var greetedWords = map[string]bool{
 // -1. A greeting says nothing of the question, and a foreign one can be
 // a lexicon term ("bonjour", Apple's mDNS).
 func greetingEnd(t string) int {
-	i, first := 0, true
-	for {
-		w, next := wordAt(t, i)
-		if w == "" || !(inFolded(greetWords, w) || !first && inFolded(greetedWords, w)) {
-			break
-		}
-		i, first = next, false
-	}
-	if first {
+	i := greetingWords(t)
+	if i == 0 {
 		return -1
 	}
 	rest := strings.TrimLeft(t[i:], " ")
@@ -1203,6 +1204,95 @@ func greetingEnd(t string) int {
 		return len(t) - len(rest) + 1
 	}
 	return -1
+}
+
+// selfNameEnd returns where a sentence goes on after the asker names
+// themself ("I'm Alex from Berlin.", "This is Marco, ...", "My name is
+// Priya Shah,"), or -1: a name says nothing of the question, and names
+// are words some entry may use. The name is one or two capitalised words,
+// and a place after "from" or "in" may follow; a capitalised word with
+// more after it than a mark ("This is Arduino code") is not a name.
+func selfNameEnd(t string) int {
+	i := -1
+	at := len(t) - len(strings.TrimLeft(t[greetingWords(t):], " ,")) // "hello i am rahul ..."
+	for _, opening := range selfNaming {
+		if len(t) > at+len(opening) && strings.EqualFold(t[at:at+len(opening)], opening) {
+			i = at + len(opening)
+			break
+		}
+	}
+	if i < 0 {
+		return -1
+	}
+	names := 0
+	for n := 0; n < 2; n++ {
+		w, next := wordAt(t, i)
+		if !nameLike(w) {
+			break
+		}
+		i, names = next, names+1
+	}
+	if names == 0 {
+		// written without capitals, a name needs its place after it:
+		// "i am rahul from india"
+		w, next := wordAt(t, i)
+		if from, _ := wordAt(t, next); w == "" || from != "from" {
+			return -1
+		}
+		i = next
+	}
+	if w, next := wordAt(t, i); w == "from" || w == "in" {
+		if place, end := wordAt(t, next); nameLike(place) || names == 0 && place != "" {
+			i = end
+			if place, end := wordAt(t, i); nameLike(place) {
+				i = end
+			}
+		} else if names == 0 {
+			return -1
+		}
+	}
+	rest := strings.TrimLeft(t[i:], " ")
+	switch {
+	case rest == "":
+		return len(t)
+	case strings.IndexByte(",!.;:-", rest[0]) >= 0:
+		return len(t) - len(rest) + 1
+	case strings.HasPrefix(rest, "and "):
+		return len(t) - len(rest) + len("and ") // "... and I work at a small company"
+	}
+	return -1
+}
+
+// selfNaming are the openings of a sentence in which the asker names
+// themself, with the space before the name.
+var selfNaming = [...]string{"i'm ", "i’m ", "im ", "i am ", "this is ", "my name is ", "my name's ", "name's "}
+
+// nameLike reports a word of letters whose first letter alone is a
+// capital: "Alex", not "ESP" or "wifi".
+func nameLike(w string) bool {
+	r, n := utf8.DecodeRuneInString(w)
+	if n == 0 || !unicode.IsUpper(r) || len(w) < 2 {
+		return false
+	}
+	for _, r := range w[n:] {
+		if !unicode.IsLower(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// greetingWords returns where the greeting words a sentence opens with
+// end ("Hi all", "Bonjour à tous"), or 0.
+func greetingWords(t string) int {
+	i, first := 0, true
+	for {
+		w, next := wordAt(t, i)
+		if w == "" || !(inFolded(greetWords, w) || !first && inFolded(greetedWords, w)) {
+			return i
+		}
+		i, first = next, false
+	}
 }
 
 // wordAt returns the word of letters that starts at byte i of t, spaces

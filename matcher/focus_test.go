@@ -622,6 +622,34 @@ func TestGreetingEnd(t *testing.T) {
 	}
 }
 
+func TestSelfNameEnd(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // what is left
+	}{
+		{"I'm Alex from Berlin.", ""},
+		{"Hi, this is Marco from Italy. ", ""},
+		{"I am Priya, an embedded developer at a startup.", "an embedded developer at a startup."},
+		{"My name's Chen and I work at a small IoT company.", "I work at a small IoT company."},
+		{"hello i am rahul from india.", ""},
+		{"My name is Priya Shah, and the softap drops", "and the softap drops"},
+		// not names
+		{"This is Arduino code, why does it fail?", "This is Arduino code, why does it fail?"},
+		{"I'm stuck in menuconfig.", "I'm stuck in menuconfig."},
+		{"im getting errors from the server", "im getting errors from the server"},
+		{"I'm ESP32 newbie.", "I'm ESP32 newbie."},
+	}
+	for _, tt := range tests {
+		got := tt.in
+		if i := selfNameEnd(tt.in); i > 0 {
+			got = strings.TrimSpace(tt.in[i:])
+		}
+		if got != tt.want {
+			t.Errorf("after the name of %q: %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestWithoutSignOff(t *testing.T) {
 	tests := []struct {
 		in   string
