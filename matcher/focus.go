@@ -582,10 +582,10 @@ func withRoles(segs []segment, stop map[string]bool) []segment {
 		for _, t := range splitSentences(s.text) {
 			role := roleContext
 			switch {
-			case strings.Contains(t, "?") && described != s.para && fillerQuestion(t, stop):
-				// "Any ideas?" in a paragraph of its own, after a
-				// description and its log, does not say which paragraph
-				// asks: as when nothing asks, none is an aside
+			case strings.Contains(t, "?") && described >= 0 && fillerQuestion(t, stop):
+				// "Any ideas?" after a description (and its log), in its
+				// paragraph or one of its own, does not say which
+				// paragraph asks: as when nothing asks, none is an aside
 			case strings.Contains(t, "?"):
 				role, asks = roleAsking, true
 				asking = append(asking, s.para)

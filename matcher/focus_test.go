@@ -319,7 +319,7 @@ const infoLog = "I (1234) wifi: some info line that a long post carries along\n"
 // The prose of a paragraph that does not ask counts less than the prose
 // around the question, error lines fully wherever they are; the subject a
 // post opens with is no aside, nor is a description because of a lone
-// "Any ideas?" below its log; in a post that asks nothing the set-up
+// "Any ideas?" below its log or beside it; in a post that asks nothing the set-up
 // paragraph counts less; screenshots, folds and a forum's code-box
 // markup are left out.
 func TestFocus_postWeights(t *testing.T) {
@@ -349,6 +349,10 @@ func TestFocus_postWeights(t *testing.T) {
 				"The code is basically the station example with my own SSID and password.\n\n" +
 				"E (1234) mqtt_client: Error transport connect\n\n" + log + "\nAny ideas?",
 			map[string]float64{"My ESP32 loses": focusProse, "The code is": focusProse, "E (1234) mqtt": focusAsk}, nil},
+		{"filler question beside the description",
+			"My ESP32 loses its MQTT connection every few minutes.\nAny ideas?\n\n" +
+				"The code is basically the station example with my own SSID and password.\n\n" + log,
+			map[string]float64{"My ESP32 loses": focusProse, "The code is": focusProse}, nil},
 		{"description before a short question",
 			"Hi everyone, first post here.\n\n" +
 				"Tablets in a classroom join an ESP32 running as an access point, and after the fifth one no new tablet gets in.\n\n" +
