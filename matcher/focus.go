@@ -799,7 +799,37 @@ func trailingClause(t string) int {
 			at = i
 		}
 	}
-	return at
+	return max(at, setupTail(t))
+}
+
+// setupTail returns where the clauses after the commas that end t begin
+// when they name only what the asker works with (", idf 4.4", ", esp-idf
+// v5.0, esp32-s3", ", arduino core 2.0.14"), or -1: a note of the set-up
+// glued to the question.
+func setupTail(t string) int {
+	at := -1
+	for end := len(t); ; {
+		i := strings.LastIndexByte(t[:end], ',')
+		if i <= 0 || len(t)-i > maxAside || !setupClause(t[i+1:end]) {
+			return at
+		}
+		at, end = i, i
+	}
+}
+
+// setupClause reports a clause of set-up words alone: chips, versions,
+// modules and boards, and the names of development environments.
+func setupClause(clause string) bool {
+	toks := Tokenize(Normalize(clause))
+	for _, tok := range toks {
+		switch {
+		case tok.Part, tok.Kind == Chip, tok.Kind == Version, tok.Kind == Number:
+		case devEnvironment(tok.Text), hardwareWord(tok.Text), revisionWord(tok.Text):
+		default:
+			return false
+		}
+	}
+	return len(toks) > 0
 }
 
 // namesHardware reports a clause that names a module or a board ("on a

@@ -283,7 +283,14 @@ func (p *queryPlan) onlyContext(mask uint64) bool {
 // they ask: a version, a chip, a development environment, or a concept
 // most entries share.
 func (c *concept) context() bool {
-	return c.kind == Version || c.chip != "" || c.idf < commonConcept || devEnvironment(c.text) || c.hardware
+	return c.kind == Version || c.chip != "" || c.idf < commonConcept || devEnvironmentName(c.text) || c.hardware
+}
+
+// devEnvironmentName reports a name made of the words of development
+// environments alone ("idf", the lexicon phrase "rtos sdk").
+func devEnvironmentName(name string) bool {
+	words := strings.Fields(name)
+	return len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !devEnvironment(w) })
 }
 
 // saysNothing reports whether the concepts from index from on are all
@@ -435,7 +442,7 @@ const setupNoteFocus = 0.25
 // something of it ("add the esp32 board").
 func devEnvironment(word string) bool {
 	switch word {
-	case "espidf", "idf", "arduino", "ide", "platformio", "sdk":
+	case "espidf", "idf", "arduino", "ide", "platformio", "sdk", "core", "arduinoesp32", "rtos", "nonos":
 		return true
 	}
 	return false
@@ -884,9 +891,7 @@ func setupName(toks []aToken, i int) bool {
 // the name of a board or module ("an ESP32 DevKit v1", "a D1 mini v3"):
 // part of the name, not a release of the software asked about.
 func boardRevision(toks []aToken, i int) bool {
-	w := toks[i].Text
-	digits := strings.TrimPrefix(strings.TrimPrefix(w, "rev"), "v")
-	if len(digits) == len(w) || digits == "" || strings.Trim(digits, "0123456789.") != "" {
+	if !revisionWord(toks[i].Text) {
 		return false
 	}
 	for j := i - 1; j >= 0; j-- {
@@ -895,6 +900,12 @@ func boardRevision(toks []aToken, i int) bool {
 		}
 	}
 	return false
+}
+
+// revisionWord reports a word such as "v1", "v1.1" or "rev2".
+func revisionWord(w string) bool {
+	digits := strings.TrimPrefix(strings.TrimPrefix(w, "rev"), "v")
+	return len(digits) < len(w) && digits != "" && strings.Trim(digits, "0123456789.") == ""
 }
 
 // boardKind reports a word that says what kind of board the next word,

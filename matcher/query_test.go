@@ -214,6 +214,12 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? (arduino-esp32 2.0.14)", "v2.0.14", setupNoteFocus},
 		{"what is the default mqtt keepalive? (my own board with a W5500)", "board", 1},
 		{"what is the default mqtt keepalive? I'm using esp-idf 5.1 on a custom board.", "custom", 0},
+		// clauses of set-up words after a comma are a note too
+		{"what is the default mqtt keepalive, arduino core 2.0.14", "v2.0.14", setupNoteFocus},
+		{"what is the default mqtt keepalive, esp-idf v5.0, esp32-s3", "v5.0", setupNoteFocus},
+		{"what is the default mqtt keepalive, esp8266 rtos sdk 3.4", "v3.4", setupNoteFocus},
+		{"what is the default mqtt keepalive, wroom-32e devkitc v4", "v4", 0},
+		{"what is the default mqtt keepalive, or the tls one, on v5.1", "v5.1", 1},
 		// a revision after a board's name is part of the name
 		{"what is the default mqtt keepalive on an esp32 devkit v1", "v1", 0},
 		{"what is the default mqtt keepalive on an esp32 devkit v1", "esp32", setupNoteFocus},
