@@ -820,6 +820,16 @@ func setupTail(t string) int {
 // setupClause reports a clause of set-up words alone: chips, versions,
 // modules and boards, and the names of development environments.
 func setupClause(clause string) bool {
+	// most clauses after a comma are the question's own ("..., why?"): a
+	// word that is plainly no set-up word ends the check before the
+	// clause is tokenised, which allocates
+	plain := true
+	forEachField(clause, func(r rune) bool { return r == ' ' || r == '?' || r == '.' || r == '!' }, func(w string) {
+		plain = plain && !(isLowerWord(w) && !devEnvironment(w) && !hardwareWord(w) && !revisionWord(w))
+	})
+	if !plain {
+		return false
+	}
 	toks := Tokenize(Normalize(clause))
 	for _, tok := range toks {
 		switch {

@@ -289,8 +289,14 @@ func (c *concept) context() bool {
 // devEnvironmentName reports a name made of the words of development
 // environments alone ("idf", the lexicon phrase "rtos sdk").
 func devEnvironmentName(name string) bool {
-	words := strings.Fields(name)
-	return len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !devEnvironment(w) })
+	some := false
+	for w := range strings.FieldsSeq(name) {
+		if !devEnvironment(w) {
+			return false
+		}
+		some = true
+	}
+	return some
 }
 
 // saysNothing reports whether the concepts from index from on are all
