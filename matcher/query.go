@@ -877,7 +877,7 @@ func (c concept) String() string {
 // works with: a module or a board ("ESP32-WROOM-32D", "devkitc", "WT32-ETH01"),
 // or a compound of set-up words alone ("arduino-esp32", "esp32-s3-devkitc").
 func setupName(toks []aToken, i int) bool {
-	if hardwareWord(toks[i].Text) || boardKind(toks, i) || boardRevision(toks, i) {
+	if hardwareWord(toks[i].Text) || boardKind(toks, i) || boardNamePart(toks, i) {
 		return true
 	}
 	parts := 0
@@ -893,19 +893,35 @@ func setupName(toks []aToken, i int) bool {
 	return parts > 0
 }
 
-// boardRevision reports a revision ("v1", "v1.1", "rev2") right after
-// the name of a board or module ("an ESP32 DevKit v1", "a D1 mini v3"):
-// part of the name, not a release of the software asked about.
-func boardRevision(toks []aToken, i int) bool {
-	if !revisionWord(toks[i].Text) {
+// boardNamePart reports a word that goes on the name of the board or
+// module before it: a revision ("an ESP32 DevKit v1", "rev2"), a model
+// code of letters and digits ("wemos d1 mini", "lolin d32") or a model
+// word ("mini", "pro"). It is part of the name, not a release of the
+// software or a word of the question.
+func boardNamePart(toks []aToken, i int) bool {
+	w := toks[i].Text
+	if !revisionWord(w) && !boardModelWords[w] && !(toks[i].Kind == Ident && len(w) <= 6 && isAlnum(w)) {
 		return false
 	}
 	for j := i - 1; j >= 0; j-- {
 		if !toks[j].Part {
-			return hardwareWord(toks[j].Text)
+			return hardwareWord(toks[j].Text) || i-j < 8 && boardNamePart(toks, j)
 		}
 	}
 	return false
+}
+
+// boardModelWords are the words that go on boards' names.
+var boardModelWords = newWordSet("mini pro lite plus max nano uno zero kit s").set()
+
+// isAlnum reports a word of ASCII letters and digits alone.
+func isAlnum(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // revisionWord reports a word such as "v1", "v1.1" or "rev2".

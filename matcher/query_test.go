@@ -220,6 +220,11 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive, esp8266 rtos sdk 3.4", "v3.4", setupNoteFocus},
 		{"what is the default mqtt keepalive, wroom-32e devkitc v4", "v4", 0},
 		{"what is the default mqtt keepalive, or the tls one, on v5.1", "v5.1", 1},
+		// so are model codes and words after it
+		{"what is the default mqtt keepalive? (wemos d1 mini)", "mini", 0},
+		{"what is the default mqtt keepalive? (wemos d1 mini)", "d1", 0},
+		{"what is the default mqtt keepalive? (lolin d32 pro)", "pro", 0},
+		{"is there a mini http server i can run on the devkitc?", "mini", 1},
 		// a revision after a board's name is part of the name
 		{"what is the default mqtt keepalive on an esp32 devkit v1", "v1", 0},
 		{"what is the default mqtt keepalive on an esp32 devkit v1", "esp32", setupNoteFocus},
