@@ -1273,13 +1273,9 @@ func selfNameEnd(t string) int {
 		i, names = next, names+1
 	}
 	if names == 0 {
-		// written without capitals, a name needs its place after it:
-		// "i am rahul from india"
-		w, next := wordAt(t, i)
-		if from, _ := wordAt(t, next); w == "" || from != "from" {
+		if i = beforeFrom(t, i); i < 0 {
 			return -1
 		}
-		i = next
 	}
 	if w, next := wordAt(t, i); w == "from" || w == "in" {
 		if place, end := wordAt(t, next); nameLike(place) || names == 0 && place != "" {
@@ -1299,6 +1295,31 @@ func selfNameEnd(t string) int {
 		return len(t) - len(rest) + 1
 	case strings.HasPrefix(rest, "and "):
 		return len(t) - len(rest) + len("and ") // "... and I work at a small company"
+	}
+	return -1
+}
+
+// beforeFrom returns where the one or two words at t[i:] end when "from"
+// follows them, an article before them aside, or -1: written without
+// capitals, a name needs its place after it ("i am rahul from india"), as
+// does what the asker is ("im a hobbyist from brazil"); what they are
+// doing says more ("im getting errors from the broker").
+func beforeFrom(t string, i int) int {
+	switch w, next := wordAt(t, i); {
+	case w == "a" || w == "an":
+		i = next
+	case strings.HasSuffix(w, "ing"):
+		return -1 // what happens: "im getting errors from the broker."
+	}
+	for range 2 {
+		w, next := wordAt(t, i)
+		if w == "" {
+			return -1
+		}
+		if from, _ := wordAt(t, next); from == "from" {
+			return next
+		}
+		i = next
 	}
 	return -1
 }

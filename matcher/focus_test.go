@@ -636,6 +636,11 @@ func TestSelfNameEnd(t *testing.T) {
 		{"I am Priya, an embedded developer at a startup.", "an embedded developer at a startup."},
 		{"My name's Chen and I work at a small IoT company.", "I work at a small IoT company."},
 		{"hello i am rahul from india.", ""},
+		{"hey guys, im a hobbyist from brazil.", ""},
+		{"I'm a bit lost here.", "I'm a bit lost here."},
+		{"i'm a complete beginner from spain, and", "and"},
+		{"im getting data from the server.", "im getting data from the server."},
+		{"im getting errors from espressif.", "im getting errors from espressif."},
 		{"My name is Priya Shah, and the softap drops", "and the softap drops"},
 		// not names
 		{"This is Arduino code, why does it fail?", "This is Arduino code, why does it fail?"},
