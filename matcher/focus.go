@@ -337,6 +337,8 @@ var introMarks = newPhraseSet(
 	"embedded|firmware|software|hardware|electronics|iot|web engineer|developer|dev|programmer|student",
 	"developer|engineer|programmer|student|hobbyist|maker at|from|in|for",
 	"at|for a|an|my|our startup|company|firm|lab|university|school",
+	"searched|googled|looked|checked the|this|everywhere|online|around|through",
+	"the|this forum|internet|web|docs|documentation", "found nothing|none", "nothing found", "couldnt|cant find anything",
 )
 
 // phraseSet finds phrases of words in a text, faster than a pattern
@@ -699,6 +701,9 @@ func sentences(q string) []segment {
 			if t = strings.TrimSpace(t[i:]); t == "" {
 				continue // a greeting alone: "Bonjour à tous !"
 			}
+		}
+		if m := questionLabel.FindStringIndex(t); m != nil && m[1] < len(t) {
+			t = t[m[1]:] // "Follow-up question: ..."
 		}
 		if i := selfNameEnd(t); i > 0 {
 			if t = strings.TrimSpace(t[i:]); t == "" {
@@ -1246,6 +1251,10 @@ func greetingEnd(t string) int {
 	return -1
 }
 
+// questionLabel is a label a question opens with ("Question:", "Quick
+// q -", "Follow-up question:"): it says that a question comes, not what.
+var questionLabel = regexp.MustCompile(`(?i)^((quick|follow[- ]?up|another|simple|newbie|noob|dumb|general|related|side|small)\s+)?(question|q|query|doubt)\s*(:|-\s|–\s)\s*`)
+
 // selfNameEnd returns where a sentence goes on after the asker names
 // themself ("I'm Alex from Berlin.", "This is Marco, ...", "My name is
 // Priya Shah,"), or -1: a name says nothing of the question, and names
@@ -1418,7 +1427,7 @@ var signOffMarks = map[string]bool{
 // ending its last sentence ("... in menuconfig merci d'avance").
 func withoutSignOff(ts []string) []string {
 	n := len(ts)
-	if n > 1 && bump(ts[n-1]) {
+	if n > 1 && (bump(ts[n-1]) || mailFooter.MatchString(ts[n-1])) {
 		n--
 	}
 	// "Regards,\nJohn", "Best regards,\nAlex Smith\nEmbedded Engineer, Acme Corp"
@@ -1442,6 +1451,10 @@ func withoutSignOff(ts []string) []string {
 	}
 	return ts[:n]
 }
+
+// mailFooter is the line a mail app puts under a message ("Sent from my
+// iPhone"), as forums that take mail show it.
+var mailFooter = regexp.MustCompile(`(?i)^sent from my( [\w-]+){1,3}\.?$`)
 
 // bump reports a line that only bumps a forum thread ("bump", "Bump!").
 func bump(t string) bool {

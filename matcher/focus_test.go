@@ -517,6 +517,9 @@ func TestSentences(t *testing.T) {
 		want []seg
 	}{
 		{"how do I raise the lwip socket limit?", []seg{{"how do I raise the lwip socket limit?", roleOnly}}},
+		{"Follow-up question: how do I raise the lwip socket limit?", []seg{{"how do I raise the lwip socket limit?", roleOnly}}},
+		{"Quick q - how do I raise the lwip socket limit?", []seg{{"how do I raise the lwip socket limit?", roleOnly}}},
+		{"Question about lwip: how do I raise the socket limit?", []seg{{"Question about lwip: how do I raise the socket limit?", roleOnly}}},
 		{"My server runs out of sockets. How do I raise the limit?",
 			[]seg{{"My server runs out of sockets.", roleContext}, {"How do I raise the limit?", roleAsking}}},
 		// with no question mark in the message, a sentence that opens
@@ -674,6 +677,8 @@ func TestWithoutSignOff(t *testing.T) {
 		{"thanks", []string{"thanks"}}, // nothing else: a closing remark
 		{"mqtt keepalive default?\nJohn", []string{"mqtt keepalive default?", "John"}},
 		{"mqtt keepalive default?\nbump", []string{"mqtt keepalive default?"}},
+		{"mqtt keepalive default? Thanks!\nSent from my iPhone", []string{"mqtt keepalive default?"}},
+		{"mqtt keepalive default?\nsent from my phone to the broker", []string{"mqtt keepalive default?", "sent from my phone to the broker"}},
 		{"can i bump the timeout", []string{"can i bump the timeout"}},
 		// a signature block below the sign-off, thanks for the reader's time
 		{"mqtt keepalive default?\nBest regards,\nAlex Smith\nEmbedded Engineer, Acme Corp", []string{"mqtt keepalive default?"}},

@@ -271,6 +271,7 @@ func TestPlan_introduction(t *testing.T) {
 		want []seen
 	}{
 		{"First time posting here. how do I raise the number of lwip sockets?", asked},
+		{"how do I raise the number of lwip sockets? I've searched the forum but found nothing.", asked},
 		{"first time posting here. how do I raise the number of lwip sockets", asked}, // nothing asks
 		{"I'm working on a little home project. how do I raise the number of lwip sockets?", asked},
 		{"New to esp8266 here. how do I raise the number of lwip sockets?", withChip},
