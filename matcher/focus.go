@@ -339,6 +339,10 @@ var introMarks = newPhraseSet(
 	"at|for a|an|my|our startup|company|firm|lab|university|school",
 	"searched|googled|looked|checked the|this|everywhere|online|around|through",
 	"the|this forum|internet|web|docs|documentation", "found nothing|none", "nothing found", "couldnt|cant find anything",
+	"right|wrong|correct channel|place|section|forum|subforum", "doing|going wrong",
+	"need|want more info|information|details|context", "post|share|upload|send|provide my|the|more|some code|logs|log|sketch|details|info",
+	"if needed|necessary|required|helpful|wanted", "translated with|by|using google|deepl", "google translate|translator",
+	"machine translated|translation",
 )
 
 // phraseSet finds phrases of words in a text, faster than a pattern
@@ -1253,7 +1257,7 @@ func greetingEnd(t string) int {
 
 // questionLabel is a label a question opens with ("Question:", "Quick
 // q -", "Follow-up question:"): it says that a question comes, not what.
-var questionLabel = regexp.MustCompile(`(?i)^((quick|follow[- ]?up|another|simple|newbie|noob|dumb|general|related|side|small)\s+)?(question|q|query|doubt)\s*(:|-\s|–\s)\s*`)
+var questionLabel = regexp.MustCompile(`(?i)^((quick|follow[- ]?up|another|simple|newbie|noob|dumb|general|related|side|small)\s+)?(question|q|query|doubt|tl;?dr)\s*(:|-\s|–\s)\s*`)
 
 // selfNameEnd returns where a sentence goes on after the asker names
 // themself ("I'm Alex from Berlin.", "This is Marco, ...", "My name is

@@ -519,6 +519,7 @@ func TestSentences(t *testing.T) {
 		{"how do I raise the lwip socket limit?", []seg{{"how do I raise the lwip socket limit?", roleOnly}}},
 		{"Follow-up question: how do I raise the lwip socket limit?", []seg{{"how do I raise the lwip socket limit?", roleOnly}}},
 		{"Quick q - how do I raise the lwip socket limit?", []seg{{"how do I raise the lwip socket limit?", roleOnly}}},
+		{"TL;DR: how do I raise the lwip socket limit?", []seg{{"how do I raise the lwip socket limit?", roleOnly}}},
 		{"Question about lwip: how do I raise the socket limit?", []seg{{"Question about lwip: how do I raise the socket limit?", roleOnly}}},
 		{"My server runs out of sockets. How do I raise the limit?",
 			[]seg{{"My server runs out of sockets.", roleContext}, {"How do I raise the limit?", roleAsking}}},
