@@ -387,21 +387,27 @@ func (p *queryPlan) keepConcepts(from int, keep func(*concept) bool) {
 // nodemcu"): what the asker names beats what a board name suggests, and
 // boards of one name carry several chips (NodeMCU-32S).
 func (p *queryPlan) yieldImpliedChips() {
-	most := 0.0 // the focus of the chips named
+	most, boards := 0.0, false // the focus of the chips named; a board implies one
 	for i := range p.concepts {
-		if c := &p.concepts[i]; c.chip != "" && !c.hardware {
-			most = max(most, c.focus)
+		if c := &p.concepts[i]; c.chip != "" {
+			boards = boards || c.hardware
+			if !c.hardware {
+				most = max(most, c.focus)
+			}
 		}
 	}
-	implied := func(c *concept) bool {
-		return c.chip != "" && c.hardware && c.focus < most && !slices.ContainsFunc(p.concepts, func(o concept) bool {
-			return o.chip == c.chip && !o.hardware
-		})
+	if !boards || most == 0 {
+		return // the common case: no board, or no chip named beside it
 	}
-	if !slices.ContainsFunc(p.concepts, func(c concept) bool { return implied(&c) }) {
-		return
+	var named []string // read before keepConcepts moves the concepts
+	for i := range p.concepts {
+		if c := &p.concepts[i]; c.chip != "" && !c.hardware {
+			named = append(named, c.chip)
+		}
 	}
-	p.keepConcepts(0, func(c *concept) bool { return !implied(c) })
+	p.keepConcepts(0, func(c *concept) bool {
+		return c.chip == "" || !c.hardware || c.focus >= most || slices.Contains(named, c.chip)
+	})
 	p.chips = p.chips[:0]
 	for i := range p.concepts {
 		if c := p.concepts[i].chip; c != "" {
