@@ -127,8 +127,11 @@ func TestSearch_foreign(t *testing.T) {
 		if !res.NotEnglish {
 			t.Errorf("%q: not marked as not English", q)
 		}
+		if res.Best != nil && res.Withheld != "not English" {
+			t.Errorf("%q: withheld %q, want \"not English\"", q, res.Withheld)
+		}
 	}
-	if res := ix.Search("can esp32 join a wifi whose ssid is 办公室?"); res.Best == nil || res.NotEnglish {
+	if res := ix.Search("can esp32 join a wifi whose ssid is 办公室?"); res.Best == nil || res.NotEnglish || res.Withheld != "" {
 		t.Errorf("an English question with a Chinese SSID: %+v", res)
 	}
 	for _, q := range []string{

@@ -47,6 +47,11 @@ type Result struct {
 	// never answered, since it would be guessed at from its few English
 	// words, so callers can say why and ask for it in English.
 	NotEnglish bool
+	// Withheld says why Best is never given as an answer, whatever its
+	// confidence ("not English", "a single word", "a closing remark"...):
+	// the question only gets suggestions. Empty when the confidence
+	// decides.
+	Withheld string
 	// Explanation is filled only by Explain.
 	Explanation *Explanation
 }

@@ -100,6 +100,7 @@ func (ix *Index) search(query string, explain bool) Result {
 	}
 	res.Best = &hits[0]
 	res.Confidence = hits[0].Confidence
+	res.Withheld = p.suggestsOnly(&cands[0])
 	res.Answered = ix.answers(p, &cands[0], res.Confidence)
 	res.Alternatives = hits[1:]
 	if explain {
