@@ -142,8 +142,13 @@ type Outcome struct {
 	Verdict    string   `json:"verdict"`
 	Style      string   `json:"style,omitempty"`
 	// InTop3 is true when an expected entry is among the first three.
-	InTop3  bool          `json:"-"`
-	Latency time.Duration `json:"-"`
+	InTop3 bool `json:"-"`
+	// BestRight is true when the best entry is an expected one, answered
+	// or not; Withheld says why it is never answered, whatever the
+	// threshold (see matcher.Result.Withheld), for operating curves.
+	BestRight bool          `json:"-"`
+	Withheld  string        `json:"withheld,omitempty"`
+	Latency   time.Duration `json:"-"`
 }
 
 // Failed reports whether the outcome is a miss.
@@ -174,6 +179,8 @@ func Judge(c Case, res matcher.Result, latency time.Duration) Outcome {
 			o.InTop3 = true
 		}
 	}
+	o.BestRight = len(o.Top) > 0 && want[TitleKey(o.Top[0])]
+	o.Withheld = res.Withheld
 	if res.Answered {
 		o.Got = &res.Best.Entry.Title
 	}

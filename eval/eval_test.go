@@ -153,7 +153,7 @@ func TestWriters(t *testing.T) {
 	if err := WriteVariants(&b, variants); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteJSON(&b, s, outs, posts, variants, true); err != nil {
+	if err := WriteJSON(&b, s, outs, posts, variants, true, nil); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "writers.golden", b.Bytes())

@@ -217,7 +217,7 @@ func orDash(v float64, n int) string {
 // under "typos", with a set-up note under "setup", after an introduction
 // under "intro" and with a remark under "remark" when there are any,
 // and the misses under "failures" when failures is set.
-func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, v Variants, failures bool) error {
+func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, v Variants, failures bool, curve *Curve) error {
 	type filed struct {
 		Template string `json:"template"`
 		Summary
@@ -231,7 +231,8 @@ func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, v V
 		Intro    *Summary           `json:"intro,omitempty"`
 		Remark   *Summary           `json:"remark,omitempty"`
 		Failures []Outcome          `json:"failures,omitempty"`
-	}{Summary: s}
+		Curve    *Curve             `json:"thresholds,omitempty"`
+	}{Summary: s, Curve: curve}
 	out.Typos, out.Setup, out.Intro, out.Remark = summaryOf(v.Typos), summaryOf(v.Setup), summaryOf(v.Intro), summaryOf(v.Remark)
 	if styles, sums := ByStyle(outs); len(styles) > 1 || len(styles) == 1 && styles[0] != "" {
 		out.Styles = sums

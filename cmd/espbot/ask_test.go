@@ -176,10 +176,43 @@ func TestRunEval(t *testing.T) {
 	if len(s.Failures) != 1 || s.Failures[0].ID != "c" || s.Failures[0].Verdict != eval.Abstained {
 		t.Errorf("failures = %+v", s.Failures)
 	}
+	testEvalThresholds(t, set)
 	if err := os.WriteFile(set, []byte("{\"question\": \"ok\"}\nnot json\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := runArgs(t, "", "eval", set); err == nil || !strings.Contains(err.Error(), "set.jsonl:2") {
 		t.Errorf("bad line: err = %v, want file:line", err)
+	}
+}
+
+// testEvalThresholds checks eval --thresholds: the curve, with the
+// threshold in use marked and saying what the run did.
+func testEvalThresholds(t *testing.T, set string) {
+	t.Helper()
+	out, _, err := runArgs(t, "", "eval", "--thresholds", set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var marked []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "* ") {
+			marked = append(marked, l)
+		}
+	}
+	if !strings.Contains(out, "threshold  right  wrong entry") || len(marked) != 1 || !strings.HasSuffix(marked[0], "0.667") {
+		t.Errorf("eval --thresholds: marked %q in\n%s", marked, out)
+	}
+	out, _, err = runArgs(t, "", "eval", "--json", "--thresholds", set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Thresholds eval.Curve
+	}
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err, out)
+	}
+	if c := s.Thresholds; len(c.Points) < 13 || c.Points[0].Threshold != 0.3 || c.Points[0].Right != 1 || c.RankedFirst != 1 || c.Answerable != 2 {
+		t.Errorf("eval --json --thresholds: %+v", s.Thresholds)
 	}
 }

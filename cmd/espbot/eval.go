@@ -12,14 +12,15 @@ import (
 // base, or, with --cv K, cross-validates training on them split by entry.
 func runEval(ctx context.Context, e env, args []string) error {
 	var (
-		asJSON, failures bool
-		folds            int
-		ixf              indexFlags
-		sets             pathsFlag
+		asJSON, failures, curve bool
+		folds                   int
+		ixf                     indexFlags
+		sets                    pathsFlag
 	)
-	fs := newFlagSet(e, "eval", "eval [--json] [--failures] [--cv K] [--knowledge PATH]... [--model MODEL] FILE.jsonl...")
+	fs := newFlagSet(e, "eval", "eval [--json] [--failures] [--thresholds] [--cv K] [--knowledge PATH]... [--model MODEL] FILE.jsonl...")
 	fs.BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
 	fs.BoolVar(&failures, "failures", false, "list the misses with what was expected and what came back")
+	fs.BoolVar(&curve, "thresholds", false, "also show what each answer threshold from 0.30 to 0.90 would answer (right, wrong, unanswerable answered, overall), to choose matcher.answer_threshold")
 	fs.IntVar(&folds, "cv", 0, "cross-validate: train on all but one of `K` folds split by entry, score the held-out fold")
 	fs.Var(&sets, "questions", "question set `FILE.jsonl`, or phrasings FILE.yaml from learn export (repeatable; or give the files as arguments)")
 	ixf.register(fs)
@@ -62,8 +63,19 @@ func runEval(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	s := eval.Summarise(outs)
+	var points *eval.Curve
+	mark := -1.0 // cross-validation's fold models each have their own threshold
+	if curve {
+		ts := eval.CurveThresholds()
+		if folds == 0 {
+			mark = ix.AnswerThreshold()
+			ts = eval.WithThreshold(ts, mark)
+		}
+		c := eval.OperatingCurve(outs, ts)
+		points = &c
+	}
 	if asJSON {
-		return eval.WriteJSON(e.stdout, s, outs, posts, variants, failures)
+		return eval.WriteJSON(e.stdout, s, outs, posts, variants, failures, points)
 	}
 	if failures {
 		if err := eval.WriteFailures(e.stdout, outs); err != nil {
@@ -80,6 +92,11 @@ func runEval(ctx context.Context, e env, args []string) error {
 	}
 	if err := eval.WriteVariants(e.stdout, variants); err != nil {
 		return err
+	}
+	if curve {
+		if err := eval.WriteCurve(e.stdout, *points, mark); err != nil {
+			return err
+		}
 	}
 	return eval.WriteText(e.stdout, s)
 }
