@@ -50,44 +50,36 @@ func OperatingCurve(outs []Outcome, thresholds []float64) Curve {
 	for _, o := range outs {
 		if o.Expect != nil {
 			c.Answerable++
-			c.RankedFirst += b2i(o.BestRight)
+			if o.BestRight {
+				c.RankedFirst++
+			}
 		}
 	}
 	c.Points = make([]Point, 0, len(thresholds))
 	for _, t := range thresholds {
 		pt := Point{Threshold: t}
-		answerable, good := 0, 0
+		abstained := 0
 		for _, o := range outs {
 			answered := len(o.Top) > 0 && o.Withheld == "" && o.Confidence >= t
-			if o.Expect != nil {
-				answerable++
-			}
-			switch {
-			case answered && o.BestRight:
+			switch verdict(o.Expect != nil, answered, answered && o.BestRight) {
+			case Right:
 				pt.Right++
-			case answered && o.Expect != nil:
+			case Wrong:
 				pt.Wrong++
-			case answered:
+			case FalseAnswer:
 				pt.FalseAnswers++
 				if o.Style == "offtopic" {
 					pt.OffTopic++
 				}
-			case o.Expect == nil:
-				good++
+			case RightAbstain:
+				abstained++
 			}
 		}
-		pt.WrongRate = ratio(pt.Wrong, answerable)
-		pt.Overall = ratio(pt.Right+good, len(outs))
+		pt.WrongRate = ratio(pt.Wrong, c.Answerable)
+		pt.Overall = ratio(pt.Right+abstained, len(outs))
 		c.Points = append(c.Points, pt)
 	}
 	return c
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // WriteCurve prints the operating curve, marking the point at threshold

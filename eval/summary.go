@@ -216,7 +216,8 @@ func orDash(v float64, n int) string {
 // filed in each post template under "posts", of the questions with typos
 // under "typos", with a set-up note under "setup", after an introduction
 // under "intro" and with a remark under "remark" when there are any,
-// and the misses under "failures" when failures is set.
+// the misses under "failures" when failures is set, and the operating
+// curve under "thresholds" when curve is not nil.
 func WriteJSON(w io.Writer, s Summary, outs []Outcome, posts []PostOutcomes, v Variants, failures bool, curve *Curve) error {
 	type filed struct {
 		Template string `json:"template"`

@@ -91,7 +91,10 @@ func (ix *Index) search(query string, explain bool) Result {
 	p := ix.planCached(query, sc.stems)
 	res.NotEnglish = p.foreign
 	cands := ix.rankInto(p, sc)
-	hits, xs := ix.decide(p, cands, sc)
+	if len(cands) > 0 {
+		res.Withheld = p.suggestsOnly(&cands[0])
+	}
+	hits, xs := ix.decide(p, cands, res.Withheld, sc)
 	if explain {
 		res.Explanation = ix.explain(query, p, cands, xs)
 	}
@@ -100,8 +103,7 @@ func (ix *Index) search(query string, explain bool) Result {
 	}
 	res.Best = &hits[0]
 	res.Confidence = hits[0].Confidence
-	res.Withheld = p.suggestsOnly(&cands[0])
-	res.Answered = ix.answers(p, &cands[0], res.Confidence)
+	res.Answered = ix.answers(res.Withheld, res.Confidence)
 	res.Alternatives = hits[1:]
 	if explain {
 		res.Explanation.Details = append(res.Explanation.Details, ix.decisionNote(p, &cands[0], res))
@@ -110,9 +112,10 @@ func (ix *Index) search(query string, explain bool) Result {
 }
 
 // answers is the reply rule: the best entry, of confidence conf, answers
-// the question unless the question only gets suggestions.
-func (ix *Index) answers(p *queryPlan, best *candidate, conf float64) bool {
-	return conf >= ix.threshold && p.suggestsOnly(best) == ""
+// the question unless the question only gets suggestions (withheld, see
+// queryPlan.suggestsOnly, says why).
+func (ix *Index) answers(withheld string, conf float64) bool {
+	return conf >= ix.threshold && withheld == ""
 }
 
 // Related returns up to n entries closest to entry id (ranked against its
@@ -260,9 +263,10 @@ func (sc *scratch) sortCandidates(cands []candidate) []candidate {
 // decide turns the ranked candidates into hits with calibrated
 // confidences (the probability that the entry answers the question): the
 // best, and up to three alternatives among the next candidates that are
-// worth suggesting. It also returns the decision features of the
-// candidates it looked at, in their order, for explanations.
-func (ix *Index) decide(p *queryPlan, cands []candidate, sc *scratch) ([]Hit, [][numDecisionFeatures]float64) {
+// worth suggesting (withheld says why the best never answers, if it
+// does not). It also returns the decision features of the candidates it
+// looked at, in their order, for explanations.
+func (ix *Index) decide(p *queryPlan, cands []candidate, withheld string, sc *scratch) ([]Hit, [][numDecisionFeatures]float64) {
 	n := min(len(cands), len(sc.xs))
 	if n == 0 {
 		return nil, nil
@@ -274,7 +278,7 @@ func (ix *Index) decide(p *queryPlan, cands []candidate, sc *scratch) ([]Hit, []
 	for i := range n {
 		xs[i] = ix.decisionFeatures(p, cands, i, z)
 		conf := sigmoid(dot(ix.model.decisionOf(p)[:], xs[i][:]))
-		if i == 0 && ix.answers(p, &cands[0], conf) {
+		if i == 0 && ix.answers(withheld, conf) {
 			// beside an answer the others are related questions, not
 			// guesses at it: they need only be related
 			floor = 0
