@@ -901,17 +901,56 @@ func setupName(toks []aToken, i int) bool {
 
 // boardNamePart reports a word that goes on the name of the board or
 // module before it: a revision ("an ESP32 DevKit v1", "rev2"), a model
-// code of letters and digits ("wemos d1 mini", "lolin d32") or a model
-// word ("mini", "pro"). It is part of the name, not a release of the
-// software or a word of the question.
+// code of letters and digits ("wemos d1 mini", "lolin d32", "ttgo
+// t-display"), a model word ("mini", "pro") or a number ("heltec wifi kit
+// 32"). It is part of the name, not a release of the software or a word of
+// the question. So is a word of a product's name ("wifi", "lora") when a
+// model code, word or number ends the name after it: "heltec wifi lora 32
+// v2" names a board, "my heltec wifi drops" asks about Wi-Fi.
 func boardNamePart(toks []aToken, i int) bool {
-	w := toks[i].Text
-	if !revisionWord(w) && !boardModelWords[w] && !(toks[i].Kind == Ident && len(w) <= 6 && isAlnum(w)) {
-		return false
+	product := false
+	if !boardNameEnd(toks, i) {
+		if product = productNameWords[toks[i].Text]; !product {
+			return false
+		}
 	}
 	for j := i - 1; j >= 0; j-- {
-		if !toks[j].Part {
-			return hardwareWord(toks[j].Text) || i-j < 8 && boardNamePart(toks, j)
+		if toks[j].Part {
+			continue
+		}
+		if !hardwareWord(toks[j].Text) && (i-j >= 8 || !boardNamePart(toks, j)) {
+			return false
+		}
+		return !product || namedOnTo(toks, i)
+	}
+	return false
+}
+
+// boardNameEnd reports a word that can end the name of a board: a
+// revision, a model word, a short code of letters and digits, a number of
+// a board ("32", not a baud rate) or a code led by a letter ("t-beam").
+func boardNameEnd(toks []aToken, i int) bool {
+	t := toks[i]
+	switch w := t.Text; {
+	case revisionWord(w), boardModelWords[w]:
+		return true
+	case t.Kind == Ident && len(w) <= 6 && isAlnum(w), t.Kind == Number && len(w) <= 3 && isAlnum(w):
+		return true
+	default:
+		return i+1 < len(toks) && toks[i+1].Part && len(toks[i+1].Text) == 1
+	}
+}
+
+// namedOnTo reports whether the product words from toks[i] on lead to a
+// word that ends a board's name.
+func namedOnTo(toks []aToken, i int) bool {
+	for j := i + 1; j < len(toks); j++ {
+		switch {
+		case toks[j].Part:
+		case boardNameEnd(toks, j):
+			return true
+		case !productNameWords[toks[j].Text]:
+			return false
 		}
 	}
 	return false
@@ -919,6 +958,13 @@ func boardNamePart(toks []aToken, i int) bool {
 
 // boardModelWords are the words that go on boards' names.
 var boardModelWords = newWordSet("mini pro lite plus max nano uno zero kit s").set()
+
+// productNameWords are the words of the names vendors give their boards
+// ("heltec wifi lora 32", "m5stack atom echo", "sparkfun thing plus"),
+// which are also words of questions: they are the name's only between
+// the vendor's and the name's end.
+var productNameWords = newWordSet("wifi lora wireless stick atom echo stamp matrix paper ink epaper display " +
+	"cam camera eye beam call sim thing dev core basic fire watch eth ethernet poe oled lcd tft").set()
 
 // isAlnum reports a word of ASCII letters and digits alone.
 func isAlnum(w string) bool {
@@ -974,7 +1020,8 @@ func hardwareWord(w string) bool {
 
 // hardwareStems are what the names of modules and boards are made of.
 var hardwareStems = [...]string{"wroom", "wrover", "devkit", "nodemcu", "wemos", "lolin", "ttgo", "heltec",
-	"m5stack", "m5stick", "xiao", "feather", "huzzah", "wt32", "olimex", "kaluga", "lyrat", "korvo"}
+	"m5stack", "m5stick", "xiao", "feather", "huzzah", "wt32", "olimex", "kaluga", "lyrat", "korvo",
+	"lilygo", "seeed", "sparkfun", "waveshare", "dfrobot", "firebeetle"}
 
 // hardwareWords are the plain words that name a module or a board, or
 // say that one is meant: the stems whole, and the words around them.

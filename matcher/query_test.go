@@ -225,6 +225,14 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? (wemos d1 mini)", "d1", 0},
 		{"what is the default mqtt keepalive? (lolin d32 pro)", "pro", 0},
 		{"is there a mini http server i can run on the devkitc?", "mini", 1},
+		// and a vendor's words for its board, up to the code that ends the
+		// name; without one they are the question's
+		{"what is the default mqtt keepalive on a heltec wifi lora 32 v2", "lora", 0},
+		{"what is the default mqtt keepalive on a heltec wifi lora 32 v2", "32", 0},
+		{"what is the default mqtt keepalive with my ttgo t-display", "display", 0},
+		{"what is the default mqtt keepalive (sparkfun thing plus)", "thing", 0},
+		{"my heltec lora board drops off the wifi, what is the default mqtt keepalive", "lora", 1},
+		{"which lora radios can a heltec talk to?", "lora", 1},
 		// a revision after a board's name is part of the name
 		{"what is the default mqtt keepalive on an esp32 devkit v1", "v1", 0},
 		{"what is the default mqtt keepalive on an esp32 devkit v1", "esp32", setupNoteFocus},
