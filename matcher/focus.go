@@ -19,6 +19,9 @@ type segment struct {
 	// question: a sentence's opening clause (preambleAt), which keeps the
 	// sentence's role, or an addendum (addendumAt)
 	preamble, addendum bool
+	// it is a field of the set-up ("Board: DevKitC v4, powered via
+	// USB."), whatever its words (setupField)
+	field bool
 }
 
 // sentenceRole says, in a question of several sentences of which some ask
@@ -700,7 +703,7 @@ func sentences(q string) []segment {
 	asks := 0
 	n := 0                                 // sentences, their preambles not counted
 	marked := strings.ContainsRune(q, '?') // whoever marks one question marks them all
-	for _, t := range withoutSignOff(splitWhere(splitWhere(splitSentences(q), remarkAt), addendumIn)) {
+	for _, t := range withoutSignOff(splitWhere(splitWhere(splitWhere(splitSentences(q), remarkAt), addendumIn), setupFieldIn)) {
 		if i := greetingEnd(t); i > 0 {
 			if t = strings.TrimSpace(t[i:]); t == "" {
 				continue // a greeting alone: "Bonjour à tous !"
@@ -728,7 +731,7 @@ func sentences(q string) []segment {
 			segs = append(segs, segment{text: t[:i], weight: 1, role: role, preamble: true})
 			t = strings.TrimSpace(t[i:])
 		}
-		segs = append(segs, segment{text: t, weight: 1, role: role, addendum: added})
+		segs = append(segs, segment{text: t, weight: 1, role: role, addendum: added, field: setupField(t)})
 		n++
 	}
 	if len(segs) == 0 {
@@ -740,7 +743,7 @@ func sentences(q string) []segment {
 		}
 	}
 	last := &segs[len(segs)-1]
-	if i := asideAt(last.text); i > 0 {
+	if i := asideAt(last.text); i > 0 && !last.field {
 		aside := segment{text: last.text[i:], weight: 1, role: last.role, addendum: last.addendum}
 		last.text = last.text[:i]
 		segs = append(segs, aside)
@@ -1254,6 +1257,54 @@ func greetingEnd(t string) int {
 	}
 	return -1
 }
+
+// setupField reports a sentence that is a field of the asker's set-up:
+// its label and a short value ("Board: ESP32-WROOM-32E, powered via
+// USB.", "IDF version: 5.1", "Setup: two DevKitCs and a Pi"). After a
+// label, a long sentence is a description, which may be the question's
+// ("SDK: one task does sendto() ... and recvfrom() never returns").
+func setupField(t string) bool {
+	i := strings.IndexByte(t, ':')
+	if i < 2 || i > 24 || i+1 < len(t) && t[i+1] != ' ' {
+		return false // no label, or a time, an address or a URL
+	}
+	n := 0
+	for range strings.FieldsSeq(t[i+1:]) {
+		if n++; n > maxSetupFieldWords {
+			return false
+		}
+	}
+	return setupLabel.MatchString(t[:i])
+}
+
+// maxSetupFieldWords is the most words of a set-up field's value:
+// "custom PCB with a W5500 ethernet chip" is a value, a sentence of ten
+// words says what happens.
+const maxSetupFieldWords = 8
+
+// setupFieldIn returns where a field of the set-up glued to the end of
+// sentence t without a full stop begins ("... fails after a minute Board:
+// DevKitC v4"), or -1.
+func setupFieldIn(t string) int {
+	for i := strings.IndexByte(t, ':'); i > 0; {
+		for j := i - 1; j >= max(2, i-24); j-- {
+			if capitalAfterWord(t, j) && setupField(t[j:]) {
+				return j
+			}
+		}
+		next := strings.IndexByte(t[i+1:], ':')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return -1
+}
+
+// setupLabel is the label of a field of the set-up.
+var setupLabel = regexp.MustCompile(`(?i)^(my\s+)?(board|boards|hardware|hw|modules?|chips?|set-?up|environment|env|` +
+	`framework|platform|(esp-?)?idf(\s+version)?|sdk(\s+version)?|versions?|os|power(\s+supply)?|ide|toolchain|` +
+	`dev\s?kit|target|firmware|arduino\s+core|core(\s+version)?|system|tools?)$`)
 
 // questionLabel is a label a question opens with ("Question:", "Quick
 // q -", "Follow-up question:"): it says that a question comes, not what.

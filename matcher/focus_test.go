@@ -269,6 +269,35 @@ func TestSetupSentence(t *testing.T) {
 	}
 }
 
+// TestSetupField: a set-up field is a label and a short value, alone or
+// glued to the end of a sentence; after a label, a sentence that goes on
+// is the asker's description.
+func TestSetupField(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		at   int // where setupFieldIn finds one, or -1
+		all  bool
+	}{
+		{"Board: ESP32-WROOM-32E, powered via USB.", -1, true},
+		{"IDF version: 5.2.1", -1, true},
+		{"My setup: two DevKitCs and a Pi.", -1, true},
+		{"Power supply: 5V 2A wall adapter.", -1, true},
+		{"downloads fail with a hostname error Board: DevKitC v4", 37, false},
+		{"ESP8266 RTOS SDK: one task sends to 127.0.0.1:5000 and another task bound to :5000 never receives it.", -1, false},
+		{"ESP32 DevKit: GPIO25 drives a relay and GPIO34 reads a sensor on ADC1 while Wi-Fi is up.", -1, false},
+		{"EDIT: same with a second board.", -1, false},
+		{"it fails at 10:30 every day", -1, false},
+		{"see https://example.com/board: nothing", -1, false},
+	} {
+		if got := setupFieldIn(tt.text); got != tt.at {
+			t.Errorf("setupFieldIn(%q) = %d, want %d", tt.text, got, tt.at)
+		}
+		if got := setupField(tt.text); got != tt.all {
+			t.Errorf("setupField(%q) = %v, want %v", tt.text, got, tt.all)
+		}
+	}
+}
+
 // TestSearch_postTemplates: a template with no question in it asks
 // nothing, and a question filed in a template finds what it finds alone:
 // the same best entry, and rarely a confident answer with another one.

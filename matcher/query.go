@@ -145,6 +145,13 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 		}
 		asking := s.addendum && hasQuestionMark(s.text) // a question of its own
 		switch {
+		case !asking && s.field:
+			// a field of the set-up ("Board: ESP32-WROOM-32E, powered
+			// via USB.") says what the asker works with, whatever its
+			// words, even where they are the FAQ's: only the chips and
+			// versions it names stay, as a note's, its modules' too
+			p.keepAsNote(from, func(c *concept) bool { return c.chip != "" || c.kind == Version })
+			p.read = before
 		case !asking && (p.idle(s, from) || fruitless(s)):
 			p.forget(from, before)
 		case s.preamble || asking:

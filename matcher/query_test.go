@@ -233,6 +233,12 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive (sparkfun thing plus)", "thing", 0},
 		{"my heltec lora board drops off the wifi, what is the default mqtt keepalive", "lora", 1},
 		{"which lora radios can a heltec talk to?", "lora", 1},
+		// a field of the set-up is left out but for its chip, whatever
+		// its words, alone or glued on
+		{"what is the default mqtt keepalive? Board: ESP32-WROOM-32E, powered via USB.", "usb", 0},
+		{"what is the default mqtt keepalive? Board: ESP32-WROOM-32E, powered via USB.", "esp32", setupNoteFocus},
+		{"what is the default mqtt keepalive Power supply: 5V 2A wall adapter.", "wall", 0},
+		{"what is the default mqtt keepalive? Power: my USB hub is flaky and browns out the board whenever it sends.", "hub", 1},
 		// a revision after a board's name is part of the name
 		{"what is the default mqtt keepalive on an esp32 devkit v1", "v1", 0},
 		{"what is the default mqtt keepalive on an esp32 devkit v1", "esp32", setupNoteFocus},
