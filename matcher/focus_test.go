@@ -164,6 +164,12 @@ func TestPlan_otherVendor(t *testing.T) {
 		{"pico w talking to an esp-now gateway, is that possible?", false},
 		{"an ESP-01 with AT firmware hooked to an STM32: can it serve HTTP?", false},
 		{"STM32 talks to a NodeMCU over UART, how fast can it publish?", false}, // a board names its chip
+		{"my two DevKitCs and a pico w: what is the default MQTT keepalive?", false},
+		// a Raspberry Pi is a computer the device talks to, and a device
+		// beside the question is part of the asker's system
+		{"what is the default MQTT keepalive with the mosquitto broker on my raspberry pi 4?", false},
+		{"what is the default MQTT keepalive? It talks to an STM32 over UART.", false},
+		{"Can the STM32 keep an MQTT connection alive? I read the FAQ.", true},
 		{"what is the default MQTT keepalive?", false},
 		{"arduino: mqtt keepalive default?", false},
 		// a Python traceback of software on a computer, and one of ESP-IDF's tools

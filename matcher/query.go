@@ -535,8 +535,11 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment, stems map[string]string)
 			p.stops += int(b2f(t.stop))
 		}
 		if evidence {
-			p.espressif = p.espressif || t.Kind == Chip || espressifWord(t.Text)
-			p.otherVendor = p.otherVendor || otherVendor(t.Text)
+			p.espressif = p.espressif || t.Kind == Chip || espressifWord(t.Text) || espressifBoard(t.Text)
+			// another vendor's device beside the question ("It talks to
+			// an STM32 over UART.") is part of the asker's system; the
+			// question is another vendor's when it asks about one
+			p.otherVendor = p.otherVendor || (p.post || seg.role != roleContext) && otherVendor(t.Text)
 		}
 		if !t.stop && !t.Part && t.Kind == Word && len(t.Text) >= 3 {
 			p.words++

@@ -11,7 +11,10 @@ import "strings"
 // otherVendorPrefixes start the names of other vendors' microcontrollers,
 // radios and boards, as the tokenizer writes them (lower case, no spaces).
 // "arduino" is not one: Arduino is also how many people program ESP32s.
-const otherVendorPrefixes = "raspberry pico rp2040 rp2350 stm32 stm8 nrf51 nrf52 nrf53 nrf54 nrf70 nrf91 nordic " +
+// Nor is "raspberry": a Raspberry Pi is a computer an ESP32 talks to, as a
+// PC is ("publish to the Mosquitto broker on my Raspberry Pi"); the
+// Raspberry Pi Pico, a microcontroller, is "pico".
+const otherVendorPrefixes = "pico rp2040 rp2350 stm32 stm8 nrf51 nrf52 nrf53 nrf54 nrf70 nrf91 nordic " +
 	"atmega attiny samd21 samd51 pic16 pic18 pic24 pic32 cc3200 cc3220 cc2640 cc2652 teensy " +
 	"cyw43 bl602 bl616 bk7231 rtl8710 rtl8720 w600 w800"
 
@@ -33,3 +36,26 @@ func otherVendor(word string) bool {
 // products (esp32, esp-idf, esp-now, espressif); chips the lexicon knows
 // are counted separately.
 func espressifWord(word string) bool { return strings.HasPrefix(word, "esp") }
+
+// espressifBoard reports the name of a board or module built on an
+// Espressif chip ("DevKitC", "WROOM-32E", "NodeMCU", "M5Stack"): a question
+// that names one is about Espressif's products, whatever else it names.
+func espressifBoard(word string) bool {
+	if isLowerWord(word) {
+		return espressifBoardSet[word] || espressifBoardSet[strings.TrimSuffix(word, "s")] // "two DevKitCs"
+	}
+	for _, s := range espressifBoardStems {
+		if strings.Contains(word, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// espressifBoardStems are what the names of boards and modules on
+// Espressif chips are made of; hardwareStems also has the names of boards
+// made with several vendors' chips (Feather, XIAO, Olimex).
+var espressifBoardStems = [...]string{"devkitc", "devkitm", "wroom", "wrover", "nodemcu", "wemos", "lolin",
+	"ttgo", "lilygo", "heltec", "m5stack", "m5stick", "huzzah", "wt32", "kaluga", "lyrat", "korvo"}
+
+var espressifBoardSet = newWordSet(strings.Join(espressifBoardStems[:], " ")).set()
