@@ -296,6 +296,9 @@ func (c *concept) context() bool {
 // devEnvironmentName reports a name made of the words of development
 // environments alone ("idf", the lexicon phrase "rtos sdk").
 func devEnvironmentName(name string) bool {
+	if name == "vs code" || name == "visual studio code" {
+		return true // the lexicon's phrases of "vscode", words of other things alone
+	}
 	some := false
 	for w := range strings.FieldsSeq(name) {
 		if !devEnvironment(w) {
@@ -461,7 +464,8 @@ const setupNoteFocus = 0.25
 // something of it ("add the esp32 board").
 func devEnvironment(word string) bool {
 	switch word {
-	case "espidf", "idf", "arduino", "ide", "platformio", "sdk", "core", "arduinoesp32", "rtos", "nonos":
+	case "espidf", "idf", "arduino", "ide", "platformio", "sdk", "core", "arduinoesp32", "rtos", "nonos",
+		"framework", "vscode", "clion":
 		return true
 	}
 	return false

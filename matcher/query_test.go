@@ -204,6 +204,10 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? (esp-idf v5.1.2)", "keepalive", 1},
 		{"what is the default mqtt keepalive using arduino ide", "arduino", setupNoteFocus}, // a clause of the tools used
 		{"how do I join an enterprise network using eap-tls", "tls", 1},
+		{"what is the default mqtt keepalive? I am using the Arduino framework in VS Code.", "vs code", setupNoteFocus},
+		{"what is the default mqtt keepalive? I am using the Arduino framework in VS Code.", "framework", setupNoteFocus},
+		{"what is the default mqtt keepalive (VS Code, PlatformIO)", "vs code", setupNoteFocus},
+		{"can I debug the esp32 in vs code?", "vs code", 1},
 		// modules, boards and names made of set-up words say what the
 		// asker works with too; a note's module or board counts for its
 		// chip alone
