@@ -334,6 +334,7 @@ var introMarks = newPhraseSet(
 	"since yesterday|today", "since this morning", "since last night|week|month|weekend",
 	"few|couple|two|three|2|3 hours|days|weeks ago", "couple of hours|days|weeks ago",
 	"out of nowhere", "all of a sudden",
+	"worked|working fine|ok|perfectly|before|yesterday", "used to work",
 	"sorry for my|bad english", "english is not my first|native language",
 	"follow up|followup to|on", "following up on", "my last|previous|earlier|other post|thread",
 	"my name is", "greetings from",

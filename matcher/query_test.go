@@ -291,6 +291,8 @@ func TestPlan_introduction(t *testing.T) {
 		{"First time posting here. how do I raise the number of lwip sockets?", asked},
 		{"how do I raise the number of lwip sockets? I've searched the forum but found nothing.", asked},
 		{"how do I raise the number of lwip sockets? I can post my code if needed.", asked},
+		{"how do I raise the number of lwip sockets? It worked fine yesterday.", asked},
+		{"how do I raise the number of lwip sockets? It used to work.", asked},
 		{"how do I raise the number of lwip sockets? Let me know if you need more info.", asked},
 		{"how do I raise the number of lwip sockets? (translated with google)", asked},
 		{"Not sure if this is the right channel, but how do I raise the number of lwip sockets?", asked},
