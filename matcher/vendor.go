@@ -5,8 +5,9 @@ import "strings"
 // People in an Espressif help channel also ask about the other boards on
 // their desk ("can the Raspberry Pi Pico W do WPA3?"). Such a question
 // reads like a real one and the FAQ has its words, but no entry answers
-// it: a question that names another vendor's chip or board, and no
-// Espressif one, gets suggestions only (queryPlan.suggestOnly).
+// it: a question that names another vendor's chip or board where it asks
+// (a sentence beside the asking one describes the asker's system), and no
+// Espressif product, gets suggestions only (queryPlan.suggestOnly).
 
 // otherVendorPrefixes start the names of other vendors' microcontrollers,
 // radios and boards, as the tokenizer writes them (lower case, no spaces).
@@ -58,4 +59,5 @@ func espressifBoard(word string) bool {
 var espressifBoardStems = [...]string{"devkitc", "devkitm", "wroom", "wrover", "nodemcu", "wemos", "lolin",
 	"ttgo", "lilygo", "heltec", "m5stack", "m5stick", "huzzah", "wt32", "kaluga", "lyrat", "korvo"}
 
+// espressifBoardSet is espressifBoardStems as a set, for plain words.
 var espressifBoardSet = newWordSet(strings.Join(espressifBoardStems[:], " ")).set()
