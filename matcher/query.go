@@ -603,6 +603,14 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment, stems map[string]string)
 		}
 		c.focus, c.role = seg.weight, seg.role
 		c.hardware = hardware
+		if hardware && c.chip == "" && !boardNouns[t.Text] {
+			// the name of the board the asker holds, in the question's
+			// own words ("on a heltec wifi lora 32 v2, reason 201"),
+			// says what they work with, as a note's does; "board" or
+			// "module" alone may be what is asked about ("a cellular
+			// module on the usb port")
+			c.focus *= setupNoteFocus
+		}
 		ix.describe(&c, t)
 		p.anchored = p.anchored || evidence && c.anchors()
 		if !t.Part {

@@ -237,6 +237,11 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive (sparkfun thing plus)", "thing", 0},
 		{"my heltec lora board drops off the wifi, what is the default mqtt keepalive", "lora", 1},
 		{"which lora radios can a heltec talk to?", "lora", 1},
+		// a board's name in the question's own words counts as a note's;
+		// "module" alone may be what is asked about
+		{"on my heltec wifi lora 32 v2, what is the default mqtt keepalive", "lora", setupNoteFocus},
+		{"on my heltec wifi lora 32 v2, what is the default mqtt keepalive", "heltec", setupNoteFocus},
+		{"how do I bring up ppp with a cat-1 cellular module on the usb port?", "module", 1},
 		// a field of the set-up is left out but for its chip, whatever
 		// its words, alone or glued on
 		{"what is the default mqtt keepalive? Board: ESP32-WROOM-32E, powered via USB.", "usb", 0},
