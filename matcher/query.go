@@ -1022,17 +1022,19 @@ func boardKind(toks []aToken, i int) bool {
 }
 
 // hardwareWord reports the name of a module or a board, or a word of one.
-// A plain word is looked up whole; only names with digits or marks
-// ("esp32-wroom-32d", "wt32-eth01") are searched for the names' stems, as
-// every word of every question comes here.
 func hardwareWord(w string) bool {
-	if moduleChip(w) != "" {
-		return true
-	}
+	return moduleChip(w) != "" || stemmedName(w, hardwareWords, hardwareStems)
+}
+
+// stemmedName reports whether w is one of words or, when it has digits
+// or marks ("esp32-wroom-32d", "wt32-eth01"), contains one of stems: a
+// plain word is looked up whole, and only such names are searched, as
+// every word of every question comes here.
+func stemmedName(w string, words map[string]bool, stems []string) bool {
 	if isLowerWord(w) {
-		return hardwareWords[w]
+		return words[w]
 	}
-	for _, s := range hardwareStems {
+	for _, s := range stems {
 		if strings.Contains(w, s) {
 			return true
 		}
@@ -1040,15 +1042,16 @@ func hardwareWord(w string) bool {
 	return false
 }
 
-// hardwareStems are what the names of modules and boards are made of.
-var hardwareStems = [...]string{"wroom", "wrover", "devkit", "nodemcu", "wemos", "lolin", "ttgo", "heltec",
-	"m5stack", "m5stick", "xiao", "feather", "huzzah", "wt32", "olimex", "kaluga", "lyrat", "korvo",
-	"lilygo", "seeed", "sparkfun", "waveshare", "dfrobot", "firebeetle"}
+// hardwareStems are what the names of modules and boards are made of:
+// those of boards on Espressif chips, and of boards with several vendors'
+// chips.
+var hardwareStems = slices.Concat(espressifBoardStems, []string{"devkit", "xiao", "feather", "olimex",
+	"seeed", "sparkfun", "waveshare", "dfrobot", "firebeetle"})
 
 // hardwareWords are the plain words that name a module or a board, or
 // say that one is meant: the stems whole, and the words around them.
-var hardwareWords = newWordSet(strings.Join(hardwareStems[:], " ") + " " + boardNounList +
-	" devboard devkitc devkitm").set()
+var hardwareWords = newWordSet(strings.Join(hardwareStems, " ") + " " + boardNounList +
+	" devboard").set()
 
 // boardNounList are the words that say a board or a module is meant;
 // boardNouns is their set.

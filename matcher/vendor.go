@@ -42,22 +42,15 @@ func espressifWord(word string) bool { return strings.HasPrefix(word, "esp") }
 // Espressif chip ("DevKitC", "WROOM-32E", "NodeMCU", "M5Stack"): a question
 // that names one is about Espressif's products, whatever else it names.
 func espressifBoard(word string) bool {
-	if isLowerWord(word) {
-		return espressifBoardSet[word] || espressifBoardSet[strings.TrimSuffix(word, "s")] // "two DevKitCs"
-	}
-	for _, s := range espressifBoardStems {
-		if strings.Contains(word, s) {
-			return true
-		}
-	}
-	return false
+	return stemmedName(word, espressifBoardSet, espressifBoardStems) ||
+		isLowerWord(word) && espressifBoardSet[strings.TrimSuffix(word, "s")] // "two DevKitCs"
 }
 
 // espressifBoardStems are what the names of boards and modules on
-// Espressif chips are made of; hardwareStems also has the names of boards
+// Espressif chips are made of; hardwareStems adds the names of boards
 // made with several vendors' chips (Feather, XIAO, Olimex).
-var espressifBoardStems = [...]string{"devkitc", "devkitm", "wroom", "wrover", "nodemcu", "wemos", "lolin",
+var espressifBoardStems = []string{"devkitc", "devkitm", "wroom", "wrover", "nodemcu", "wemos", "lolin",
 	"ttgo", "lilygo", "heltec", "m5stack", "m5stick", "huzzah", "wt32", "kaluga", "lyrat", "korvo"}
 
 // espressifBoardSet is espressifBoardStems as a set, for plain words.
-var espressifBoardSet = newWordSet(strings.Join(espressifBoardStems[:], " ")).set()
+var espressifBoardSet = newWordSet(strings.Join(espressifBoardStems, " ")).set()
