@@ -161,7 +161,7 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 			// what an addendum adds ("Update: still no luck after a
 			// reboot") is a note beside the question
 			p.lowerFocus(from)
-		case p.setupNote(from):
+		case p.setupNote(from, s.role):
 			// nor does it make the question one about an Espressif
 			// product: "what's a good 3D printer? (esp-idf v5.1.2)"
 			p.anchored, p.espressif = before.anchored, before.espressif
@@ -430,21 +430,50 @@ func (p *queryPlan) yieldImpliedChips() {
 // reports whether it did, when they are all context: a sentence or an
 // aside of its own that only says what the asker works with ("(esp-idf
 // v5.1.2)", "using arduino ide") beside what they ask. A version in the
-// question's own words is evidence; in such a note it is set-up.
-func (p *queryPlan) setupNote(from int) bool {
+// question's own words is evidence; in such a note it is set-up. So is a
+// sentence around the question that says with what the asker works
+// ("Working on ESP32-C6."), or that they do (the "Currently running it"
+// of "Currently running it on an ESP32-S3 devkit.", whose clause of the
+// board is a note of its own).
+func (p *queryPlan) setupNote(from int, role sentenceRole) bool {
 	added := p.concepts[from:]
 	if len(added) == 0 {
 		return false
 	}
+	verb, named := false, false
 	for i := range added {
-		if !added[i].context() {
+		c := &added[i]
+		switch {
+		case setupVerb(c.text):
+			verb = true
+		case !c.context():
 			return false
+		default:
+			named = named || c.kind == Version || c.chip != "" || c.hardware || devEnvironmentName(c.text)
 		}
 	}
+	if verb && !named && role != roleContext {
+		return false // "is the esp32 still running?": what is asked
+	}
 	// the module or board a note names says what the asker holds, not
-	// that an entry about that module answers: only its chip stays
-	p.keepAsNote(from, func(c *concept) bool { return !c.hardware || c.chip != "" })
+	// that an entry about that module answers: only its chip stays. The
+	// verb said only that they work with it
+	p.keepAsNote(from, func(c *concept) bool { return (!c.hardware || c.chip != "") && !setupVerb(c.text) })
 	return true
+}
+
+// setupVerb reports a verb with which a note says what the asker works
+// with ("Working on ESP32-C6.", "Currently running it on an ESP32-S3
+// devkit."), or when: beside only the chip, board, framework or version
+// it names, it says nothing of the question. "works" is not one: "it
+// works on the ESP32 but not on the C3" tells the chips apart.
+func setupVerb(w string) bool {
+	switch w {
+	case "working", "developing", "running", "programming", "building", "coding", "prototyping",
+		"experimenting", "tinkering", "playing", "currently":
+		return true
+	}
+	return false
 }
 
 // lowerFocus makes the concepts from index from on count as a note's.

@@ -252,6 +252,13 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive on an esp32 devkit v1", "v1", 0},
 		{"what is the default mqtt keepalive on an esp32 devkit v1", "esp32", setupNoteFocus},
 		{"what changed in the mqtt keepalive in v5", "v5", 1},
+		// a verb that says only what the asker works with says nothing
+		// more; beside what else the sentence says it stays
+		{"Working on ESP32-C6. what is the default mqtt keepalive?", "esp32c6", setupNoteFocus},
+		{"Working on ESP32-C6. what is the default mqtt keepalive?", "working", 0},
+		{"what is the default mqtt keepalive? Currently running it on an ESP32-S3 devkit.", "running", 0},
+		{"is the esp32 still running? it reboots each night", "running", 1},
+		{"what is the default mqtt keepalive? Running out of heap on an ESP32-C6.", "esp32c6", 1},
 		// the chip the question names beats the one a board implies
 		{"what is the default esp32 mqtt keepalive? on my nodemcu", "esp8266", 0},
 		{"what is the default mqtt keepalive? on my nodemcu", "esp8266", setupNoteFocus},
