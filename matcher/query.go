@@ -470,7 +470,7 @@ func (p *queryPlan) setupNote(from int, role sentenceRole) bool {
 func setupVerb(w string) bool {
 	switch w {
 	case "working", "developing", "running", "programming", "building", "coding", "prototyping",
-		"experimenting", "tinkering", "playing", "currently":
+		"experimenting", "tinkering", "playing", "writing", "currently":
 		return true
 	}
 	return false
@@ -490,11 +490,13 @@ const setupNoteFocus = 0.25
 // comes from ("... using arduino ide", "(esp-idf v5.1.2)"): like the chip
 // and the version, it says what the asker works with, seldom what they
 // ask. An entry about the Arduino IDE still answers a question that asks
-// something of it ("add the esp32 board").
+// something of it ("add the esp32 board"). An operating system (Zephyr,
+// NuttX) is not one: FAQs ask whether a chip runs it, and a question that
+// shares only set-up words with its entry gets suggestions.
 func devEnvironment(word string) bool {
 	switch word {
 	case "espidf", "idf", "arduino", "ide", "platformio", "sdk", "core", "arduinoesp32", "rtos", "nonos",
-		"framework", "vscode", "clion":
+		"framework", "vscode", "clion", "micropython", "circuitpython", "rust":
 		return true
 	}
 	return false
@@ -932,10 +934,15 @@ func (c concept) String() string {
 
 // setupName reports whether the whole token toks[i] names what the asker
 // works with: a module or a board ("ESP32-WROOM-32D", "devkitc", "WT32-ETH01"),
-// or a compound of set-up words alone ("arduino-esp32", "esp32-s3-devkitc").
+// or a compound of set-up words alone ("arduino-esp32", "esp32-s3-devkitc"),
+// or a framework's crate ("esp-idf-hal").
 func setupName(toks []aToken, i int) bool {
 	if hardwareWord(toks[i].Text) || boardKind(toks, i) || boardNamePart(toks, i) {
 		return true
+	}
+	switch toks[i].Text {
+	case "espidfhal", "espidfsvc", "espidfsys", "esphal":
+		return true // Espressif's Rust crates: "hal", "svc" of them ask nothing
 	}
 	parts := 0
 	for _, t := range toks[i+1:] {

@@ -259,6 +259,11 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? Currently running it on an ESP32-S3 devkit.", "running", 0},
 		{"is the esp32 still running? it reboots each night", "running", 1},
 		{"what is the default mqtt keepalive? Running out of heap on an ESP32-C6.", "esp32c6", 1},
+		// so do the languages and Rust crates the asker builds with
+		{"what is the default mqtt keepalive? (Rust, esp-idf-hal)", "hal", 0},
+		{"what is the default mqtt keepalive? (Rust, esp-idf-hal)", "rust", setupNoteFocus},
+		{"what is the default mqtt keepalive? I am using MicroPython.", "micropython", setupNoteFocus},
+		{"what is the default mqtt keepalive? I am using Zephyr.", "zephyr", 1},
 		// the chip the question names beats the one a board implies
 		{"what is the default esp32 mqtt keepalive? on my nodemcu", "esp8266", 0},
 		{"what is the default mqtt keepalive? on my nodemcu", "esp8266", setupNoteFocus},
