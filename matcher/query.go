@@ -161,6 +161,10 @@ func (ix *Index) planCached(q string, stems map[string]string) *queryPlan {
 			// what an addendum adds ("Update: still no luck after a
 			// reboot") is a note beside the question
 			p.lowerFocus(from)
+		case s.role != roleAsking && p.anotherVendors(from):
+			// the rest of the asker's system ("It talks to an STM32 over
+			// UART."): what the question runs beside, not what it asks
+			p.lowerFocus(from)
 		case p.setupNote(from, s.role):
 			// nor does it make the question one about an Espressif
 			// product: "what's a good 3D printer? (esp-idf v5.1.2)"
@@ -424,6 +428,20 @@ func (p *queryPlan) yieldImpliedChips() {
 			p.chips = append(p.chips, c)
 		}
 	}
+}
+
+// anotherVendors reports whether the concepts from index from on name
+// another vendor's device and no Espressif product.
+func (p *queryPlan) anotherVendors(from int) bool {
+	other := false
+	for i := range p.concepts[from:] {
+		c := &p.concepts[from+i]
+		if c.chip != "" || espressifWord(c.text) || espressifBoard(c.text) {
+			return false
+		}
+		other = other || otherVendor(c.text)
+	}
+	return other
 }
 
 // setupNote lowers the focus of the concepts from index from on, and

@@ -264,6 +264,13 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? (Rust, esp-idf-hal)", "rust", setupNoteFocus},
 		{"what is the default mqtt keepalive? I am using MicroPython.", "micropython", setupNoteFocus},
 		{"what is the default mqtt keepalive? I am using Zephyr.", "zephyr", 1},
+		// a sentence around the question of another vendor's device is
+		// the rest of the asker's system; beside an Espressif one it is
+		// what the question is about
+		{"what is the default mqtt keepalive? It talks to an STM32 over UART.", "uart", setupNoteFocus},
+		{"what is the default mqtt keepalive? My ESP32 talks to an STM32 over UART.", "uart", 1},
+		{"It talks to an STM32 over UART. What is the default baud rate?", "uart", setupNoteFocus},
+		{"How do I set the uart baud rate on an stm32", "uart", 1},
 		// the chip the question names beats the one a board implies
 		{"what is the default esp32 mqtt keepalive? on my nodemcu", "esp8266", 0},
 		{"what is the default mqtt keepalive? on my nodemcu", "esp8266", setupNoteFocus},
