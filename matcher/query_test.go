@@ -259,6 +259,9 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? Currently running it on an ESP32-S3 devkit.", "running", 0},
 		{"is the esp32 still running? it reboots each night", "running", 1},
 		{"what is the default mqtt keepalive? Running out of heap on an ESP32-C6.", "esp32c6", 1},
+		{"what is the default mqtt keepalive? Using VS Code with the ESP-IDF extension.", "extension", 0},
+		{"what is the default mqtt keepalive? Using VS Code with the ESP-IDF extension.", "vs code", setupNoteFocus},
+		{"how do I install the esp-idf extension?", "extension", 1},
 		// so do the languages and Rust crates the asker builds with
 		{"what is the default mqtt keepalive? (Rust, esp-idf-hal)", "hal", 0},
 		{"what is the default mqtt keepalive? (Rust, esp-idf-hal)", "rust", setupNoteFocus},
