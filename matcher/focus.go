@@ -704,7 +704,7 @@ func sentences(q string) []segment {
 	asks := 0
 	n := 0                                 // sentences, their preambles not counted
 	marked := strings.ContainsRune(q, '?') // whoever marks one question marks them all
-	for _, t := range withoutSignOff(splitWhere(splitWhere(splitWhere(splitSentences(q), remarkAt), addendumIn), setupFieldIn)) {
+	for _, t := range withoutSignOff(splitWhere(splitWhere(splitWhere(splitWhere(splitSentences(q), remarkAt), addendumIn), setupFieldIn), hashtagsAt)) {
 		if i := greetingEnd(t); i > 0 {
 			if t = strings.TrimSpace(t[i:]); t == "" {
 				continue // a greeting alone: "Bonjour à tous !"
@@ -732,7 +732,7 @@ func sentences(q string) []segment {
 			segs = append(segs, segment{text: t[:i], weight: 1, role: role, preamble: true})
 			t = strings.TrimSpace(t[i:])
 		}
-		segs = append(segs, segment{text: t, weight: 1, role: role, addendum: added, field: setupField(t)})
+		segs = append(segs, segment{text: t, weight: 1, role: role, addendum: added, field: setupField(t) || hashtagsAt(t) == 0})
 		n++
 	}
 	if len(segs) == 0 {
@@ -1300,6 +1300,41 @@ func setupFieldIn(t string) int {
 		i += 1 + next
 	}
 	return -1
+}
+
+// hashtagsAt returns where a run of hashtags that ends t begins ("...
+// any idea? #esp32 #iot"), or -1: tags file a post, they do not ask, and
+// count as a field of the set-up does (only their chips stay).
+func hashtagsAt(t string) int {
+	at := -1
+	for end := len(strings.TrimRight(t, " .!")); end > 0; {
+		i := strings.LastIndexByte(t[:end], ' ') + 1
+		if !hashtag(t[i:end]) {
+			break
+		}
+		at = i
+		end = len(strings.TrimRight(t[:i], " "))
+	}
+	return at
+}
+
+// hashtag reports a word such as "#esp32" or "#home-automation"; "#123"
+// refers to an issue.
+func hashtag(w string) bool {
+	if len(w) < 3 || w[0] != '#' {
+		return false
+	}
+	letter := false
+	for _, r := range w[1:] {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+			letter = true
+		case r >= '0' && r <= '9' || r == '-' || r == '_':
+		default:
+			return false
+		}
+	}
+	return letter
 }
 
 // setupLabel is the label of a field of the set-up.

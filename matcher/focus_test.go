@@ -304,6 +304,25 @@ func TestSetupField(t *testing.T) {
 	}
 }
 
+func TestHashtagsAt(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want int
+	}{
+		{"mqtt drops after an hour, any idea? #esp32 #iot", 36},
+		{"mqtt drops after an hour #arduino #home-automation.", 25},
+		{"#esp32 #wifi", 0},
+		{"same as issue #123", -1},
+		{"do I need #include <lwip/sockets.h>", -1},
+		{"mqtt drops after an hour", -1},
+		{"the #define in the header", -1},
+	} {
+		if got := hashtagsAt(tt.text); got != tt.want {
+			t.Errorf("hashtagsAt(%q) = %d, want %d", tt.text, got, tt.want)
+		}
+	}
+}
+
 // TestSearch_postTemplates: a template with no question in it asks
 // nothing, and a question filed in a template finds what it finds alone:
 // the same best entry, and rarely a confident answer with another one.

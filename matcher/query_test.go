@@ -262,6 +262,9 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? Using VS Code with the ESP-IDF extension.", "extension", 0},
 		{"what is the default mqtt keepalive? Using VS Code with the ESP-IDF extension.", "vs code", setupNoteFocus},
 		{"how do I install the esp-idf extension?", "extension", 1},
+		// hashtags file the question; only their chips stay
+		{"what is the default mqtt keepalive? #arduino #iot", "iot", 0},
+		{"what is the default mqtt keepalive #esp32 #iot", "esp32", setupNoteFocus},
 		// so do the languages and Rust crates the asker builds with
 		{"what is the default mqtt keepalive? (Rust, esp-idf-hal)", "hal", 0},
 		{"what is the default mqtt keepalive? (Rust, esp-idf-hal)", "rust", setupNoteFocus},
