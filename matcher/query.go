@@ -482,14 +482,16 @@ func (p *queryPlan) setupNote(from int, role sentenceRole) bool {
 
 // setupVerb reports a verb with which a note says what the asker works
 // with ("Working on ESP32-C6.", "Currently running it on an ESP32-S3
-// devkit."), or when, or a word of a tool's name ("Using VS Code with
-// the ESP-IDF extension."): beside only the chip, board, framework or
-// version it names, it says nothing of the question. "works" is not one:
-// "it works on the ESP32 but not on the C3" tells the chips apart.
+// devkit.", "Testing with an ESP32-C3 right now."), a word of when, or a
+// word of a tool's name ("Using VS Code with the ESP-IDF extension."):
+// beside only the chip, board, framework or version it names, it says
+// nothing of the question. "works" is not one: "it works on the ESP32
+// but not on the C3" tells the chips apart.
 func setupVerb(w string) bool {
 	switch w {
 	case "working", "developing", "running", "programming", "building", "coding", "prototyping",
-		"experimenting", "tinkering", "playing", "writing", "currently",
+		"experimenting", "tinkering", "playing", "writing", "testing",
+		"currently", "right", "moment", "lately", // "right now", "at the moment"
 		"extension", "extensions", "plugin", "plugins":
 		return true
 	}

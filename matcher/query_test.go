@@ -258,6 +258,8 @@ func TestPlan_setupNote(t *testing.T) {
 		{"Working on ESP32-C6. what is the default mqtt keepalive?", "working", 0},
 		{"what is the default mqtt keepalive? Currently running it on an ESP32-S3 devkit.", "running", 0},
 		{"is the esp32 still running? it reboots each night", "running", 1},
+		{"Testing with an ESP32-C3 right now. what is the default mqtt keepalive?", "right", 0},
+		{"what is the right mqtt keepalive?", "right", 1},
 		{"what is the default mqtt keepalive? Running out of heap on an ESP32-C6.", "esp32c6", 1},
 		{"what is the default mqtt keepalive? Using VS Code with the ESP-IDF extension.", "extension", 0},
 		{"what is the default mqtt keepalive? Using VS Code with the ESP-IDF extension.", "vs code", setupNoteFocus},
