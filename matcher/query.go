@@ -431,7 +431,7 @@ func (p *queryPlan) yieldImpliedChips() {
 }
 
 // anotherVendors reports whether the concepts from index from on name
-// another vendor's device and no Espressif product.
+// another vendor's device, or a Raspberry Pi, and no Espressif product.
 func (p *queryPlan) anotherVendors(from int) bool {
 	other := false
 	for i := range p.concepts[from:] {
@@ -439,7 +439,7 @@ func (p *queryPlan) anotherVendors(from int) bool {
 		if c.chip != "" || espressifWord(c.text) || espressifBoard(c.text) {
 			return false
 		}
-		other = other || otherVendor(c.text)
+		other = other || otherVendor(c.text) || c.text == "raspberry"
 	}
 	return other
 }

@@ -279,6 +279,7 @@ func TestPlan_setupNote(t *testing.T) {
 		{"what is the default mqtt keepalive? My ESP32 talks to an STM32 over UART.", "uart", 1},
 		{"It talks to an STM32 over UART. What is the default baud rate?", "uart", setupNoteFocus},
 		{"How do I set the uart baud rate on an stm32", "uart", 1},
+		{"what is the default mqtt keepalive? The broker runs on a Raspberry Pi.", "raspberry", setupNoteFocus},
 		// the chip the question names beats the one a board implies
 		{"what is the default esp32 mqtt keepalive? on my nodemcu", "esp8266", 0},
 		{"what is the default mqtt keepalive? on my nodemcu", "esp8266", setupNoteFocus},
