@@ -550,6 +550,7 @@ func (p *queryPlan) bare() bool {
 func (ix *Index) addConcepts(p *queryPlan, seg segment, stems map[string]string) {
 	an := ix.an
 	toks := an.tokens(seg.text, stems)
+	modelCodes(toks)
 	if p.kind == askOther && seg.weight == focusAsk && seg.role != roleContext {
 		p.kind = kindOfAsk(toks)
 	}
@@ -674,6 +675,32 @@ func (ix *Index) addConcepts(p *queryPlan, seg segment, stems map[string]string)
 			p.chips = append(p.chips, c.chip)
 		}
 	}
+}
+
+// modelCodes reads a chip's suffix written alone after a word the FAQ
+// never uses as that product's model code: "a TP-Link Archer C6" names a
+// router, not an ESP32-C6. After an FAQ word, a stop word or a board's
+// name ("the C3", "esp32 and s3", "xiao c3") it stays a chip.
+func modelCodes(toks []aToken) {
+	prev := -1 // the last whole token
+	for i := range toks {
+		t := &toks[i]
+		if t.Part {
+			continue
+		}
+		if t.Short && prev >= 0 && productWord(&toks[prev]) {
+			code := strings.TrimPrefix(t.Text, "esp32")
+			t.Kind, t.Text, t.term, t.Short = Ident, code, code, false
+		}
+		prev = i
+	}
+}
+
+// productWord reports a word that may name another product: one no entry
+// uses, and no stop word, chip, Espressif word or board's name.
+func productWord(t *aToken) bool {
+	return t.Kind == Word && t.flags&wordVocab == 0 && !t.stop && len(t.Text) >= 3 &&
+		!espressifWord(t.Text) && !hardwareWord(t.Text) && !devEnvironment(t.Text)
 }
 
 // find returns the index of a concept that says the same as c, or -1: a

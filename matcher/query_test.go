@@ -178,6 +178,29 @@ func TestPlan_chatShorthand(t *testing.T) {
 	}
 }
 
+// TestPlan_modelCodes: a chip's suffix after a word the FAQ never uses is
+// that product's model code; after an FAQ word, a stop word, a possessive
+// or a board's name it is the chip.
+func TestPlan_modelCodes(t *testing.T) {
+	ix := embeddedIndex(t)
+	for _, tt := range []struct {
+		q    string
+		chip bool
+	}{
+		{"wifi drops every hour, my router is a TP-Link Archer C6", false},
+		{"my phone is a galaxy s3 and cannot join the softap", false},
+		{"wifi drops every hour on the C6", true},
+		{"does the esp32 and c3 support wpa3", true},
+		{"a colleague's c3 project has ftm options", true},
+		{"wifi drops every hour on a xiao c3", true},
+	} {
+		member := func(c string) bool { return c != "esp32" } // an ESP32-xx
+		if got := slices.ContainsFunc(ix.plan(tt.q).chips, member); got != tt.chip {
+			t.Errorf("%q: names a chip %v, want %v", tt.q, got, tt.chip)
+		}
+	}
+}
+
 // TestPlan_setupNote: a sentence that only says what the asker works with
 // counts little; the same version in the question's own words counts
 // fully.

@@ -31,6 +31,10 @@ type Token struct {
 	Kind TokenKind
 	Pos  int
 	Part bool
+	// Short: a chip written as its suffix alone ("the C3", "on my S3"),
+	// not after a possessive, which may also be another product's model
+	// code ("Archer C6")
+	Short bool
 }
 
 // Tokenize is the tokenizer stage. It expects Normalize'd text and keeps
@@ -39,8 +43,10 @@ type Token struct {
 func Tokenize(s string) []Token {
 	toks := make([]Token, 0, len(s)/5+8) // about one token per five bytes of English
 	pos := 0
+	owner := false // the last piece was a possessive: "a colleague's c3"
 	forEachField(s, isSeparator, func(chunk string) {
 		forEachField(chunk, isPathSeparator, func(piece string) {
+			possessive := strings.HasSuffix(piece, "'s")
 			piece = trimToken(piece)
 			if piece == "" {
 				return
@@ -48,6 +54,8 @@ func Tokenize(s string) []Token {
 			n := len(toks)
 			toks = appendCompound(toks, piece, pos)
 			if len(toks) > n {
+				toks[n].Short = toks[n].Short && !owner
+				owner = possessive
 				pos++
 			}
 		})
@@ -104,7 +112,7 @@ func appendCompound(toks []Token, piece string, pos int) []Token {
 		return appendModuleChip(toks, piece, pos)
 	}
 	if k, canon, ok := classifyAtom(piece); ok {
-		return append(toks, Token{Text: canon, Kind: k, Pos: pos})
+		return append(toks, Token{Text: canon, Kind: k, Pos: pos, Short: k == Chip && canon == "esp32"+piece})
 	}
 	if n, unit, ok := splitUnit(piece); ok {
 		// "300ms", "2.4ghz", "64kb": a quantity is its number and its unit,

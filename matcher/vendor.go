@@ -50,7 +50,7 @@ func espressifBoard(word string) bool {
 // Espressif chips are made of; hardwareStems adds the names of boards
 // made with several vendors' chips (Feather, XIAO, Olimex).
 var espressifBoardStems = []string{"devkitc", "devkitm", "wroom", "wrover", "nodemcu", "wemos", "lolin",
-	"ttgo", "lilygo", "heltec", "m5stack", "m5stick", "huzzah", "wt32", "kaluga", "lyrat", "korvo"}
+	"ttgo", "lilygo", "heltec", "m5stack", "m5stick", "m5stamp", "huzzah", "wt32", "kaluga", "lyrat", "korvo"}
 
 // espressifBoardSet is espressifBoardStems as a set, for plain words.
 var espressifBoardSet = newWordSet(strings.Join(espressifBoardStems, " ")).set()
